@@ -1,0 +1,60 @@
+# eocnet: `make run` to try it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgresql check bench browser messages clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing the locked dependencies into $(VENV) ..."
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -r requirements.lock
+	@$(BIN)/python -m pip install -q --no-deps -e . 2>&1 | grep -v -i -E 'wheel|^ *!!|^$$' || true
+	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, create or migrate the database, load the demo network, serve it
+run: install
+	@$(BIN)/eocnet db upgrade
+	@$(BIN)/eocnet demo load
+	@$(BIN)/eocnet serve --host $(HOST) --port $(PORT)
+
+## browser: Debian's Chromium for the browser tests (installed when missing)
+browser:
+	@test -x $(CHROMIUM) || { echo "installing chromium ..."; \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null; }
+
+## test: the whole suite on SQLite, then on PostgreSQL
+test: install browser test-sqlite test-postgresql
+
+test-sqlite: install
+	@echo "== test suite on SQLite =="
+	@EOCNET_TEST_BACKEND=sqlite $(BIN)/pytest -q
+
+test-postgresql: install
+	@echo "== test suite on PostgreSQL =="
+	@EOCNET_TEST_BACKEND=postgresql $(BIN)/pytest -q
+
+## check: lint and type-check
+check: install
+	@$(BIN)/ruff check eocnet tests bench
+	@$(BIN)/mypy eocnet
+
+## bench: the performance benchmarks, printed with ratios to their baselines
+bench: install
+	@$(BIN)/python -m bench
+
+## messages: extract translatable text and update every catalogue
+messages: install
+	@$(BIN)/pybabel extract -F babel.cfg -o eocnet/web/translations/messages.pot --no-location --omit-header -k _ -k gettext -k ngettext:1,2 eocnet
+	@$(BIN)/pybabel update -i eocnet/web/translations/messages.pot -d eocnet/web/translations --no-fuzzy-matching --omit-header --no-location
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

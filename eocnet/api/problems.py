@@ -1,0 +1,93 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``), naming the field at fault."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from eocnet.actions.errors import ActionError, TooManyAttempts
+
+PROBLEM_TYPE_BASE = "https://eocnet.example/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    instance: str = "",
+    title: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    kind: str | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + (kind or str(status)),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+        if errors[0].get("field"):
+            body["field"] = errors[0]["field"]
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:] or parts
+    return ".".join(parts)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    malformed = False
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            malformed = True
+        errors.append({"field": _field_name(err.get("loc", ())), "detail": err.get("msg", "")})
+    if malformed:
+        return problem(400, "The request body is not valid JSON.", instance=request.url.path,
+                       title="Malformed JSON", kind="malformed-json", errors=errors)
+    first = errors[0] if errors else {"field": "", "detail": "invalid"}
+    return problem(
+        422,
+        f"{first['field']}: {first['detail']}" if first["field"] else first["detail"],
+        instance=request.url.path,
+        title="Invalid input",
+        kind="validation",
+        errors=errors,
+    )
+
+
+async def _action_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ActionError)
+    headers = {}
+    if isinstance(exc, TooManyAttempts):
+        headers["Retry-After"] = str(exc.retry_after)
+    errors = [{"field": exc.field, "detail": exc.detail}] if exc.field else None
+    return problem(exc.status, exc.detail, instance=request.url.path, title=exc.title,
+                   errors=errors, headers=headers or None)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem(exc.status_code, detail, instance=request.url.path,
+                   headers=dict(exc.headers) if exc.headers else None)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ActionError, _action_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,0 +1,330 @@
+"""The command line: ``eocnet --help`` lists everything an operator can do."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from eocnet import __version__
+from eocnet.actions import audit, demo, directory, tokens, users
+from eocnet.actions.errors import ActionError
+from eocnet.config import Settings, UnsafeSettings, get_settings
+from eocnet.db import migrate
+from eocnet.db.database import Database
+from eocnet.db.models import User
+
+app = typer.Typer(
+    help="eocnet: the secure, real-time exchange of a regional network of public-health "
+    "Emergency Operations Centres. Settings come from EOCNET_* environment variables "
+    "(see docs/configuration.md).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo network for trying eocnet out.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+directory_app = typer.Typer(help="Parties of the network and their EOCs.", no_args_is_help=True)
+for sub, name in [(db_app, "db"), (demo_app, "demo"), (user_app, "user"), (token_app, "token"),
+                  (audit_app, "audit"), (directory_app, "directory")]:
+    app.add_typer(sub, name=name)
+
+
+class CliError(Exception):
+    """A failure to report as one line on stderr with exit status 1."""
+
+
+def fail(message: str) -> None:
+    raise CliError(message)
+
+
+@contextmanager
+def database() -> Iterator[tuple[Settings, Database]]:
+    settings = get_settings()
+    db = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        yield settings, db
+    finally:
+        db.dispose()
+
+
+def _find_user(session, email: str) -> User:  # type: ignore[no-untyped-def]
+    user = users.find_by_email(session, email)
+    if user is None:
+        fail(f"no user with e-mail {email}")
+    assert user is not None
+    return user
+
+
+# ---------------------------------------------------------------- serve, version
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes (PostgreSQL only for >1).")] = 1,
+) -> None:
+    """Serve the web pages and the API."""
+    import uvicorn
+
+    settings = get_settings()
+    try:
+        settings.check_safe()
+    except UnsafeSettings as exc:
+        fail(f"refusing to start: {exc}")
+    if workers > 1 and settings.is_sqlite:
+        fail("several workers need PostgreSQL; SQLite has one writer")
+    with database() as (_, db):
+        try:
+            current = migrate.is_current(db.engine)
+        except OperationalError as exc:
+            fail(f"cannot reach the database: {exc.orig}")
+        if not current:
+            fail("the database is not migrated; run 'eocnet db upgrade' first")
+        with db.read() as session:
+            has_demo = users.find_by_email(session, demo.MAIN_DEMO_USER) is not None
+    url = f"http://{host}:{port}"
+    typer.echo(f"eocnet {__version__} serving at {url}  (API reference: {url}/api/v1/docs)")
+    if has_demo:
+        typer.echo(f"demo login: {demo.MAIN_DEMO_USER}  (password: 'eocnet demo credentials')")
+    uvicorn.run("eocnet.asgi:app", host=host, port=port, workers=workers,
+                log_level=settings.log_level.lower(), proxy_headers=True)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+# ---------------------------------------------------------------- db
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring it to the latest schema."""
+    settings = get_settings()
+    try:
+        migrate.upgrade(settings.database_url)
+    except OperationalError as exc:
+        fail(f"cannot migrate the database: {exc.orig}")
+    typer.echo(f"database at schema {migrate.head_revision()}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database and whether it is the latest."""
+    with database() as (_, db):
+        current = migrate.current_revision(db.engine)
+    head = migrate.head_revision()
+    typer.echo(f"{current or 'empty'} ({'latest' if current == head else 'latest is ' + head})")
+
+
+# ---------------------------------------------------------------- demo
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo network into an empty database and print the demo login."""
+    with database() as (_, db):
+        with db.write() as session:
+            password = demo.load_demo(session)
+    if password is None:
+        typer.echo("the database already has users; demo not loaded. "
+                   "Run 'eocnet demo credentials' for the demo login.")
+        return
+    typer.echo("demo network loaded")
+    typer.echo(f"demo login: {demo.MAIN_DEMO_USER}")
+    typer.echo(f"password:   {password}")
+    typer.echo("(the same password works for every demo user: 'eocnet user list')")
+
+
+@demo_app.command("credentials")
+def demo_credentials() -> None:
+    """Print the demo login again, while its password is unchanged."""
+    with database() as (_, db), db.read() as session:
+        found = demo.demo_credentials(session)
+    if found is None:
+        fail("no demo credentials: the demo is not loaded or its password was changed")
+    assert found is not None
+    typer.echo(f"demo login: {found[0]}")
+    typer.echo(f"password:   {found[1]}")
+
+
+# ---------------------------------------------------------------- directory
+
+
+@directory_app.command("load")
+def directory_load(
+    file: Annotated[Path, typer.Argument(help="A network file (YAML), see docs/directory.md.")],
+) -> None:
+    """Load or update the parties from a network file."""
+    with database() as (_, db):
+        spec = directory.read_network_file(file)
+        with db.write() as session:
+            counts = directory.load_network(session, None, spec)
+    typer.echo(f"{spec.name} {spec.version}: {counts['created']} created, "
+               f"{counts['updated']} updated, {counts['deactivated']} deactivated")
+
+
+# ---------------------------------------------------------------- users
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Argument(help="The user's e-mail, used to log in.")],
+    party: Annotated[str, typer.Option(help="The party code, e.g. IDN.")],
+    role: Annotated[list[str], typer.Option(
+        help="Role: officer, focal_point, coordinator, partner or admin; repeat for several.")],
+    name: Annotated[str, typer.Option(help="Full name.")] = "",
+    phone: Annotated[str, typer.Option(help="Phone, shown to focal-point contacts.")] = "",
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from standard input (no prompt).")] = False,
+) -> None:
+    """Create a user. Without --password-stdin the password is asked for twice."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with database() as (_, db), db.write() as session:
+        user = users.create_user(session, None, email=email, party_code=party, roles=role,
+                                 password=password, name=name, phone=phone)
+        typer.echo(f"created user {user.id} {user.email} ({user.party_code}: "
+                   f"{', '.join(user.roles)})")
+
+
+@user_app.command("list")
+def user_list(
+    party: Annotated[str | None, typer.Option(help="Only this party's users.")] = None,
+) -> None:
+    """List users: e-mail, party, roles, and whether active and with a second factor."""
+    with database() as (_, db), db.read() as session:
+        query = select(User).order_by(User.party_code, User.email)
+        if party:
+            query = query.where(User.party_code == party.upper())
+        for u in session.execute(query).scalars():
+            flags = ("active" if u.is_active else "disabled") + (
+                ", 2fa" if u.totp_enabled_at else "")
+            typer.echo(f"{u.email}\t{u.party_code}\t{','.join(u.roles)}\t{flags}")
+
+
+def _set_active(email: str, active: bool) -> None:
+    with database() as (_, db), db.write() as session:
+        users.set_active(session, None, _find_user(session, email), active)
+    typer.echo(f"{email} {'enabled' if active else 'disabled'}")
+
+
+@user_app.command("disable")
+def user_disable(email: str) -> None:
+    """Disable a user: their sessions end and their tokens stop working."""
+    _set_active(email, False)
+
+
+@user_app.command("enable")
+def user_enable(email: str) -> None:
+    """Enable a disabled user again."""
+    _set_active(email, True)
+
+
+@user_app.command("reset-2fa")
+def user_reset_2fa(email: str) -> None:
+    """Remove a user's second factor (lost phone); they set up a new one at next login."""
+    with database() as (_, db), db.write() as session:
+        users.reset_second_factor(session, None, _find_user(session, email))
+    typer.echo(f"second factor of {email} removed; they will set up a new one at next login")
+
+
+# ---------------------------------------------------------------- tokens
+
+
+@token_app.command("create")
+def token_create(
+    email: Annotated[str, typer.Argument(help="Whose token it is.")],
+    scope: Annotated[str, typer.Option(help="read or write.")] = "read",
+    name: Annotated[str, typer.Option(help="A label to recognise it by.")] = "",
+) -> None:
+    """Create an API token and print only the token (it is not shown again)."""
+    with database() as (_, db), db.write() as session:
+        _, raw = tokens.create_token(session, None, _find_user(session, email), scope=scope,
+                                     name=name or "cli")
+    typer.echo(raw)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")]) -> None:
+    """Revoke an API token by id (see 'eocnet token list')."""
+    with database() as (_, db), db.write() as session:
+        tokens.revoke_token(session, None, token_id)
+    typer.echo(f"token {token_id} revoked")
+
+
+@token_app.command("list")
+def token_list(email: str) -> None:
+    """List a user's tokens: id, prefix, scope, state."""
+    from eocnet.db.models import ApiToken
+
+    with database() as (_, db), db.read() as session:
+        user = _find_user(session, email)
+        for t in session.execute(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+        ).scalars():
+            state = "revoked" if t.revoked_at else "active"
+            typer.echo(f"{t.id}\t{t.prefix}…\t{t.scope}\t{state}\t{t.name}")
+
+
+# ---------------------------------------------------------------- audit
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain; name the first broken entry."""
+    with database() as (_, db), db.read() as session:
+        report = audit.verify_chain(session)
+    if not report.intact:
+        fail(f"audit chain broken at entry {report.broken_id}: {report.reason}")
+    typer.echo(f"audit chain intact: {report.checked} entries")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except CliError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    except ActionError as exc:
+        where = f" ({exc.field})" if exc.field else ""
+        typer.echo(f"error: {exc.detail}{where}", err=True)
+        raise SystemExit(1) from None
+    except (OperationalError, ProgrammingError) as exc:
+        typer.echo(f"error: database problem ({str(exc.orig).splitlines()[0]}); "
+                   "is it migrated? run 'eocnet db upgrade'", err=True)
+        raise SystemExit(1) from None
+    except UnsafeSettings as exc:
+        typer.echo(f"error: refusing to start: {exc}", err=True)
+        raise SystemExit(1) from None
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        raise SystemExit(1) from None
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Settings, read from ``EOCNET_*`` environment variables.
+
+Every setting is declared here once, with its default and a help text; the
+help text is what ``docs/configuration.md`` documents (a test checks that
+every setting appears there). Unsafe values refuse to start in production.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development-only"})
+
+
+class UnsafeSettings(RuntimeError):
+    """Raised when the settings are not fit for production."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EOCNET_", extra="ignore")
+
+    env: Literal["development", "production"] = Field(
+        "development",
+        description="`development` or `production`. Production refuses a missing or "
+        "placeholder secret key and a base URL that is not HTTPS.",
+    )
+    database_url: str = Field(
+        "sqlite:///var/eocnet.db",
+        description="Where the data lives: `sqlite:///PATH` (embedded, WAL mode) or "
+        "`postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE` (production).",
+    )
+    secret_key: str = Field(
+        "",
+        description="Secret for signing cookies and CSRF tokens and for encrypting TOTP "
+        "secrets. At least 32 characters in production. In development, when unset, a "
+        "random key is generated once and kept in `var/dev-secret-key`.",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address users reach eocnet at; used in links, e-mails and "
+        "feeds. Must be `https://` in production.",
+    )
+    session_hours: float = Field(
+        12.0, description="How long a web login lasts, in hours, before a new login is needed."
+    )
+    max_body_bytes: int = Field(
+        1_048_576,
+        description="Largest request body the JSON API accepts, in bytes; larger "
+        "bodies get a 413 problem response.",
+    )
+    login_max_failures: int = Field(
+        5,
+        description="Failed logins allowed per account and per client address before "
+        "a lock-out; each further failure doubles the lock-out.",
+    )
+    login_lockout_seconds: int = Field(
+        60, description="The first lock-out after too many failed logins, in seconds."
+    )
+    login_lockout_max_seconds: int = Field(
+        3600, description="The longest lock-out after failed logins, in seconds."
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        "FULL",
+        description="SQLite `synchronous` pragma. FULL (default) keeps every answered "
+        "write through a power loss; NORMAL is faster but may lose the last commits.",
+    )
+    default_language: str = Field(
+        "en", description="Language (BCP 47 tag) for visitors who have not chosen one."
+    )
+    log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split("///", 1)[1] if "///" in self.database_url else ""
+        return Path(path) if path and path != ":memory:" else None
+
+    def check_safe(self) -> None:
+        """Refuse to run production with settings that would expose users."""
+        if not self.is_production:
+            return
+        problems = []
+        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
+            problems.append("EOCNET_SECRET_KEY is missing, a placeholder, or shorter than 32")
+        if not self.base_url.startswith("https://"):
+            problems.append("EOCNET_BASE_URL must start with https:// in production")
+        if problems:
+            raise UnsafeSettings("; ".join(problems))
+
+    def effective_secret(self) -> str:
+        return self.secret_key or _development_secret()
+
+
+DEV_SECRET_FILE = Path("var/dev-secret-key")
+
+
+@lru_cache(maxsize=1)
+def _development_secret() -> str:
+    """A development key kept on disk so that restarts keep logins and 2FA working."""
+    if DEV_SECRET_FILE.exists():
+        return DEV_SECRET_FILE.read_text().strip()
+    DEV_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    DEV_SECRET_FILE.touch(mode=0o600)
+    DEV_SECRET_FILE.write_text(key)
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

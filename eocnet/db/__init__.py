@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, the engine for SQLite or PostgreSQL, and migrations."""

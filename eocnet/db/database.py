@@ -1,0 +1,125 @@
+"""The database handle: one engine, read sessions, and serialised write transactions.
+
+Writes go through :meth:`Database.write`. On SQLite it takes a process-wide lock
+and opens the transaction with ``BEGIN IMMEDIATE`` so that there is one writer at
+a time (other processes wait on the busy timeout). On PostgreSQL, writes that
+append to the ordered logs (audit trail, event stream) take a transaction-scoped
+advisory lock, so log ids become visible in the order they were assigned.
+Callbacks registered with :func:`after_commit` run only once the commit is
+durable and never after a rollback.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+#: Key of the PostgreSQL advisory lock that orders appends to the logs.
+LOG_LOCK_KEY = 0x0E0C_4E70
+
+AfterCommit = Callable[[], None]
+
+
+def _configure_sqlite(engine: Engine, synchronous: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event (below) emit BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("eocnet_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=20,
+        )
+        _configure_sqlite(engine, sqlite_synchronous)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+class Database:
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10):
+        self.url = url
+        self.engine = make_engine(url, sqlite_synchronous=sqlite_synchronous, pool_size=pool_size)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._write_lock = threading.Lock()
+        self._reads = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._writes = sessionmaker(
+            self.engine.execution_options(eocnet_write=True), expire_on_commit=False
+        )
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session over one consistent snapshot."""
+        session = self._reads()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any error."""
+        callbacks: list[AfterCommit] = []
+        lock = self._write_lock if self.is_sqlite else None
+        if lock is not None:
+            lock.acquire()
+        try:
+            session = self._writes()
+            session.info["after_commit"] = callbacks
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+        finally:
+            if lock is not None:
+                lock.release()
+        for callback in callbacks:
+            callback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def after_commit(session: Session, callback: AfterCommit) -> None:
+    """Run ``callback`` after this write session commits (never if it rolls back)."""
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+def lock_logs(session: Session) -> None:
+    """Serialise appends to the ordered logs until this transaction ends."""
+    if session.info.get("logs_locked"):
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOG_LOCK_KEY})
+    session.info["logs_locked"] = True

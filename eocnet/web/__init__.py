@@ -1,0 +1,1 @@
+"""Pages for people: server-rendered templates, static assets and translations."""

@@ -1,0 +1,461 @@
+"""The web shell: login and second factor, dashboard, directory, account and audit pages."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from eocnet.actions import audit, logins, tokens, users
+from eocnet.actions.errors import ActionError, Forbidden, NotFound
+from eocnet.actions.users import pending_totp_secret, requires_enrolment
+from eocnet.api.audit import query_audit
+from eocnet.api.deps import SESSION_COOKIE
+from eocnet.auth import totp
+from eocnet.db.models import ApiToken, Party, RecoveryCode, User
+from eocnet.domain.roles import Permission, Role
+from eocnet.web import i18n
+from eocnet.web.auth import (
+    CsrfFailed,
+    Redirect,
+    check_csrf,
+    current_viewer,
+    db_of,
+    optional_viewer,
+    safe_next,
+)
+from eocnet.web.rendering import LANG_COOKIE, render, settings_of
+
+router = APIRouter(include_in_schema=False)
+FormStr = Annotated[str, Form()]
+Csrf = Annotated[str, Form(alias="csrf_token")]
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _session_cookie(request: Request, response: Response, raw: str) -> None:
+    settings = settings_of(request)
+    response.set_cookie(
+        SESSION_COOKIE, raw, httponly=True, samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+        max_age=int(settings.session_hours * 3600),
+    )
+
+
+def _see_other(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303)
+
+
+# ---------------------------------------------------------------- login
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", {"next": safe_next(next), "error": None})
+
+
+@router.post("/login")
+def login_submit(
+    request: Request, email: FormStr, password: FormStr, csrf: Csrf, next: FormStr = "/"
+) -> Response:
+    check_csrf(request, csrf)
+    settings = settings_of(request)
+    target = safe_next(next)
+    with db_of(request).write() as session:
+        outcome = logins.check_password(session, settings, email, password,
+                                        _client_address(request))
+        raw = None
+        if outcome.ok and outcome.user is not None:
+            user = outcome.user
+            raw = logins.start_web_session(session, settings, user, second_factor_done=False)
+            if user.totp_enabled_at is not None:
+                location = "/login/2fa?next=" + target
+            elif requires_enrolment(user):
+                location = "/account/2fa"
+            else:
+                location = target
+    if raw is None:
+        t = i18n.translator(i18n.negotiate(request.headers.get("accept-language"),
+                                           settings.default_language)).gettext
+        if outcome.status == "locked":
+            minutes = max(1, (outcome.retry_after + 59) // 60)
+            error = t("Too many failed attempts. Try again in %(minutes)d minute(s).") % {
+                "minutes": minutes}
+            status = 429
+        elif outcome.status == "disabled":
+            error = t("This account is disabled. Ask your administrator.")
+            status = 403
+        else:
+            error = t("Wrong e-mail or password.")
+            status = 401
+        return render(request, "login.html", {"next": target, "error": error, "email": email},
+                      status_code=status)
+    response = _see_other(location)
+    _session_cookie(request, response, raw)
+    return response
+
+
+@router.get("/login/2fa")
+def second_factor_page(request: Request, next: str = "/") -> Response:
+    viewer = current_viewer(request, allow_incomplete=True)
+    if viewer.user.totp_enabled_at is None:
+        return _see_other("/")
+    return render(request, "login_2fa.html", {"next": safe_next(next), "error": None},
+                  user=viewer.user)
+
+
+@router.post("/login/2fa")
+def second_factor_submit(request: Request, code: FormStr, csrf: Csrf, next: FormStr = "/") -> Response:
+    check_csrf(request, csrf)
+    viewer = current_viewer(request, allow_incomplete=True)
+    with db_of(request).write() as session:
+        user = session.get(User, viewer.user.id)
+        assert user is not None
+        outcome = logins.check_second_factor(session, settings_of(request), user, code,
+                                             _client_address(request))
+        if outcome.ok:
+            logins.mark_second_factor_done(session, viewer.cookie)
+    if outcome.ok:
+        return _see_other(safe_next(next))
+    t = i18n.translator(viewer.user.language).gettext
+    if outcome.status == "locked":
+        error = t("Too many failed attempts. Try again in %(minutes)d minute(s).") % {
+            "minutes": max(1, (outcome.retry_after + 59) // 60)}
+    else:
+        error = t("That code is not right. Use the current code from your app, or a recovery code.")
+    return render(request, "login_2fa.html", {"next": safe_next(next), "error": error},
+                  user=viewer.user, status_code=401)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Csrf) -> Response:
+    check_csrf(request, csrf)
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        with db_of(request).write() as session:
+            logins.end_web_session(session, raw)
+    response = _see_other("/login")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# ---------------------------------------------------------------- second factor enrolment
+
+
+def _qr_data_uri(uri: str) -> str:
+    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#111", light="#fff")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+@router.get("/account/2fa")
+def enrol_page(request: Request) -> Response:
+    viewer = current_viewer(request, allow_incomplete=True)
+    settings = settings_of(request)
+    if viewer.user.totp_enabled_at is not None:
+        with db_of(request).read() as session:
+            left = session.execute(
+                select(func.count()).select_from(RecoveryCode).where(
+                    RecoveryCode.user_id == viewer.user.id, RecoveryCode.used_at.is_(None))
+            ).scalar_one()
+        return render(request, "enrol_2fa.html", {"enabled": True, "codes_left": left},
+                      user=viewer.user)
+    with db_of(request).write() as session:
+        user = session.get(User, viewer.user.id)
+        assert user is not None
+        secret = pending_totp_secret(user, settings.effective_secret())
+        if secret is None:
+            secret = users.begin_totp_enrolment(session, user, settings.effective_secret())
+    uri = totp.provisioning_uri(secret, viewer.user.email)
+    return render(
+        request, "enrol_2fa.html",
+        {"enabled": False, "secret": secret, "qr": _qr_data_uri(uri), "uri": uri, "error": None,
+         "required": requires_enrolment(viewer.user)},
+        user=viewer.user,
+    )
+
+
+@router.post("/account/2fa")
+def enrol_submit(request: Request, code: FormStr, csrf: Csrf) -> Response:
+    check_csrf(request, csrf)
+    viewer = current_viewer(request, allow_incomplete=True)
+    settings = settings_of(request)
+    try:
+        with db_of(request).write() as session:
+            user = session.get(User, viewer.user.id)
+            assert user is not None
+            codes = users.confirm_totp_enrolment(session, user, code, settings.effective_secret())
+            logins.mark_second_factor_done(session, viewer.cookie)
+    except ActionError as exc:
+        secret = pending_totp_secret(viewer.user, settings.effective_secret()) or ""
+        uri = totp.provisioning_uri(secret, viewer.user.email)
+        t = i18n.translator(viewer.user.language).gettext
+        return render(
+            request, "enrol_2fa.html",
+            {"enabled": False, "secret": secret, "qr": _qr_data_uri(uri), "uri": uri,
+             "error": t("That code is not right; check the time on your phone and try again.")
+             if exc.status == 422 else exc.detail,
+             "required": requires_enrolment(viewer.user)},
+            user=viewer.user, status_code=exc.status,
+        )
+    return render(request, "recovery_codes.html", {"codes": codes}, user=viewer.user)
+
+
+# ---------------------------------------------------------------- language
+
+
+@router.post("/language")
+def choose_language(request: Request, language: FormStr, csrf: Csrf, next: FormStr = "/") -> Response:
+    check_csrf(request, csrf)
+    if language not in i18n.available():
+        language = settings_of(request).default_language
+    viewer = optional_viewer(request)
+    if viewer is not None:
+        with db_of(request).write() as session:
+            user = session.get(User, viewer.user.id)
+            assert user is not None
+            users.set_language(session, user, language, i18n.available())
+    response = _see_other(safe_next(next))
+    response.set_cookie(LANG_COOKIE, language, samesite="lax", max_age=365 * 24 * 3600)
+    return response
+
+
+# ---------------------------------------------------------------- dashboard and directory
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        party = session.get(Party, viewer.user.party_code)
+        assert party is not None
+        _ = party.contacts
+        counts = dict(
+            session.execute(
+                select(Party.kind, func.count()).where(Party.active.is_(True)).group_by(Party.kind)
+            ).tuples().all()
+        )
+        focal_points = [
+            u for u in session.execute(
+                select(User).where(User.party_code == party.code, User.is_active.is_(True))
+                .order_by(User.name)
+            ).scalars()
+            if Role.FOCAL_POINT.value in u.roles
+        ]
+    return render(request, "dashboard.html",
+                  {"party": party, "counts": counts, "focal_points": focal_points},
+                  user=viewer.user)
+
+
+@router.get("/directory")
+def directory_page(request: Request) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        parties = session.execute(
+            select(Party).where(Party.active.is_(True)).order_by(Party.kind, Party.name)
+        ).scalars().all()
+        for p in parties:
+            _ = p.contacts
+    groups: dict[str, list[Party]] = {}
+    for p in parties:
+        groups.setdefault(p.kind, []).append(p)
+    return render(request, "directory.html", {"groups": groups}, user=viewer.user)
+
+
+@router.get("/directory/{code}")
+def party_page(request: Request, code: str) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        party = session.get(Party, code.upper())
+        if party is None or not party.active:
+            raise NotFound(f"no party {code}")
+        _ = party.contacts
+        focal_points = None
+        if viewer.actor.can(Permission.VIEW_FOCAL_POINTS) or viewer.actor.party_code == party.code:
+            focal_points = [
+                u for u in session.execute(
+                    select(User).where(User.party_code == party.code, User.is_active.is_(True))
+                    .order_by(User.name)
+                ).scalars()
+                if Role.FOCAL_POINT.value in u.roles
+            ]
+    return render(request, "party.html", {"party": party, "focal_points": focal_points},
+                  user=viewer.user)
+
+
+# ---------------------------------------------------------------- account
+
+
+def _account(request: Request, viewer_user: User, **extra: object) -> Response:
+    with db_of(request).read() as session:
+        token_rows = session.execute(
+            select(ApiToken).where(ApiToken.user_id == viewer_user.id,
+                                   ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+        ).scalars().all()
+    status = int(extra.pop("status_code", 200))  # type: ignore[call-overload]
+    context = {"tokens": token_rows, "new_token": None, "message": None, "error": None}
+    context.update(extra)
+    return render(request, "account.html", context, user=viewer_user, status_code=status)
+
+
+@router.get("/account")
+def account_page(request: Request) -> Response:
+    viewer = current_viewer(request)
+    return _account(request, viewer.user)
+
+
+@router.post("/account/password")
+def account_password(
+    request: Request, current_password: FormStr, new_password: FormStr, csrf: Csrf
+) -> Response:
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+    t = i18n.translator(viewer.user.language).gettext
+    try:
+        with db_of(request).write() as session:
+            user = session.get(User, viewer.user.id)
+            assert user is not None
+            users.change_password(session, user, current_password, new_password)
+    except ActionError as exc:
+        return _account(request, viewer.user, error=exc.detail, status_code=exc.status)
+    return _account(request, viewer.user, message=t("Your password has been changed."))
+
+
+@router.post("/account/tokens")
+def account_token_create(
+    request: Request, csrf: Csrf, scope: FormStr = "read", name: FormStr = ""
+) -> Response:
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+    try:
+        with db_of(request).write() as session:
+            user = session.get(User, viewer.user.id)
+            assert user is not None
+            _, raw = tokens.create_token(session, viewer.actor, user, scope=scope, name=name)
+    except ActionError as exc:
+        return _account(request, viewer.user, error=exc.detail, status_code=exc.status)
+    return _account(request, viewer.user, new_token=raw)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def account_token_revoke(request: Request, token_id: int, csrf: Csrf) -> Response:
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+    with db_of(request).write() as session:
+        row = session.get(ApiToken, token_id)
+        if row is None or row.user_id != viewer.user.id:
+            raise NotFound(f"no token {token_id}")
+        tokens.revoke_token(session, viewer.actor, token_id)
+    return _see_other("/account")
+
+
+# ---------------------------------------------------------------- audit
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    action: str | None = None,
+    actor: str | None = None,
+    party: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    before_id: int | None = None,
+    verify: bool = Query(False),
+) -> Response:
+    viewer = current_viewer(request)
+    if not (viewer.actor.can(Permission.VIEW_PARTY_AUDIT)
+            or viewer.actor.can(Permission.VIEW_ALL_AUDIT)):
+        raise Forbidden("only admins read the audit trail")
+
+    def _date(value: str | None) -> datetime | None:
+        if not value:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    limit = 50
+    with db_of(request).read() as session:
+        rows = session.execute(
+            query_audit(viewer.actor, action=action or None, actor_email=actor or None,
+                        party=party or None, since=_date(since), until=_date(until),
+                        before_id=before_id, limit=limit)
+        ).scalars().all()
+        report = None
+        if verify and viewer.actor.can(Permission.VIEW_ALL_AUDIT):
+            report = audit.verify_chain(session)
+    entries = [(r, json.loads(r.details)) for r in rows]
+    return render(
+        request, "audit.html",
+        {"entries": entries, "filters": {"action": action or "", "actor": actor or "",
+                                         "party": party or "", "since": since or "",
+                                         "until": until or ""},
+         "next_before_id": rows[-1].id if len(rows) == limit else None,
+         "report": report, "network_admin": viewer.actor.can(Permission.VIEW_ALL_AUDIT)},
+        user=viewer.user,
+    )
+
+
+# ---------------------------------------------------------------- wiring
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+           "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+           "form-action 'self'")
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.url.path != "/api/v1/docs":
+            response.headers.setdefault("Content-Security-Policy", self.CSP)
+        if request.url.path.startswith(("/login", "/account")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", "text/html")
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(Redirect)
+    async def _redirect(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Redirect)
+        return _see_other(exc.location)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, exc: Exception) -> Response:
+        return render(request, "error.html",
+                      {"status": 403, "message_key": "csrf"}, status_code=403)
+
+    previous = app.exception_handlers.get(ActionError)
+
+    @app.exception_handler(ActionError)
+    async def _action_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ActionError)
+        if _wants_html(request):
+            viewer = optional_viewer(request)
+            return render(request, "error.html",
+                          {"status": exc.status, "message_key": str(exc.status),
+                           "detail": exc.detail},
+                          user=viewer.user if viewer else None, status_code=exc.status)
+        assert previous is not None
+        return await previous(request, exc)  # type: ignore[misc,no-any-return]
