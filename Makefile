@@ -53,7 +53,7 @@ bench: install
 
 ## messages: extract translatable text and update every catalogue
 messages: install
-	@$(BIN)/pybabel extract -F babel.cfg -o eocnet/web/translations/messages.pot --no-location --omit-header -k _ -k gettext -k ngettext:1,2 eocnet
+	@$(BIN)/pybabel extract -F babel.cfg -o eocnet/web/translations/messages.pot --no-location --omit-header -k _ -k t -k gettext -k ngettext:1,2 eocnet
 	@$(BIN)/pybabel update -i eocnet/web/translations/messages.pot -d eocnet/web/translations --no-fuzzy-matching --omit-header --no-location
 
 clean:

@@ -34,8 +34,14 @@ user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 directory_app = typer.Typer(help="Parties of the network and their EOCs.", no_args_is_help=True)
-for sub, name in [(db_app, "db"), (demo_app, "demo"), (user_app, "user"), (token_app, "token"),
-                  (audit_app, "audit"), (directory_app, "directory")]:
+for sub, name in [
+    (db_app, "db"),
+    (demo_app, "demo"),
+    (user_app, "user"),
+    (token_app, "token"),
+    (audit_app, "audit"),
+    (directory_app, "directory"),
+]:
     app.add_typer(sub, name=name)
 
 
@@ -97,8 +103,14 @@ def serve(
     typer.echo(f"eocnet {__version__} serving at {url}  (API reference: {url}/api/v1/docs)")
     if has_demo:
         typer.echo(f"demo login: {demo.MAIN_DEMO_USER}  (password: 'eocnet demo credentials')")
-    uvicorn.run("eocnet.asgi:app", host=host, port=port, workers=workers,
-                log_level=settings.log_level.lower(), proxy_headers=True)
+    uvicorn.run(
+        "eocnet.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
 
 
 @app.command()
@@ -136,12 +148,13 @@ def db_current() -> None:
 @demo_app.command("load")
 def demo_load() -> None:
     """Load the demo network into an empty database and print the demo login."""
-    with database() as (_, db):
-        with db.write() as session:
-            password = demo.load_demo(session)
+    with database() as (_, db), db.write() as session:
+        password = demo.load_demo(session)
     if password is None:
-        typer.echo("the database already has users; demo not loaded. "
-                   "Run 'eocnet demo credentials' for the demo login.")
+        typer.echo(
+            "the database already has users; demo not loaded. "
+            "Run 'eocnet demo credentials' for the demo login."
+        )
         return
     typer.echo("demo network loaded")
     typer.echo(f"demo login: {demo.MAIN_DEMO_USER}")
@@ -173,8 +186,10 @@ def directory_load(
         spec = directory.read_network_file(file)
         with db.write() as session:
             counts = directory.load_network(session, None, spec)
-    typer.echo(f"{spec.name} {spec.version}: {counts['created']} created, "
-               f"{counts['updated']} updated, {counts['deactivated']} deactivated")
+    typer.echo(
+        f"{spec.name} {spec.version}: {counts['created']} created, "
+        f"{counts['updated']} updated, {counts['deactivated']} deactivated"
+    )
 
 
 # ---------------------------------------------------------------- users
@@ -184,12 +199,18 @@ def directory_load(
 def user_create(
     email: Annotated[str, typer.Argument(help="The user's e-mail, used to log in.")],
     party: Annotated[str, typer.Option(help="The party code, e.g. IDN.")],
-    role: Annotated[list[str], typer.Option(
-        help="Role: officer, focal_point, coordinator, partner or admin; repeat for several.")],
+    role: Annotated[
+        list[str],
+        typer.Option(
+            help="Role: officer, focal_point, coordinator, partner or admin; repeat for several."
+        ),
+    ],
     name: Annotated[str, typer.Option(help="Full name.")] = "",
     phone: Annotated[str, typer.Option(help="Phone, shown to focal-point contacts.")] = "",
-    password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="Read the password from standard input (no prompt).")] = False,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from standard input (no prompt)."),
+    ] = False,
 ) -> None:
     """Create a user. Without --password-stdin the password is asked for twice."""
     if password_stdin:
@@ -197,10 +218,19 @@ def user_create(
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     with database() as (_, db), db.write() as session:
-        user = users.create_user(session, None, email=email, party_code=party, roles=role,
-                                 password=password, name=name, phone=phone)
-        typer.echo(f"created user {user.id} {user.email} ({user.party_code}: "
-                   f"{', '.join(user.roles)})")
+        user = users.create_user(
+            session,
+            None,
+            email=email,
+            party_code=party,
+            roles=role,
+            password=password,
+            name=name,
+            phone=phone,
+        )
+        typer.echo(
+            f"created user {user.id} {user.email} ({user.party_code}: {', '.join(user.roles)})"
+        )
 
 
 @user_app.command("list")
@@ -214,7 +244,8 @@ def user_list(
             query = query.where(User.party_code == party.upper())
         for u in session.execute(query).scalars():
             flags = ("active" if u.is_active else "disabled") + (
-                ", 2fa" if u.totp_enabled_at else "")
+                ", 2fa" if u.totp_enabled_at else ""
+            )
             typer.echo(f"{u.email}\t{u.party_code}\t{','.join(u.roles)}\t{flags}")
 
 
@@ -255,8 +286,9 @@ def token_create(
 ) -> None:
     """Create an API token and print only the token (it is not shown again)."""
     with database() as (_, db), db.write() as session:
-        _, raw = tokens.create_token(session, None, _find_user(session, email), scope=scope,
-                                     name=name or "cli")
+        _, raw = tokens.create_token(
+            session, None, _find_user(session, email), scope=scope, name=name or "cli"
+        )
     typer.echo(raw)
 
 
@@ -306,8 +338,11 @@ def main() -> None:
         typer.echo(f"error: {exc.detail}{where}", err=True)
         raise SystemExit(1) from None
     except (OperationalError, ProgrammingError) as exc:
-        typer.echo(f"error: database problem ({str(exc.orig).splitlines()[0]}); "
-                   "is it migrated? run 'eocnet db upgrade'", err=True)
+        typer.echo(
+            f"error: database problem ({str(exc.orig).splitlines()[0]}); "
+            "is it migrated? run 'eocnet db upgrade'",
+            err=True,
+        )
         raise SystemExit(1) from None
     except UnsafeSettings as exc:
         typer.echo(f"error: refusing to start: {exc}", err=True)

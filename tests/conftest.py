@@ -93,7 +93,9 @@ def reset(db: Database) -> None:
         else:
             joined = ", ".join(f'"{n}"' for n in tables)
             session.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
-        directory.load_network(session, None, directory.read_network_file(directory.DEFAULT_NETWORK))
+        directory.load_network(
+            session, None, directory.read_network_file(directory.DEFAULT_NETWORK)
+        )
 
 
 @pytest.fixture
@@ -104,8 +106,9 @@ def db(shared_db: Database) -> Database:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=SECRET, env="development",
-                    login_max_failures=5)
+    return Settings(
+        database_url=database_url, secret_key=SECRET, env="development", login_max_failures=5
+    )
 
 
 @pytest.fixture
@@ -141,8 +144,15 @@ def make_person(db: Database):  # type: ignore[no-untyped-def]
     def _make(party: str, *roles: str, scope: str = "write", email: str | None = None) -> Person:
         email = email or f"{roles[0]}{next(counter)}.{party.lower()}@test.example"
         with db.write() as session:
-            user = users.create_user(session, None, email=email, party_code=party,
-                                     roles=list(roles), password=PASSWORD, name=email.split("@")[0])
+            user = users.create_user(
+                session,
+                None,
+                email=email,
+                party_code=party,
+                roles=list(roles),
+                password=PASSWORD,
+                name=email.split("@")[0],
+            )
             _, raw = tokens.create_token(session, None, user, scope=scope, name="test")
             return Person(user.id, user.email, party, list(roles), PASSWORD, raw)
 

@@ -88,7 +88,10 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
     while True:
         rows = (
             session.execute(
-                select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+                select(AuditEntry)
+                .where(AuditEntry.id > last_id)
+                .order_by(AuditEntry.id)
+                .limit(batch)
             )
             .scalars()
             .all()
@@ -103,4 +106,3 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
         expected_prev = rows[-1].hash
         last_id = rows[-1].id
         session.expunge_all()
-

@@ -24,7 +24,9 @@ class DemoUser:
     name: str
 
 
-def demo_users(member_codes: list[str], partner_codes: list[str], coordinator: str) -> list[DemoUser]:
+def demo_users(
+    member_codes: list[str], partner_codes: list[str], coordinator: str
+) -> list[DemoUser]:
     people = [
         DemoUser(f"officer.{c.lower()}@{DOMAIN}", c, ("officer",), f"Duty officer {c}")
         for c in member_codes
@@ -37,8 +39,9 @@ def demo_users(member_codes: list[str], partner_codes: list[str], coordinator: s
         DemoUser(f"partner.{c.lower()}@{DOMAIN}", c, ("partner",), f"Partner liaison {c}")
         for c in partner_codes
     ]
-    people.append(DemoUser(f"coordinator@{DOMAIN}", coordinator, ("coordinator",),
-                           "Regional coordinator"))
+    people.append(
+        DemoUser(f"coordinator@{DOMAIN}", coordinator, ("coordinator",), "Regional coordinator")
+    )
     people.append(DemoUser(f"admin@{DOMAIN}", coordinator, ("admin",), "Network administrator"))
     return people
 
@@ -71,8 +74,13 @@ def load_demo(session: Session) -> str | None:
     passwords.check_strength(password)
     for person in demo_users(members, partners, coordinator):
         users.create_user(
-            session, None, email=person.email, party_code=person.party,
-            roles=list(person.roles), password=password, name=person.name,
+            session,
+            None,
+            email=person.email,
+            party_code=person.party,
+            roles=list(person.roles),
+            password=password,
+            name=person.name,
             language="id" if person.party == "IDN" else "en",
         )
         session.add(DemoCredential(email=person.email, password=password))
@@ -83,6 +91,10 @@ def demo_credentials(session: Session) -> tuple[str, str] | None:
     """The main demo login, if its generated password is still unchanged."""
     row = session.get(DemoCredential, MAIN_DEMO_USER)
     user = users.find_by_email(session, MAIN_DEMO_USER)
-    if row is None or user is None or not passwords.verify_password(user.password_hash, row.password):
+    if (
+        row is None
+        or user is None
+        or not passwords.verify_password(user.password_hash, row.password)
+    ):
         return None
     return row.email, row.password

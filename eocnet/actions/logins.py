@@ -58,7 +58,9 @@ def _fail(session: Session, key: str, settings: Settings, now: datetime) -> None
     row.last_failure_at = now
     over = row.failures - settings.login_max_failures
     if over >= 0:
-        seconds = min(settings.login_lockout_seconds * (2**over), settings.login_lockout_max_seconds)
+        seconds = min(
+            settings.login_lockout_seconds * (2**over), settings.login_lockout_max_seconds
+        )
         row.locked_until = now + timedelta(seconds=seconds)
 
 
@@ -76,27 +78,48 @@ def check_password(
         _locked_for(session.get(LoginThrottle, address_key), now),
     )
     if wait:
-        audit.record(session, None, "login.refused_locked", "user", "", actor_label=email[:254],
-                     details={"address": address, "retry_after": wait})
+        audit.record(
+            session,
+            None,
+            "login.refused_locked",
+            "user",
+            "",
+            actor_label=email[:254],
+            details={"address": address, "retry_after": wait},
+        )
         return LoginOutcome(None, "locked", wait)
     user = find_by_email(session, email)
     if not passwords.verify_password(user.password_hash if user else None, password):
         _fail(session, account_key, settings, now)
         _fail(session, address_key, settings, now)
-        audit.record(session, None, "login.failed", "user", user.id if user else "",
-                     actor_label=email[:254], details={"address": address},
-                     party_code=user.party_code if user else None)
+        audit.record(
+            session,
+            None,
+            "login.failed",
+            "user",
+            user.id if user else "",
+            actor_label=email[:254],
+            details={"address": address},
+            party_code=user.party_code if user else None,
+        )
         return LoginOutcome(None, "bad_credentials")
     assert user is not None
     if not user.is_active:
-        audit.record(session, actor_for(user), "login.refused_disabled", "user", user.id,
-                     details={"address": address})
+        audit.record(
+            session,
+            actor_for(user),
+            "login.refused_disabled",
+            "user",
+            user.id,
+            details={"address": address},
+        )
         return LoginOutcome(None, "disabled")
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == account_key))
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    audit.record(session, actor_for(user), "login.password_ok", "user", user.id,
-                 details={"address": address})
+    audit.record(
+        session, actor_for(user), "login.password_ok", "user", user.id, details={"address": address}
+    )
     return LoginOutcome(user, "ok")
 
 
@@ -131,12 +154,24 @@ def check_second_factor(
                 method = "recovery_code"
     if not ok:
         _fail(session, account_key, settings, now)
-        audit.record(session, actor_for(user), "login.second_factor_failed", "user", user.id,
-                     details={"address": address})
+        audit.record(
+            session,
+            actor_for(user),
+            "login.second_factor_failed",
+            "user",
+            user.id,
+            details={"address": address},
+        )
         return LoginOutcome(None, "bad_credentials")
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == account_key))
-    audit.record(session, actor_for(user), "login.second_factor_ok", "user", user.id,
-                 details={"address": address, "method": method})
+    audit.record(
+        session,
+        actor_for(user),
+        "login.second_factor_ok",
+        "user",
+        user.id,
+        details={"address": address, "method": method},
+    )
     return LoginOutcome(user, "ok")
 
 

@@ -45,9 +45,15 @@ def create_token(
     )
     session.add(row)
     session.flush()
-    audit.record(session, actor, "token.create", "api_token", row.id,
-                 details={"user": user.email, "scope": scope, "name": row.name},
-                 party_code=user.party_code)
+    audit.record(
+        session,
+        actor,
+        "token.create",
+        "api_token",
+        row.id,
+        details={"user": user.email, "scope": scope, "name": row.name},
+        party_code=user.party_code,
+    )
     return row, raw
 
 
@@ -55,13 +61,22 @@ def revoke_token(session: Session, actor: Actor | None, token_id: int) -> ApiTok
     row = session.get(ApiToken, token_id)
     if row is None or row.revoked_at is not None:
         raise NotFound(f"no active token {token_id}")
-    if actor is not None and row.user_id != actor.user_id and not can_manage(
-        actor, row.user.party_code
+    if (
+        actor is not None
+        and row.user_id != actor.user_id
+        and not can_manage(actor, row.user.party_code)
     ):
         raise NotFound(f"no active token {token_id}")
     row.revoked_at = utcnow()
-    audit.record(session, actor, "token.revoke", "api_token", row.id,
-                 details={"user": row.user.email}, party_code=row.user.party_code)
+    audit.record(
+        session,
+        actor,
+        "token.revoke",
+        "api_token",
+        row.id,
+        details={"user": row.user.email},
+        party_code=row.user.party_code,
+    )
     return row
 
 

@@ -109,7 +109,11 @@ def create_user(
     session.add(user)
     session.flush()
     audit.record(
-        session, actor, "user.create", "user", user.id,
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
         details={"email": email, "party": party.code, "roles": user.roles},
     )
     return user
@@ -157,8 +161,14 @@ def set_language(session: Session, user: User, language: str, available: list[st
         raise Invalid(f"unsupported language {language!r}", field="language")
     if user.language != language:
         user.language = language
-        audit.record(session, actor_for(user), "user.set_language", "user", user.id,
-                     details={"language": language})
+        audit.record(
+            session,
+            actor_for(user),
+            "user.set_language",
+            "user",
+            user.id,
+            details={"language": language},
+        )
 
 
 def begin_totp_enrolment(session: Session, user: User, secret_key: str) -> str:
@@ -187,13 +197,16 @@ def confirm_totp_enrolment(session: Session, user: User, code: str, secret_key: 
         raise Conflict("start the two-factor set-up first", field="code")
     step = totp.matching_step(secret, code, user.totp_last_step)
     if step is None:
-        raise Invalid("that code is not right; check the time on your phone and try again",
-                      field="code")
+        raise Invalid(
+            "that code is not right; check the time on your phone and try again", field="code"
+        )
     user.totp_last_step = step
     user.totp_enabled_at = utcnow()
     codes = totp.new_recovery_codes()
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    session.add_all(RecoveryCode(user_id=user.id, code_hash=totp.hash_recovery_code(c)) for c in codes)
+    session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=totp.hash_recovery_code(c)) for c in codes
+    )
     audit.record(session, actor_for(user), "user.enrol_2fa", "user", user.id)
     return codes
 

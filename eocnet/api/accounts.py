@@ -8,7 +8,15 @@ from sqlalchemy import select
 from eocnet.actions import tokens, users
 from eocnet.actions.errors import Forbidden, NotFound
 from eocnet.api.deps import CurrentActor, DbDep
-from eocnet.api.schemas import MeOut, TokenCreate, TokenCreated, TokenOut, UserCreate, UserOut, UserUpdate
+from eocnet.api.schemas import (
+    MeOut,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
 from eocnet.db.models import ApiToken, User
 from eocnet.domain.roles import Permission
 
@@ -17,16 +25,26 @@ router = APIRouter(tags=["accounts"])
 
 def user_out(user: User) -> UserOut:
     return UserOut(
-        id=user.id, email=user.email, name=user.name, party=user.party_code,
-        roles=list(user.roles), active=user.is_active,
-        two_factor=user.totp_enabled_at is not None, created_at=user.created_at,
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        party=user.party_code,
+        roles=list(user.roles),
+        active=user.is_active,
+        two_factor=user.totp_enabled_at is not None,
+        created_at=user.created_at,
     )
 
 
 def token_out(row: ApiToken) -> TokenOut:
     return TokenOut(
-        id=row.id, name=row.name, prefix=row.prefix, scope=row.scope,
-        created_at=row.created_at, expires_at=row.expires_at, revoked_at=row.revoked_at,
+        id=row.id,
+        name=row.name,
+        prefix=row.prefix,
+        scope=row.scope,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
     )
 
 
@@ -37,9 +55,15 @@ def me(actor: CurrentActor, db: DbDep) -> MeOut:
         user = session.get(User, actor.user_id)
         assert user is not None
         return MeOut(
-            id=user.id, email=user.email, name=user.name, party=user.party_code,
-            party_name=user.party.name, roles=list(user.roles), language=user.language,
-            two_factor=user.totp_enabled_at is not None, token_scope=actor.scope,
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            party=user.party_code,
+            party_name=user.party.name,
+            roles=list(user.roles),
+            language=user.language,
+            two_factor=user.totp_enabled_at is not None,
+            token_scope=actor.scope,
         )
 
 
@@ -66,8 +90,15 @@ def create_user(body: UserCreate, actor: CurrentActor, db: DbDep) -> UserOut:
     _require_manager(actor)
     with db.write() as session:
         user = users.create_user(
-            session, actor, email=body.email, party_code=body.party, roles=body.roles,
-            password=body.password, name=body.name, phone=body.phone, language=body.language,
+            session,
+            actor,
+            email=body.email,
+            party_code=body.party,
+            roles=body.roles,
+            password=body.password,
+            name=body.name,
+            phone=body.phone,
+            language=body.language,
         )
         return user_out(user)
 

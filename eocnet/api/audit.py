@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from eocnet.actions import audit
 from eocnet.actions.errors import Forbidden
@@ -26,9 +26,15 @@ def _require_audit(actor: Actor) -> None:
 
 def audit_out(entry: AuditEntry) -> AuditOut:
     return AuditOut(
-        id=entry.id, at=entry.at, actor=entry.actor, party=entry.party_code,
-        action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
-        details=json.loads(entry.details), hash=entry.hash,
+        id=entry.id,
+        at=entry.at,
+        actor=entry.actor,
+        party=entry.party_code,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        details=json.loads(entry.details),
+        hash=entry.hash,
     )
 
 
@@ -44,7 +50,7 @@ def query_audit(
     until: datetime | None = None,
     before_id: int | None = None,
     limit: int = 50,
-):  # type: ignore[no-untyped-def]
+) -> Select[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if not actor.can(Permission.VIEW_ALL_AUDIT):
         query = query.where(AuditEntry.party_code == actor.party_code)
@@ -84,11 +90,24 @@ def list_audit(
     """Newest first. Party admins see their party's entries; network admins see all."""
     _require_audit(actor)
     with db.read() as session:
-        rows = session.execute(
-            query_audit(actor, action=action, actor_email=actor_email, party=party,
-                        object_type=object_type, object_id=object_id, since=since,
-                        until=until, before_id=before_id, limit=limit)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                query_audit(
+                    actor,
+                    action=action,
+                    actor_email=actor_email,
+                    party=party,
+                    object_type=object_type,
+                    object_id=object_id,
+                    since=since,
+                    until=until,
+                    before_id=before_id,
+                    limit=limit,
+                )
+            )
+            .scalars()
+            .all()
+        )
         return AuditPage(
             items=[audit_out(r) for r in rows],
             next_before_id=rows[-1].id if len(rows) == limit else None,
@@ -102,5 +121,9 @@ def verify(actor: CurrentActor, db: DbDep) -> ChainOut:
         raise Forbidden("only network admins verify the whole trail")
     with db.read() as session:
         report = audit.verify_chain(session)
-    return ChainOut(intact=report.intact, checked=report.checked, broken_id=report.broken_id,
-                    reason=report.reason)
+    return ChainOut(
+        intact=report.intact,
+        checked=report.checked,
+        broken_id=report.broken_id,
+        reason=report.reason,
+    )

@@ -18,8 +18,12 @@ router = APIRouter(tags=["directory"])
 
 def party_out(party: Party) -> PartyOut:
     return PartyOut(
-        code=party.code, name=party.name, kind=party.kind,  # type: ignore[arg-type]
-        eoc_name=party.eoc_name, time_zone=party.time_zone, languages=party.languages,
+        code=party.code,
+        name=party.name,
+        kind=party.kind,
+        eoc_name=party.eoc_name,
+        time_zone=party.time_zone,
+        languages=party.languages,
         contacts=[
             ContactOut(kind=c.kind, value=c.value, label=c.label, always_on=c.always_on)
             for c in party.contacts
@@ -51,7 +55,8 @@ def get_party(code: str, actor: CurrentActor, db: DbDep) -> PartyDetailOut:
         out = PartyDetailOut(**party_out(party).model_dump())
         if actor.can(Permission.VIEW_FOCAL_POINTS) or actor.party_code == party.code:
             users = session.execute(
-                select(User).where(User.party_code == party.code, User.is_active.is_(True))
+                select(User)
+                .where(User.party_code == party.code, User.is_active.is_(True))
                 .order_by(User.name)
             ).scalars()
             out.focal_points = [

@@ -30,8 +30,11 @@ def readyz(db: DbDep) -> JSONResponse:
         )
     if not current:
         return JSONResponse(
-            {"status": "unavailable", "database": "ok",
-             "migrations": "behind; run 'eocnet db upgrade'"},
+            {
+                "status": "unavailable",
+                "database": "ok",
+                "migrations": "behind; run 'eocnet db upgrade'",
+            },
             status_code=503,
         )
     return JSONResponse({"status": "ok", "database": "ok", "migrations": "current"})

@@ -57,8 +57,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             malformed = True
         errors.append({"field": _field_name(err.get("loc", ())), "detail": err.get("msg", "")})
     if malformed:
-        return problem(400, "The request body is not valid JSON.", instance=request.url.path,
-                       title="Malformed JSON", kind="malformed-json", errors=errors)
+        return problem(
+            400,
+            "The request body is not valid JSON.",
+            instance=request.url.path,
+            title="Malformed JSON",
+            kind="malformed-json",
+            errors=errors,
+        )
     first = errors[0] if errors else {"field": "", "detail": "invalid"}
     return problem(
         422,
@@ -76,15 +82,25 @@ async def _action_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, TooManyAttempts):
         headers["Retry-After"] = str(exc.retry_after)
     errors = [{"field": exc.field, "detail": exc.detail}] if exc.field else None
-    return problem(exc.status, exc.detail, instance=request.url.path, title=exc.title,
-                   errors=errors, headers=headers or None)
+    return problem(
+        exc.status,
+        exc.detail,
+        instance=request.url.path,
+        title=exc.title,
+        errors=errors,
+        headers=headers or None,
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem(exc.status_code, detail, instance=request.url.path,
-                   headers=dict(exc.headers) if exc.headers else None)
+    return problem(
+        exc.status_code,
+        detail,
+        instance=request.url.path,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
 
 
 def install(app: FastAPI) -> None:

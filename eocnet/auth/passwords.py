@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -33,10 +35,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if password_hash is None:
-        try:
+        with suppress(VerificationError):
             _HASHER.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         return False
     try:
         return _HASHER.verify(password_hash, password)

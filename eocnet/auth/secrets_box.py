@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
 def _fernet(secret_key: str, purpose: str) -> Fernet:
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"eocnet", info=purpose.encode()
-    ).derive(secret_key.encode())
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"eocnet", info=purpose.encode()).derive(
+        secret_key.encode()
+    )
     return Fernet(base64.urlsafe_b64encode(key))
 
 

@@ -80,7 +80,8 @@ class Database:
         try:
             yield session
         finally:
-            session.rollback()
+            # close() ends the transaction and detaches objects with their loaded state
+            # (a rollback() first would expire them and make them unusable afterwards).
             session.close()
 
     @contextmanager

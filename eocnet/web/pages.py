@@ -31,7 +31,7 @@ from eocnet.web.auth import (
     optional_viewer,
     safe_next,
 )
-from eocnet.web.rendering import LANG_COOKIE, render, settings_of
+from eocnet.web.rendering import LANG_COOKIE, language_for, render, settings_of
 
 router = APIRouter(include_in_schema=False)
 FormStr = Annotated[str, Form()]
@@ -45,7 +45,10 @@ def _client_address(request: Request) -> str:
 def _session_cookie(request: Request, response: Response, raw: str) -> None:
     settings = settings_of(request)
     response.set_cookie(
-        SESSION_COOKIE, raw, httponly=True, samesite="lax",
+        SESSION_COOKIE,
+        raw,
+        httponly=True,
+        samesite="lax",
         secure=settings.base_url.startswith("https://"),
         max_age=int(settings.session_hours * 3600),
     )
@@ -71,8 +74,9 @@ def login_submit(
     settings = settings_of(request)
     target = safe_next(next)
     with db_of(request).write() as session:
-        outcome = logins.check_password(session, settings, email, password,
-                                        _client_address(request))
+        outcome = logins.check_password(
+            session, settings, email, password, _client_address(request)
+        )
         raw = None
         if outcome.ok and outcome.user is not None:
             user = outcome.user
@@ -84,12 +88,12 @@ def login_submit(
             else:
                 location = target
     if raw is None:
-        t = i18n.translator(i18n.negotiate(request.headers.get("accept-language"),
-                                           settings.default_language)).gettext
+        t = i18n.translator(language_for(request, None)).gettext
         if outcome.status == "locked":
             minutes = max(1, (outcome.retry_after + 59) // 60)
             error = t("Too many failed attempts. Try again in %(minutes)d minute(s).") % {
-                "minutes": minutes}
+                "minutes": minutes
+            }
             status = 429
         elif outcome.status == "disabled":
             error = t("This account is disabled. Ask your administrator.")
@@ -97,8 +101,12 @@ def login_submit(
         else:
             error = t("Wrong e-mail or password.")
             status = 401
-        return render(request, "login.html", {"next": target, "error": error, "email": email},
-                      status_code=status)
+        return render(
+            request,
+            "login.html",
+            {"next": target, "error": error, "email": email},
+            status_code=status,
+        )
     response = _see_other(location)
     _session_cookie(request, response, raw)
     return response
@@ -109,19 +117,23 @@ def second_factor_page(request: Request, next: str = "/") -> Response:
     viewer = current_viewer(request, allow_incomplete=True)
     if viewer.user.totp_enabled_at is None:
         return _see_other("/")
-    return render(request, "login_2fa.html", {"next": safe_next(next), "error": None},
-                  user=viewer.user)
+    return render(
+        request, "login_2fa.html", {"next": safe_next(next), "error": None}, user=viewer.user
+    )
 
 
 @router.post("/login/2fa")
-def second_factor_submit(request: Request, code: FormStr, csrf: Csrf, next: FormStr = "/") -> Response:
+def second_factor_submit(
+    request: Request, code: FormStr, csrf: Csrf, next: FormStr = "/"
+) -> Response:
     check_csrf(request, csrf)
     viewer = current_viewer(request, allow_incomplete=True)
     with db_of(request).write() as session:
         user = session.get(User, viewer.user.id)
         assert user is not None
-        outcome = logins.check_second_factor(session, settings_of(request), user, code,
-                                             _client_address(request))
+        outcome = logins.check_second_factor(
+            session, settings_of(request), user, code, _client_address(request)
+        )
         if outcome.ok:
             logins.mark_second_factor_done(session, viewer.cookie)
     if outcome.ok:
@@ -129,11 +141,17 @@ def second_factor_submit(request: Request, code: FormStr, csrf: Csrf, next: Form
     t = i18n.translator(viewer.user.language).gettext
     if outcome.status == "locked":
         error = t("Too many failed attempts. Try again in %(minutes)d minute(s).") % {
-            "minutes": max(1, (outcome.retry_after + 59) // 60)}
+            "minutes": max(1, (outcome.retry_after + 59) // 60)
+        }
     else:
         error = t("That code is not right. Use the current code from your app, or a recovery code.")
-    return render(request, "login_2fa.html", {"next": safe_next(next), "error": error},
-                  user=viewer.user, status_code=401)
+    return render(
+        request,
+        "login_2fa.html",
+        {"next": safe_next(next), "error": error},
+        user=viewer.user,
+        status_code=401,
+    )
 
 
 @router.post("/logout")
@@ -163,11 +181,13 @@ def enrol_page(request: Request) -> Response:
     if viewer.user.totp_enabled_at is not None:
         with db_of(request).read() as session:
             left = session.execute(
-                select(func.count()).select_from(RecoveryCode).where(
-                    RecoveryCode.user_id == viewer.user.id, RecoveryCode.used_at.is_(None))
+                select(func.count())
+                .select_from(RecoveryCode)
+                .where(RecoveryCode.user_id == viewer.user.id, RecoveryCode.used_at.is_(None))
             ).scalar_one()
-        return render(request, "enrol_2fa.html", {"enabled": True, "codes_left": left},
-                      user=viewer.user)
+        return render(
+            request, "enrol_2fa.html", {"enabled": True, "codes_left": left}, user=viewer.user
+        )
     with db_of(request).write() as session:
         user = session.get(User, viewer.user.id)
         assert user is not None
@@ -176,9 +196,16 @@ def enrol_page(request: Request) -> Response:
             secret = users.begin_totp_enrolment(session, user, settings.effective_secret())
     uri = totp.provisioning_uri(secret, viewer.user.email)
     return render(
-        request, "enrol_2fa.html",
-        {"enabled": False, "secret": secret, "qr": _qr_data_uri(uri), "uri": uri, "error": None,
-         "required": requires_enrolment(viewer.user)},
+        request,
+        "enrol_2fa.html",
+        {
+            "enabled": False,
+            "secret": secret,
+            "qr": _qr_data_uri(uri),
+            "uri": uri,
+            "error": None,
+            "required": requires_enrolment(viewer.user),
+        },
         user=viewer.user,
     )
 
@@ -199,12 +226,20 @@ def enrol_submit(request: Request, code: FormStr, csrf: Csrf) -> Response:
         uri = totp.provisioning_uri(secret, viewer.user.email)
         t = i18n.translator(viewer.user.language).gettext
         return render(
-            request, "enrol_2fa.html",
-            {"enabled": False, "secret": secret, "qr": _qr_data_uri(uri), "uri": uri,
-             "error": t("That code is not right; check the time on your phone and try again.")
-             if exc.status == 422 else exc.detail,
-             "required": requires_enrolment(viewer.user)},
-            user=viewer.user, status_code=exc.status,
+            request,
+            "enrol_2fa.html",
+            {
+                "enabled": False,
+                "secret": secret,
+                "qr": _qr_data_uri(uri),
+                "uri": uri,
+                "error": t("That code is not right; check the time on your phone and try again.")
+                if exc.status == 422
+                else exc.detail,
+                "required": requires_enrolment(viewer.user),
+            },
+            user=viewer.user,
+            status_code=exc.status,
         )
     return render(request, "recovery_codes.html", {"codes": codes}, user=viewer.user)
 
@@ -213,7 +248,9 @@ def enrol_submit(request: Request, code: FormStr, csrf: Csrf) -> Response:
 
 
 @router.post("/language")
-def choose_language(request: Request, language: FormStr, csrf: Csrf, next: FormStr = "/") -> Response:
+def choose_language(
+    request: Request, language: FormStr, csrf: Csrf, next: FormStr = "/"
+) -> Response:
     check_csrf(request, csrf)
     if language not in i18n.available():
         language = settings_of(request).default_language
@@ -241,27 +278,36 @@ def dashboard(request: Request) -> Response:
         counts = dict(
             session.execute(
                 select(Party.kind, func.count()).where(Party.active.is_(True)).group_by(Party.kind)
-            ).tuples().all()
+            ).all()
         )
         focal_points = [
-            u for u in session.execute(
-                select(User).where(User.party_code == party.code, User.is_active.is_(True))
+            u
+            for u in session.execute(
+                select(User)
+                .where(User.party_code == party.code, User.is_active.is_(True))
                 .order_by(User.name)
             ).scalars()
             if Role.FOCAL_POINT.value in u.roles
         ]
-    return render(request, "dashboard.html",
-                  {"party": party, "counts": counts, "focal_points": focal_points},
-                  user=viewer.user)
+    return render(
+        request,
+        "dashboard.html",
+        {"party": party, "counts": counts, "focal_points": focal_points},
+        user=viewer.user,
+    )
 
 
 @router.get("/directory")
 def directory_page(request: Request) -> Response:
     viewer = current_viewer(request)
     with db_of(request).read() as session:
-        parties = session.execute(
-            select(Party).where(Party.active.is_(True)).order_by(Party.kind, Party.name)
-        ).scalars().all()
+        parties = (
+            session.execute(
+                select(Party).where(Party.active.is_(True)).order_by(Party.kind, Party.name)
+            )
+            .scalars()
+            .all()
+        )
         for p in parties:
             _ = p.contacts
     groups: dict[str, list[Party]] = {}
@@ -281,14 +327,17 @@ def party_page(request: Request, code: str) -> Response:
         focal_points = None
         if viewer.actor.can(Permission.VIEW_FOCAL_POINTS) or viewer.actor.party_code == party.code:
             focal_points = [
-                u for u in session.execute(
-                    select(User).where(User.party_code == party.code, User.is_active.is_(True))
+                u
+                for u in session.execute(
+                    select(User)
+                    .where(User.party_code == party.code, User.is_active.is_(True))
                     .order_by(User.name)
                 ).scalars()
                 if Role.FOCAL_POINT.value in u.roles
             ]
-    return render(request, "party.html", {"party": party, "focal_points": focal_points},
-                  user=viewer.user)
+    return render(
+        request, "party.html", {"party": party, "focal_points": focal_points}, user=viewer.user
+    )
 
 
 # ---------------------------------------------------------------- account
@@ -296,12 +345,22 @@ def party_page(request: Request, code: str) -> Response:
 
 def _account(request: Request, viewer_user: User, **extra: object) -> Response:
     with db_of(request).read() as session:
-        token_rows = session.execute(
-            select(ApiToken).where(ApiToken.user_id == viewer_user.id,
-                                   ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
-        ).scalars().all()
+        token_rows = (
+            session.execute(
+                select(ApiToken)
+                .where(ApiToken.user_id == viewer_user.id, ApiToken.revoked_at.is_(None))
+                .order_by(ApiToken.id)
+            )
+            .scalars()
+            .all()
+        )
     status = int(extra.pop("status_code", 200))  # type: ignore[call-overload]
-    context = {"tokens": token_rows, "new_token": None, "message": None, "error": None}
+    context: dict[str, object] = {
+        "tokens": token_rows,
+        "new_token": None,
+        "message": None,
+        "error": None,
+    }
     context.update(extra)
     return render(request, "account.html", context, user=viewer_user, status_code=status)
 
@@ -372,8 +431,9 @@ def audit_page(
     verify: bool = Query(False),
 ) -> Response:
     viewer = current_viewer(request)
-    if not (viewer.actor.can(Permission.VIEW_PARTY_AUDIT)
-            or viewer.actor.can(Permission.VIEW_ALL_AUDIT)):
+    if not (
+        viewer.actor.can(Permission.VIEW_PARTY_AUDIT) or viewer.actor.can(Permission.VIEW_ALL_AUDIT)
+    ):
         raise Forbidden("only admins read the audit trail")
 
     def _date(value: str | None) -> datetime | None:
@@ -387,22 +447,42 @@ def audit_page(
 
     limit = 50
     with db_of(request).read() as session:
-        rows = session.execute(
-            query_audit(viewer.actor, action=action or None, actor_email=actor or None,
-                        party=party or None, since=_date(since), until=_date(until),
-                        before_id=before_id, limit=limit)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                query_audit(
+                    viewer.actor,
+                    action=action or None,
+                    actor_email=actor or None,
+                    party=party or None,
+                    since=_date(since),
+                    until=_date(until),
+                    before_id=before_id,
+                    limit=limit,
+                )
+            )
+            .scalars()
+            .all()
+        )
         report = None
         if verify and viewer.actor.can(Permission.VIEW_ALL_AUDIT):
             report = audit.verify_chain(session)
     entries = [(r, json.loads(r.details)) for r in rows]
     return render(
-        request, "audit.html",
-        {"entries": entries, "filters": {"action": action or "", "actor": actor or "",
-                                         "party": party or "", "since": since or "",
-                                         "until": until or ""},
-         "next_before_id": rows[-1].id if len(rows) == limit else None,
-         "report": report, "network_admin": viewer.actor.can(Permission.VIEW_ALL_AUDIT)},
+        request,
+        "audit.html",
+        {
+            "entries": entries,
+            "filters": {
+                "action": action or "",
+                "actor": actor or "",
+                "party": party or "",
+                "since": since or "",
+                "until": until or "",
+            },
+            "next_before_id": rows[-1].id if len(rows) == limit else None,
+            "report": report,
+            "network_admin": viewer.actor.can(Permission.VIEW_ALL_AUDIT),
+        },
         user=viewer.user,
     )
 
@@ -411,9 +491,11 @@ def audit_page(
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
-    CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-           "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-           "form-action 'self'")
+    CSP = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'"
+    )
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         response = await call_next(request)
@@ -429,7 +511,8 @@ class SecurityHeaders(BaseHTTPMiddleware):
 
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
-        "accept", "text/html")
+        "accept", "text/html"
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -443,8 +526,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, exc: Exception) -> Response:
-        return render(request, "error.html",
-                      {"status": 403, "message_key": "csrf"}, status_code=403)
+        return render(
+            request, "error.html", {"status": 403, "message_key": "csrf"}, status_code=403
+        )
 
     previous = app.exception_handlers.get(ActionError)
 
@@ -453,9 +537,12 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, ActionError)
         if _wants_html(request):
             viewer = optional_viewer(request)
-            return render(request, "error.html",
-                          {"status": exc.status, "message_key": str(exc.status),
-                           "detail": exc.detail},
-                          user=viewer.user if viewer else None, status_code=exc.status)
+            return render(
+                request,
+                "error.html",
+                {"status": exc.status, "message_key": str(exc.status), "detail": exc.detail},
+                user=viewer.user if viewer else None,
+                status_code=exc.status,
+            )
         assert previous is not None
         return await previous(request, exc)  # type: ignore[misc,no-any-return]

@@ -29,7 +29,7 @@ def _format_time(value: Any, tz: str = "UTC") -> str:
     except Exception:
         zone = ZoneInfo("UTC")
     local = value.astimezone(zone)
-    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+    return str(local.strftime("%Y-%m-%d %H:%M ")) + (local.tzname() or "")
 
 
 TEMPLATES.env.filters["localtime"] = _format_time
@@ -63,8 +63,12 @@ def set_csrf_cookie(request: Request, response: Any) -> None:
     new = getattr(request.state, "new_csrf", None)
     if new:
         response.set_cookie(
-            CSRF_COOKIE, new, httponly=True, samesite="lax",
-            secure=settings_of(request).base_url.startswith("https://"), max_age=7 * 24 * 3600,
+            CSRF_COOKIE,
+            new,
+            httponly=True,
+            samesite="lax",
+            secure=settings_of(request).base_url.startswith("https://"),
+            max_age=7 * 24 * 3600,
         )
 
 

@@ -1,0 +1,169 @@
+"""Web login: CSRF, lock-out, second factor enrolment and use, sessions, logout."""
+
+import re
+
+from eocnet.db.models import WebSession
+from tests.conftest import PASSWORD
+from tests.helpers import count, totp_code
+from tests.web_helpers import csrf_of, login, totp_secret_of
+
+
+def test_pages_need_login(client):
+    for path in ["/", "/directory", "/account", "/audit", "/directory/IDN"]:
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_officer_logs_in_without_second_factor(client, make_person):
+    p = make_person("IDN", "officer")
+    r = login(client, p.email, PASSWORD)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    cookie = r.cookies.get("eocnet_session") or client.cookies.get("eocnet_session")
+    assert cookie
+    page = client.get("/")
+    assert page.status_code == 200 and "Indonesia" in page.text
+    # the session cookie works for the API too, and unsafe API calls need the CSRF header
+    assert client.get("/api/v1/me").json()["email"] == p.email
+    r = client.post("/api/v1/tokens", json={"scope": "read"})
+    assert r.status_code == 403
+    r = client.post(
+        "/api/v1/tokens", json={"scope": "read"}, headers={"X-CSRF-Token": csrf_of(page.text)}
+    )
+    assert r.status_code == 201
+
+
+def test_login_form_needs_csrf(client, make_person):
+    p = make_person("IDN", "officer")
+    client.get("/login")
+    r = client.post("/login", data={"email": p.email, "password": PASSWORD, "csrf_token": "0" * 64})
+    assert r.status_code == 403 and "eocnet_session" not in r.cookies
+
+
+def test_wrong_password_and_lockout(client, make_person, db):
+    p = make_person("IDN", "officer")
+    for _ in range(5):
+        r = login(client, p.email, "not the password")
+        assert r.status_code == 401 and "Wrong e-mail or password" in r.text
+    r = login(client, p.email, PASSWORD)  # even the right password is refused while locked
+    assert r.status_code == 429 and "Try again in 1 minute" in r.text
+    assert count(db, WebSession) == 0
+
+
+def test_lockout_by_address_covers_many_accounts(client, make_person):
+    people = [make_person("IDN", "officer") for _ in range(2)]
+    for i in range(5):
+        login(client, people[i % 2].email, "not the password")
+    fresh = make_person("THA", "officer")
+    assert login(client, fresh.email, PASSWORD).status_code == 429
+
+
+def test_unknown_account_looks_like_wrong_password(client):
+    r = login(client, "nobody@nowhere.example", "whatever it is")
+    assert r.status_code == 401 and "Wrong e-mail or password" in r.text
+
+
+def _enrol(client):
+    page = client.get("/account/2fa")
+    secret = totp_secret_of(page.text)
+    r = client.post(
+        "/account/2fa", data={"code": totp_code(secret), "csrf_token": csrf_of(page.text)}
+    )
+    assert r.status_code == 200, r.text
+    codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", r.text)
+    assert len(codes) == 10
+    return secret, codes
+
+
+def test_focal_point_must_enrol_then_uses_code_once(client, make_person):
+    p = make_person("IDN", "officer", "focal_point")
+    r = login(client, p.email, PASSWORD)
+    assert r.headers["location"] == "/account/2fa"
+    # until enrolled, the application is closed to this session
+    assert client.get("/", follow_redirects=False).headers["location"] == "/account/2fa"
+    assert client.get("/api/v1/me").status_code == 401
+    secret, codes = _enrol(client)
+    assert client.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+    r = login(client, p.email, PASSWORD)
+    assert r.headers["location"].startswith("/login/2fa")
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login/2fa"
+    page = client.get("/login/2fa")
+    # the code used to enrol was for the current step: it cannot be replayed
+    r = client.post(
+        "/login/2fa",
+        data={"code": totp_code(secret), "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 401
+    r = client.post(
+        "/login/2fa",
+        data={"code": codes[0], "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert client.get("/").status_code == 200
+
+
+def test_recovery_code_works_once(client, make_person):
+    p = make_person("ASEC", "coordinator")
+    login(client, p.email, PASSWORD)
+    _, codes = _enrol(client)
+    for attempt, expected in [(codes[3], 303), (codes[3], 401)]:
+        client.cookies.clear()
+        login(client, p.email, PASSWORD)
+        page = client.get("/login/2fa")
+        r = client.post(
+            "/login/2fa",
+            data={"code": attempt, "csrf_token": csrf_of(page.text)},
+            follow_redirects=False,
+        )
+        assert r.status_code == expected
+
+
+def test_second_factor_lockout(client, make_person):
+    p = make_person("ASEC", "admin")
+    login(client, p.email, PASSWORD)
+    _enrol(client)
+    client.cookies.clear()
+    login(client, p.email, PASSWORD)
+    page = client.get("/login/2fa")
+    for _ in range(5):
+        client.post("/login/2fa", data={"code": "000000", "csrf_token": csrf_of(page.text)})
+    r = client.post("/login/2fa", data={"code": "000000", "csrf_token": csrf_of(page.text)})
+    assert "Try again in" in r.text
+
+
+def test_disabled_user_cannot_log_in(client, make_person, monkeypatch, capsys, database_url):
+    from tests.helpers import run_cli
+
+    p = make_person("IDN", "officer")
+    run_cli(monkeypatch, capsys, database_url, "user", "disable", p.email)
+    r = login(client, p.email, PASSWORD)
+    assert r.status_code == 403 and "disabled" in r.text
+
+
+def test_logout_ends_the_session_server_side(client, make_person, db):
+    p = make_person("IDN", "officer")
+    login(client, p.email, PASSWORD)
+    cookie = client.cookies.get("eocnet_session")
+    client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+    client.cookies.set("eocnet_session", cookie)
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_open_redirect_is_refused(client, make_person):
+    p = make_person("IDN", "officer")
+    page = client.get("/login")
+    r = client.post(
+        "/login",
+        data={
+            "email": p.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
+    assert r.headers["location"] == "/"
