@@ -27,13 +27,20 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
-db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
-demo_app = typer.Typer(help="The demo network for trying eocnet out.", no_args_is_help=True)
-user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
-token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
-audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
-directory_app = typer.Typer(help="Parties of the network and their EOCs.", no_args_is_help=True)
+
+
+def _group(help_text: str) -> typer.Typer:
+    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+
+
+db_app = _group("Create and migrate the database.")
+demo_app = _group("The demo network for trying eocnet out.")
+user_app = _group("Manage user accounts.")
+token_app = _group("Personal API tokens.")
+audit_app = _group("The tamper-evident audit trail.")
+directory_app = _group("Parties of the network and their EOCs.")
 for sub, name in [
     (db_app, "db"),
     (demo_app, "demo"),

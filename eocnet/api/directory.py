@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from eocnet.actions.errors import NotFound
 from eocnet.api.deps import CurrentActor, DbDep
@@ -39,7 +40,12 @@ def list_parties(
 ) -> list[PartyOut]:
     """Every active party of the network with its EOC and 24/7 contact points."""
     with db.read() as session:
-        query = select(Party).where(Party.active.is_(True)).order_by(Party.kind, Party.code)
+        query = (
+            select(Party)
+            .options(selectinload(Party.contacts))
+            .where(Party.active.is_(True))
+            .order_by(Party.kind, Party.code)
+        )
         if kind:
             query = query.where(Party.kind == kind)
         return [party_out(p) for p in session.execute(query).scalars()]

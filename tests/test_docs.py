@@ -1,0 +1,26 @@
+"""Docs that must stay true: the CLI reference and the documents the README points to."""
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools.gen_cli_docs import DOCS, render  # noqa: E402
+
+
+def test_cli_reference_is_current():
+    assert DOCS.read_text() == render(), "run: python tools/gen_cli_docs.py"
+
+
+def test_readme_links_resolve():
+    readme = (ROOT / "README.md").read_text()
+    for target in re.findall(r"\]\(([^)#]+)\)", readme):
+        if not target.startswith("http"):
+            assert (ROOT / target).exists(), target
+
+
+def test_readme_states_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    assert "make run" in readme and "make test" in readme
