@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -11,10 +13,21 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from eocnet import __version__
-from eocnet.api import accounts, audit, directory, health, problems
+from eocnet.api import (
+    accounts,
+    audit,
+    channels,
+    directory,
+    events,
+    health,
+    problems,
+    search,
+    stream,
+)
 from eocnet.api.limits import BodySizeLimit
 from eocnet.config import Settings, get_settings
 from eocnet.db.database import Database
+from eocnet.realtime.hub import Hub
 from eocnet.web import pages
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -38,7 +51,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     logging.basicConfig(level=settings.log_level.upper())
     db = db or Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
 
+    hub = Hub(db)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="eocnet API",
         version=__version__,
         description=API_DESCRIPTION,
@@ -48,13 +72,23 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.hub = hub
     problems.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        # update posts carry base64 attachments (4/3 of their size) up to 10 of them
+        patterns={r"^/api/v1/events/\d+/updates$": settings.attachment_max_bytes * 14 + 65536},
+    )
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(accounts.router)
     api.include_router(directory.router)
     api.include_router(audit.router)
+    api.include_router(events.router)
+    api.include_router(channels.router)
+    api.include_router(search.router)
+    api.include_router(stream.router)
     app.include_router(api)
     app.include_router(health.router)
 

@@ -74,6 +74,26 @@ class Settings(BaseSettings):
         "en", description="Language (BCP 47 tag) for visitors who have not chosen one."
     )
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR.")
+    alert_reannounce_minutes: int = Field(
+        60,
+        description="Minutes after which an alert not yet acknowledged by an addressed "
+        "party is announced again to that party.",
+    )
+    alert_escalate_minutes: int = Field(
+        240,
+        description="Minutes after which an alert still not acknowledged is escalated to "
+        "the party's focal points.",
+    )
+    attachment_max_bytes: int = Field(
+        10_485_760,
+        description="Largest attachment accepted on an event update, in bytes (PDF, PNG, "
+        "JPEG, GIF, WebP, CSV or plain text; the type is checked from the content).",
+    )
+    stream_heartbeat_seconds: int = Field(
+        15,
+        description="Seconds between heartbeat comments on an idle live stream, so that "
+        "proxies do not close it.",
+    )
 
     @property
     def is_production(self) -> bool:

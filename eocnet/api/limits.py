@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -10,17 +11,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 class BodySizeLimit:
     """ASGI middleware: answer 413 problem JSON when a body exceeds ``max_bytes``.
 
-    ``overrides`` maps path prefixes to their own larger limits (e.g. uploads).
+    ``patterns`` maps path regular expressions to their own limits (e.g. uploads).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, overrides: dict[str, int] | None = None):
+    def __init__(self, app: ASGIApp, max_bytes: int, patterns: dict[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
-        self.overrides = overrides or {}
+        self.patterns = [(re.compile(p), limit) for p, limit in (patterns or {}).items()]
 
     def _limit(self, path: str) -> int:
-        for prefix, limit in self.overrides.items():
-            if path.startswith(prefix):
+        for pattern, limit in self.patterns:
+            if pattern.match(path):
                 return limit
         return self.max_bytes
 

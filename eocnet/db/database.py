@@ -72,6 +72,8 @@ class Database:
         self._writes = sessionmaker(
             self.engine.execution_options(eocnet_write=True), expire_on_commit=False
         )
+        #: Called with the id of each new stream entry, after its transaction commits.
+        self.stream_listeners: list[Callable[[int], None]] = []
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -94,6 +96,7 @@ class Database:
         try:
             session = self._writes()
             session.info["after_commit"] = callbacks
+            session.info["database"] = self
             try:
                 yield session
                 session.commit()

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -175,3 +178,279 @@ class DemoCredential(Base):
 
     email: Mapped[str] = mapped_column(String(254), primary_key=True)
     password: Mapped[str] = mapped_column(String(200))
+
+
+# ---------------------------------------------------------------- real-time exchange
+#
+# Audience columns, shared by events, channels, stream entries and search documents:
+# ``visibility`` (network | partners | restricted), ``owner_party``, ``parties_key``
+# (",IDN,KHM," so that SQL can test membership with LIKE on both databases) and, for
+# direct-message channels, ``users_key`` (",12,34,": only these users).
+
+
+class Event(Base):
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(300))
+    hazard: Mapped[str] = mapped_column(String(200))
+    icd_code: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(3))
+    subdivision: Mapped[str] = mapped_column(String(10), default="")
+    place: Mapped[str] = mapped_column(String(300), default="")
+    latitude: Mapped[float | None] = mapped_column(default=None)
+    longitude: Mapped[float | None] = mapped_column(default=None)
+    onset_date: Mapped[date | None] = mapped_column(Date, default=None)
+    detection_date: Mapped[date | None] = mapped_column(Date, default=None)
+    report_date: Mapped[date | None] = mapped_column(Date, default=None)
+    cases_suspected: Mapped[int] = mapped_column(Integer, default=0)
+    cases_probable: Mapped[int] = mapped_column(Integer, default=0)
+    cases_confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    deaths_suspected: Mapped[int] = mapped_column(Integer, default=0)
+    deaths_probable: Mapped[int] = mapped_column(Integer, default=0)
+    deaths_confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    measures: Mapped[str] = mapped_column(Text, default="")
+    needs: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="signal")
+    severity: Mapped[str] = mapped_column(String(12), default="moderate")
+    is_alert: Mapped[bool] = mapped_column(Boolean, default=False)
+    alert_reasons: Mapped[list[str]] = mapped_column(default=list)
+    visibility: Mapped[str] = mapped_column(String(12))
+    parties: Mapped[list[str]] = mapped_column(default=list)
+    parties_key: Mapped[str] = mapped_column(String(400), default=",")
+    addressed: Mapped[list[str]] = mapped_column(default=list)
+    owner_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    ihr_deadline: Mapped[datetime | None] = mapped_column(default=None)
+    ihr_notified_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_reminder_at: Mapped[datetime | None] = mapped_column(default=None)
+    reminder_stage: Mapped[int] = mapped_column(Integer, default=0)
+
+    acknowledgements: Mapped[list[Acknowledgement]] = relationship(
+        back_populates="event", order_by="Acknowledgement.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index("ix_event_updated", "updated_at"),
+        Index("ix_event_country_status", "country", "status"),
+        Index("ix_event_reminder", "next_reminder_at"),
+    )
+
+
+class EventRevision(Base):
+    """The event as it was before each change (edit history)."""
+
+    __tablename__ = "event_revision"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, Any]] = mapped_column()
+    changed_by: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Acknowledgement(Base):
+    __tablename__ = "acknowledgement"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="acknowledgements")
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("event_id", "party_code", name="uq_ack_event_party"),)
+
+
+class EventUpdate(Base):
+    """A threaded update on an event: text, changed figures, attachments."""
+
+    __tablename__ = "event_update"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    party_code: Mapped[str] = mapped_column(String(8))
+    body: Mapped[str] = mapped_column(Text)
+    figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    author: Mapped[User] = relationship()
+    revisions: Mapped[list[UpdateRevision]] = relationship(
+        order_by="UpdateRevision.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+
+class UpdateRevision(Base):
+    __tablename__ = "update_revision"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("event_update.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_by: Mapped[int] = mapped_column(BigInteger)
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("event_update.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class IhrAssessment(Base):
+    __tablename__ = "ihr_assessment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    disease: Mapped[str] = mapped_column(String(200), default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notifiable: Mapped[bool] = mapped_column(Boolean)
+    rule: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    assessed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline: Mapped[datetime | None] = mapped_column(default=None)
+    assessed_by: Mapped[int] = mapped_column(BigInteger)
+
+
+class Channel(Base):
+    __tablename__ = "channel"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(12))  # network | event | group | direct
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), default=None, index=True
+    )
+    visibility: Mapped[str] = mapped_column(String(12))
+    parties: Mapped[list[str]] = mapped_column(default=list)
+    parties_key: Mapped[str] = mapped_column(String(400), default=",")
+    users_key: Mapped[str] = mapped_column(String(200), default="")
+    owner_party: Mapped[str] = mapped_column(String(8))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_message_id: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Message(Base):
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channel.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    party_code: Mapped[str] = mapped_column(String(8))
+    body: Mapped[str] = mapped_column(Text)
+    reply_to_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    mentions: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    author: Mapped[User] = relationship()
+
+    __table_args__ = (Index("ix_message_channel_id", "channel_id", "id"),)
+
+
+class MessageRevision(Base):
+    __tablename__ = "message_revision"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("message.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReadState(Base):
+    __tablename__ = "read_state"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channel.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_read_id: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StreamEntry(Base):
+    """The durable event log behind the live stream: written in the same transaction as
+    the change it announces; ids strictly increase and never restart."""
+
+    __tablename__ = "stream_entry"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    visibility: Mapped[str] = mapped_column(String(12))
+    owner_party: Mapped[str] = mapped_column(String(8))
+    parties_key: Mapped[str] = mapped_column(String(400), default=",")
+    users_key: Mapped[str] = mapped_column(String(200), default="")
+    data: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class IdempotencyRecord(Base):
+    """The answer to a POST sent with an Idempotency-Key, replayed on retries."""
+
+    __tablename__ = "idempotency_record"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchDocument(Base):
+    """One searchable text (event, update or message) with its audience.
+
+    Full-text indexing is by database: an FTS5 table on SQLite, a generated tsvector
+    column with a GIN index on PostgreSQL (both made in the migration).
+    """
+
+    __tablename__ = "search_document"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    object_id: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    country: Mapped[str] = mapped_column(String(3), default="")
+    hazard: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(12), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    visibility: Mapped[str] = mapped_column(String(12))
+    owner_party: Mapped[str] = mapped_column(String(8))
+    parties_key: Mapped[str] = mapped_column(String(400), default=",")
+    users_key: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (
+        UniqueConstraint("kind", "object_id", name="uq_search_document_kind_object"),
+        Index("ix_search_document_created", "created_at"),
+    )

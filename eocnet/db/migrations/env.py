@@ -6,6 +6,7 @@ from alembic import context
 
 from eocnet.db.database import make_engine
 from eocnet.db.models import Base
+from eocnet.db.unmanaged import is_managed
 
 config = context.config
 target_metadata = Base.metadata
@@ -20,6 +21,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=is_managed,
         )
         with context.begin_transaction():
             context.run_migrations()

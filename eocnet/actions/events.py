@@ -1,0 +1,633 @@
+"""Events and alerts: post, change, acknowledge, discuss in threaded updates, assess (IHR)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eocnet.actions import audit, search_index
+from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
+from eocnet.config import Settings
+from eocnet.db.models import (
+    Acknowledgement,
+    Attachment,
+    Event,
+    EventRevision,
+    EventUpdate,
+    IhrAssessment,
+    Party,
+    UpdateRevision,
+)
+from eocnet.db.types import utcnow
+from eocnet.domain import ihr_annex2
+from eocnet.domain.actors import Actor
+from eocnet.domain.events import FIGURES, AlertCriterion, EventStatus, Severity, can_move
+from eocnet.domain.roles import Role
+from eocnet.domain.visibility import NETWORK_KINDS, Visibility, audience_of
+from eocnet.realtime.log import Audience, parties_key, publish
+
+ISO3 = re.compile(r"^[A-Z]{3}$")
+ISO3166_2 = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+POSTING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT, Role.COORDINATOR, Role.PARTNER})
+
+
+@dataclass
+class EventFields:
+    title: str
+    hazard: str
+    country: str
+    summary: str = ""
+    visibility: str = Visibility.NETWORK
+    parties: list[str] = field(default_factory=list)
+    alert: bool = False
+    alert_reasons: list[str] = field(default_factory=list)
+    icd_code: str = ""
+    subdivision: str = ""
+    place: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    onset_date: date | None = None
+    detection_date: date | None = None
+    report_date: date | None = None
+    measures: str = ""
+    needs: str = ""
+    status: str = EventStatus.SIGNAL
+    severity: str = Severity.MODERATE
+    figures: dict[str, int] = field(default_factory=dict)
+
+
+def event_audience(event: Event) -> Audience:
+    return Audience(event.visibility, event.owner_party, tuple(event.parties))
+
+
+def _party_kinds(session: Session) -> dict[str, str]:
+    return dict(
+        session.execute(select(Party.code, Party.kind).where(Party.active.is_(True))).tuples()
+    )
+
+
+def can_see_event(actor: Actor, event: Event) -> bool:
+    return event_audience(event).allows(actor.party_code, actor.party_kind, actor.user_id)
+
+
+def access_event(session: Session, actor: Actor, event_id: int) -> Event:
+    """The event, if the actor's party may see it; otherwise 404 (never 403: no hint)."""
+    event = session.get(Event, event_id)
+    if event is None or not can_see_event(actor, event):
+        raise NotFound(f"no event {event_id}")
+    return event
+
+
+def _require_poster(actor: Actor) -> None:
+    if not any(role in POSTING_ROLES for role in actor.roles):
+        raise Forbidden("your role may not post events")
+
+
+def _validate(session: Session, actor: Actor, f: EventFields) -> tuple[list[str], list[str]]:
+    if not f.title.strip():
+        raise Invalid("the title is empty", field="title")
+    if not f.hazard.strip():
+        raise Invalid("name the hazard (disease or agent)", field="hazard")
+    if not ISO3.match(f.country):
+        raise Invalid("country must be an ISO 3166-1 alpha-3 code such as IDN", field="country")
+    if f.subdivision and not ISO3166_2.match(f.subdivision):
+        raise Invalid("subdivision must be an ISO 3166-2 code such as ID-JK", field="subdivision")
+    if (f.latitude is None) != (f.longitude is None):
+        raise Invalid("give both latitude and longitude, or neither", field="latitude")
+    if f.latitude is not None and not -90 <= f.latitude <= 90:
+        raise Invalid("latitude must be between -90 and 90", field="latitude")
+    if f.longitude is not None and not -180 <= f.longitude <= 180:
+        raise Invalid("longitude must be between -180 and 180", field="longitude")
+    try:
+        Visibility(f.visibility)
+        EventStatus(f.status)
+        Severity(f.severity)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="visibility") from None
+    kinds = _party_kinds(session)
+    parties = sorted({p.strip().upper() for p in f.parties})
+    unknown = [p for p in parties if p not in kinds]
+    if unknown:
+        raise Invalid(f"unknown parties: {', '.join(unknown)}", field="parties")
+    if f.visibility == Visibility.RESTRICTED and not [p for p in parties if p != actor.party_code]:
+        raise Invalid("a restricted event needs at least one other party", field="parties")
+    if actor.is_partner and f.visibility == Visibility.NETWORK:
+        raise Invalid("partners share with 'partners' or with listed parties", field="visibility")
+    reasons: list[str] = []
+    if f.alert:
+        try:
+            reasons = sorted({AlertCriterion(r).value for r in f.alert_reasons})
+        except ValueError:
+            allowed = ", ".join(c.value for c in AlertCriterion)
+            raise Invalid(
+                f"alert reasons must be among: {allowed}", field="alert_reasons"
+            ) from None
+        if not reasons:
+            raise Invalid(
+                "say why this is an alert (at least one criterion)", field="alert_reasons"
+            )
+    for name, value in f.figures.items():
+        if name not in FIGURES:
+            raise Invalid(f"unknown figure {name!r}", field=f"figures.{name}")
+        if value < 0:
+            raise Invalid("figures cannot be negative", field=f"figures.{name}")
+    return parties, reasons
+
+
+def _addressed(session: Session, event: Event) -> list[str]:
+    """The parties expected to acknowledge: those who can see it, other than the sender;
+    partners only when named."""
+    kinds = _party_kinds(session)
+    seen = audience_of(event.visibility, event.parties, event.owner_party, kinds)
+    return [
+        code
+        for code in seen
+        if code != event.owner_party and (kinds[code] in NETWORK_KINDS or code in event.parties)
+    ]
+
+
+def event_data(event: Event) -> dict[str, Any]:
+    """The event as the API and the live stream show it."""
+    return {
+        "id": event.id,
+        "title": event.title,
+        "hazard": event.hazard,
+        "icd_code": event.icd_code,
+        "country": event.country,
+        "subdivision": event.subdivision,
+        "place": event.place,
+        "latitude": event.latitude,
+        "longitude": event.longitude,
+        "onset_date": event.onset_date.isoformat() if event.onset_date else None,
+        "detection_date": event.detection_date.isoformat() if event.detection_date else None,
+        "report_date": event.report_date.isoformat() if event.report_date else None,
+        **{name: getattr(event, name) for name in FIGURES},
+        "summary": event.summary,
+        "measures": event.measures,
+        "needs": event.needs,
+        "status": event.status,
+        "severity": event.severity,
+        "alert": event.is_alert,
+        "alert_reasons": list(event.alert_reasons),
+        "visibility": event.visibility,
+        "parties": list(event.parties),
+        "addressed": list(event.addressed),
+        "owner_party": event.owner_party,
+        "created_by": event.created_by,
+        "created_at": event.created_at.isoformat(),
+        "updated_at": event.updated_at.isoformat(),
+        "version": event.version,
+        "ihr_deadline": event.ihr_deadline.isoformat() if event.ihr_deadline else None,
+        "ihr_notified_at": event.ihr_notified_at.isoformat() if event.ihr_notified_at else None,
+        "acknowledgements": [
+            {"party": a.party_code, "user": a.user.email, "at": a.at.isoformat()}
+            for a in event.acknowledgements
+        ],
+    }
+
+
+def _index(session: Session, event: Event) -> None:
+    search_index.index(
+        session,
+        "event",
+        event.id,
+        title=event.title,
+        body="\n".join([event.hazard, event.summary, event.measures, event.needs, event.place]),
+        audience=event_audience(event),
+        created_at=event.created_at,
+        event_id=event.id,
+        country=event.country,
+        hazard=event.hazard,
+        status=event.status,
+    )
+
+
+def create_event(session: Session, actor: Actor, f: EventFields, settings: Settings) -> Event:
+    _require_poster(actor)
+    parties, reasons = _validate(session, actor, f)
+    now = utcnow()
+    event = Event(
+        title=f.title.strip(),
+        hazard=f.hazard.strip(),
+        icd_code=f.icd_code.strip(),
+        country=f.country,
+        subdivision=f.subdivision,
+        place=f.place.strip(),
+        latitude=f.latitude,
+        longitude=f.longitude,
+        onset_date=f.onset_date,
+        detection_date=f.detection_date,
+        report_date=f.report_date or now.date(),
+        summary=f.summary,
+        measures=f.measures,
+        needs=f.needs,
+        status=f.status,
+        severity=f.severity,
+        is_alert=f.alert,
+        alert_reasons=reasons,
+        visibility=f.visibility,
+        parties=parties,
+        parties_key=parties_key(parties),
+        owner_party=actor.party_code,
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+        **{name: int(f.figures.get(name, 0)) for name in FIGURES},
+    )
+    session.add(event)
+    session.flush()
+    event.addressed = _addressed(session, event)
+    if event.is_alert:
+        event.next_reminder_at = now + timedelta(minutes=settings.alert_reannounce_minutes)
+    session.flush()
+    _index(session, event)
+    audit.record(
+        session,
+        actor,
+        "event.create",
+        "event",
+        event.id,
+        details={
+            "title": event.title,
+            "alert": event.is_alert,
+            "visibility": event.visibility,
+            "parties": parties,
+        },
+    )
+    publish(session, "event.created", event_audience(event), event_data(event))
+    return event
+
+
+EDITABLE = (
+    "title",
+    "hazard",
+    "icd_code",
+    "country",
+    "subdivision",
+    "place",
+    "latitude",
+    "longitude",
+    "onset_date",
+    "detection_date",
+    "report_date",
+    "summary",
+    "measures",
+    "needs",
+    "status",
+    "severity",
+    *FIGURES,
+)
+
+
+def can_edit(actor: Actor, event: Event) -> bool:
+    return actor.party_code == event.owner_party or actor.has_role(Role.COORDINATOR)
+
+
+def update_event(
+    session: Session,
+    actor: Actor,
+    event: Event,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+) -> Event:
+    """Change an event's fields; the previous state is kept as a revision."""
+    if not can_edit(actor, event):
+        raise Forbidden("only the reporting party or the coordinator change an event")
+    if expected_version is not None and expected_version != event.version:
+        raise Conflict(
+            f"the event changed meanwhile (now version {event.version}); reload and retry",
+            field="version",
+        )
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise Invalid(f"cannot change {sorted(unknown)[0]}", field=sorted(unknown)[0])
+    if "status" in changes:
+        try:
+            EventStatus(changes["status"])
+        except ValueError:
+            raise Invalid(f"unknown status {changes['status']!r}", field="status") from None
+        if not can_move(event.status, changes["status"]):
+            raise Invalid(
+                f"an event cannot go from {event.status} to {changes['status']}", field="status"
+            )
+    if "severity" in changes:
+        try:
+            Severity(changes["severity"])
+        except ValueError:
+            raise Invalid(f"unknown severity {changes['severity']!r}", field="severity") from None
+    if "country" in changes and not ISO3.match(str(changes["country"])):
+        raise Invalid("country must be an ISO 3166-1 alpha-3 code", field="country")
+    for name in FIGURES:
+        if name in changes and (changes[name] is None or int(changes[name]) < 0):
+            raise Invalid("figures cannot be negative", field=name)
+    changed = {k: v for k, v in changes.items() if getattr(event, k) != v}
+    if not changed:
+        return event
+    snapshot = {
+        k: (v.isoformat() if isinstance(v, date) else v)
+        for k, v in ((k, getattr(event, k)) for k in EDITABLE)
+    }
+    session.add(
+        EventRevision(
+            event_id=event.id, version=event.version, snapshot=snapshot, changed_by=actor.user_id
+        )
+    )
+    for key, value in changed.items():
+        setattr(event, key, value)
+    event.version += 1
+    event.updated_at = utcnow()
+    session.flush()
+    _index(session, event)
+    audit.record(
+        session,
+        actor,
+        "event.update",
+        "event",
+        event.id,
+        details={"fields": sorted(changed), "version": event.version},
+    )
+    publish(session, "event.updated", event_audience(event), event_data(event))
+    return event
+
+
+def acknowledge(session: Session, actor: Actor, event: Event) -> tuple[Acknowledgement, bool]:
+    """Acknowledge for the actor's party. Returns the acknowledgement and whether it is new."""
+    if actor.party_code == event.owner_party:
+        raise Invalid("the reporting party does not acknowledge its own event", field="party")
+    existing = session.execute(
+        select(Acknowledgement).where(
+            Acknowledgement.event_id == event.id, Acknowledgement.party_code == actor.party_code
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing, False
+    ack = Acknowledgement(
+        event_id=event.id, party_code=actor.party_code, user_id=actor.user_id, at=utcnow()
+    )
+    session.add(ack)
+    session.flush()
+    session.refresh(event, ["acknowledgements"])
+    if event.is_alert and set(event.addressed) <= {a.party_code for a in event.acknowledgements}:
+        event.next_reminder_at = None
+    audit.record(session, actor, "event.acknowledge", "event", event.id)
+    publish(
+        session,
+        "event.acknowledged",
+        event_audience(event),
+        {
+            "event_id": event.id,
+            "party": ack.party_code,
+            "user": actor.email,
+            "at": ack.at.isoformat(),
+        },
+    )
+    return ack, True
+
+
+# ---------------------------------------------------------------- threaded updates
+
+ATTACHMENT_TYPES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+TEXT_TYPES = ("text/plain", "text/csv")
+
+
+def sniff_type(data: bytes, claimed: str) -> str:
+    """The attachment's type, checked from its first bytes; refuses anything else."""
+    for content_type, magics in ATTACHMENT_TYPES.items():
+        if any(data.startswith(m) for m in magics):
+            if content_type == "image/webp" and data[8:12] != b"WEBP":
+                continue
+            return content_type
+    if claimed in TEXT_TYPES:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Invalid("text attachments must be UTF-8", field="attachments") from None
+        if b"\x00" in data:
+            raise Invalid("text attachments cannot contain NUL bytes", field="attachments")
+        return claimed
+    raise Invalid(
+        "attachments must be PDF, PNG, JPEG, GIF, WebP, CSV or plain text", field="attachments"
+    )
+
+
+@dataclass
+class NewAttachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def update_data(update: EventUpdate) -> dict[str, Any]:
+    return {
+        "id": update.id,
+        "event_id": update.event_id,
+        "author": update.author.email,
+        "party": update.party_code,
+        "body": update.body,
+        "figures": dict(update.figures),
+        "created_at": update.created_at.isoformat(),
+        "edited_at": update.edited_at.isoformat() if update.edited_at else None,
+        "attachments": [
+            {
+                "id": a.id,
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
+            for a in update.attachments
+        ],
+        "revisions": len(update.revisions),
+    }
+
+
+def post_update(
+    session: Session,
+    actor: Actor,
+    event: Event,
+    body: str,
+    figures: dict[str, int],
+    attachments: list[NewAttachment],
+    settings: Settings,
+) -> EventUpdate:
+    _require_poster(actor)
+    if not body.strip() and not figures and not attachments:
+        raise Invalid("an update needs text, figures or an attachment", field="body")
+    for name, value in figures.items():
+        if name not in FIGURES:
+            raise Invalid(f"unknown figure {name!r}", field=f"figures.{name}")
+        if value < 0:
+            raise Invalid("figures cannot be negative", field=f"figures.{name}")
+    if figures and not can_edit(actor, event):
+        raise Forbidden("only the reporting party or the coordinator change the figures")
+    update = EventUpdate(
+        event_id=event.id,
+        author_id=actor.user_id,
+        party_code=actor.party_code,
+        body=body.strip(),
+        figures=dict(figures),
+        created_at=utcnow(),
+    )
+    for item in attachments:
+        if len(item.data) > settings.attachment_max_bytes:
+            raise Invalid(
+                f"{item.filename} is larger than {settings.attachment_max_bytes} bytes",
+                field="attachments",
+            )
+        content_type = sniff_type(item.data, item.content_type)
+        update.attachments.append(
+            Attachment(
+                filename=_safe_filename(item.filename),
+                content_type=content_type,
+                size=len(item.data),
+                sha256=hashlib.sha256(item.data).hexdigest(),
+                data=item.data,
+            )
+        )
+    session.add(update)
+    session.flush()
+    if figures:
+        update_event(session, actor, event, dict(figures))
+    event.updated_at = utcnow()
+    search_index.index(
+        session,
+        "update",
+        update.id,
+        title=event.title,
+        body=update.body,
+        audience=event_audience(event),
+        created_at=update.created_at,
+        event_id=event.id,
+        country=event.country,
+        hazard=event.hazard,
+        status=event.status,
+    )
+    audit.record(
+        session,
+        actor,
+        "event.post_update",
+        "event_update",
+        update.id,
+        details={"event": event.id, "attachments": len(attachments)},
+    )
+    session.refresh(update)
+    publish(session, "update.created", event_audience(event), update_data(update))
+    return update
+
+
+def edit_update(
+    session: Session, actor: Actor, event: Event, update: EventUpdate, body: str
+) -> EventUpdate:
+    if update.author_id != actor.user_id:
+        raise Forbidden("only the author edits an update")
+    if not body.strip():
+        raise Invalid("the text is empty", field="body")
+    session.add(
+        UpdateRevision(
+            update_id=update.id, body=update.body, figures=update.figures, replaced_by=actor.user_id
+        )
+    )
+    update.body = body.strip()
+    update.edited_at = utcnow()
+    session.flush()
+    session.refresh(update)
+    search_index.index(
+        session,
+        "update",
+        update.id,
+        title=event.title,
+        body=update.body,
+        audience=event_audience(event),
+        created_at=update.created_at,
+        event_id=event.id,
+        country=event.country,
+        hazard=event.hazard,
+        status=event.status,
+    )
+    audit.record(session, actor, "event.edit_update", "event_update", update.id)
+    publish(session, "update.edited", event_audience(event), update_data(update))
+    return update
+
+
+def _safe_filename(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = re.sub(r"[^\w.\- ]+", "_", base).strip(" .")
+    return (cleaned or "attachment")[:200]
+
+
+# ---------------------------------------------------------------- IHR Annex 2
+
+
+def record_assessment(
+    session: Session,
+    actor: Actor,
+    event: Event,
+    disease: str | None,
+    explicit: dict[ihr_annex2.Criterion, bool | None],
+    sub_answers: dict[str, bool],
+) -> IhrAssessment:
+    if not can_edit(actor, event):
+        raise Forbidden("only the reporting party or the coordinator assess an event")
+    try:
+        result = ihr_annex2.assess(disease, explicit, sub_answers)
+    except ihr_annex2.AnswerError as exc:
+        raise Invalid(str(exc), field=exc.field) from None
+    now = utcnow()
+    row = IhrAssessment(
+        event_id=event.id,
+        disease=result.disease or "",
+        answers={
+            "criteria": {c.value: v for c, v in result.criteria.items()},
+            "sub_answers": sub_answers,
+        },
+        notifiable=result.notifiable,
+        rule=result.rule,
+        reason=result.reason,
+        assessed_at=now,
+        deadline=result.deadline(now),
+        assessed_by=actor.user_id,
+    )
+    session.add(row)
+    if result.notifiable and event.ihr_notified_at is None:
+        event.ihr_deadline = row.deadline
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "event.ihr_assess",
+        "event",
+        event.id,
+        details={"notifiable": result.notifiable, "rule": result.rule},
+    )
+    publish(session, "event.updated", event_audience(event), event_data(event))
+    return row
+
+
+def record_who_notification(session: Session, actor: Actor, event: Event) -> Event:
+    if not (
+        actor.party_code == event.owner_party
+        and (actor.has_role(Role.FOCAL_POINT) or actor.has_role(Role.COORDINATOR))
+    ):
+        raise Forbidden("the reporting party's focal point records the notification to WHO")
+    if event.ihr_notified_at is not None:
+        raise Conflict("the notification to WHO is already recorded")
+    event.ihr_notified_at = utcnow()
+    audit.record(session, actor, "event.ihr_notified", "event", event.id)
+    publish(session, "event.updated", event_audience(event), event_data(event))
+    return event
+
+
+def reminder_due(now: datetime, event: Event) -> bool:
+    return event.next_reminder_at is not None and event.next_reminder_at <= now

@@ -1,0 +1,616 @@
+"""Events and alerts: post, list, change, acknowledge, threaded updates, IHR assessment."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from eocnet.actions import channels as channel_actions
+from eocnet.actions import events as actions
+from eocnet.actions.errors import Invalid, NotFound
+from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
+from eocnet.api.idempotency import respond_once
+from eocnet.api.schemas import Input
+from eocnet.db.audience import visible_to
+from eocnet.db.models import Attachment, Channel, Event, EventRevision, EventUpdate, IhrAssessment
+from eocnet.domain import ihr_annex2
+from eocnet.domain.events import AlertCriterion
+
+router = APIRouter(tags=["events"])
+
+Status = Literal["signal", "verified", "ongoing", "closed", "discarded"]
+SeverityT = Literal["low", "moderate", "high", "very_high"]
+Count = Annotated[int, Field(ge=0, le=100_000_000)]
+
+
+class Figures(Input):
+    cases_suspected: Count | None = None
+    cases_probable: Count | None = None
+    cases_confirmed: Count | None = None
+    deaths_suspected: Count | None = None
+    deaths_probable: Count | None = None
+    deaths_confirmed: Count | None = None
+
+    def given(self) -> dict[str, int]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class EventCreate(Input):
+    title: str = Field(min_length=1, max_length=300)
+    hazard: str = Field(min_length=1, max_length=200, description="Disease or agent")
+    country: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code")
+    summary: str = Field("", max_length=20_000)
+    visibility: Literal["network", "partners", "restricted"] = Field(
+        "network",
+        description="network: member states and coordinator; partners: also "
+        "dialogue partners; restricted: only the listed parties",
+    )
+    parties: list[Annotated[str, Field(pattern=r"^[A-Z]{3,8}$")]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Party codes that may see a restricted event (or are named in any event)",
+    )
+    alert: bool = Field(False, description="Post as an alert: acknowledgements are tracked")
+    alert_reasons: list[AlertCriterion] = Field(
+        default_factory=list, description="Why this is an alert (required for alerts)"
+    )
+    icd_code: str = Field("", max_length=20)
+    subdivision: str = Field("", max_length=10, description="ISO 3166-2 code, e.g. ID-JK")
+    place: str = Field("", max_length=300)
+    latitude: float | None = None
+    longitude: float | None = None
+    onset_date: date | None = None
+    detection_date: date | None = None
+    report_date: date | None = None
+    measures: str = Field("", max_length=20_000)
+    needs: str = Field("", max_length=20_000)
+    status: Status = "signal"
+    severity: SeverityT = "moderate"
+    figures: Figures = Field(default_factory=Figures)
+
+
+class EventPatch(Input):
+    version: int | None = Field(None, description="The version you edited; 409 if it changed")
+    title: str | None = Field(None, min_length=1, max_length=300)
+    hazard: str | None = Field(None, min_length=1, max_length=200)
+    icd_code: str | None = Field(None, max_length=20)
+    country: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    subdivision: str | None = Field(None, max_length=10)
+    place: str | None = Field(None, max_length=300)
+    summary: str | None = Field(None, max_length=20_000)
+    measures: str | None = Field(None, max_length=20_000)
+    needs: str | None = Field(None, max_length=20_000)
+    status: Status | None = None
+    severity: SeverityT | None = None
+    onset_date: date | None = None
+    detection_date: date | None = None
+    figures: Figures | None = None
+
+
+class Ack(BaseModel):
+    party: str
+    user: str
+    at: datetime
+
+
+class EventOut(BaseModel):
+    id: int
+    title: str
+    hazard: str
+    icd_code: str
+    country: str
+    subdivision: str
+    place: str
+    latitude: float | None
+    longitude: float | None
+    onset_date: date | None
+    detection_date: date | None
+    report_date: date | None
+    cases_suspected: int
+    cases_probable: int
+    cases_confirmed: int
+    deaths_suspected: int
+    deaths_probable: int
+    deaths_confirmed: int
+    summary: str
+    measures: str
+    needs: str
+    status: str
+    severity: str
+    alert: bool
+    alert_reasons: list[str]
+    visibility: str
+    parties: list[str]
+    addressed: list[str] = Field(description="Parties expected to acknowledge")
+    owner_party: str
+    created_by: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    ihr_deadline: datetime | None = Field(description="When notification to WHO is due")
+    ihr_notified_at: datetime | None
+    acknowledgements: list[Ack]
+    pending_acknowledgements: list[str] = Field(
+        default_factory=list, description="Addressed parties that have not acknowledged"
+    )
+
+
+class EventPage(BaseModel):
+    items: list[EventOut]
+    next_before_id: int | None
+
+
+class AttachmentIn(Input):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(max_length=100)
+    data_base64: str = Field(description="The file, base64-encoded")
+
+
+class UpdateCreate(Input):
+    body: str = Field("", max_length=50_000)
+    figures: Figures = Field(default_factory=Figures)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=10)
+
+
+class UpdateEdit(Input):
+    body: str = Field(min_length=1, max_length=50_000)
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class UpdateOut(BaseModel):
+    id: int
+    event_id: int
+    author: str
+    party: str
+    body: str
+    figures: dict[str, int]
+    created_at: datetime
+    edited_at: datetime | None
+    attachments: list[AttachmentOut]
+    revisions: int = Field(description="How many earlier versions the text has")
+
+
+class RevisionOut(BaseModel):
+    version: int
+    changed_by: int
+    changed_at: datetime
+    snapshot: dict[str, Any]
+
+
+class Annex2In(Input):
+    disease: str | None = Field(None, max_length=200, description="Disease, if known")
+    serious: bool | None = Field(None, description="I. Is the public health impact serious?")
+    unusual: bool | None = Field(None, description="II. Is the event unusual or unexpected?")
+    international_spread: bool | None = Field(
+        None, description="III. Is there a significant risk of international spread?"
+    )
+    trade_restrictions: bool | None = Field(
+        None,
+        description="IV. Is there a significant risk of international travel or "
+        "trade restrictions?",
+    )
+    answers: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Sub-questions by key: " + ", ".join(ihr_annex2.SUB_ANSWER_KEYS),
+    )
+
+
+class Annex2Out(BaseModel):
+    notifiable: bool
+    rule: str = Field(
+        description="always_notifiable, two_of_four_criteria or fewer_than_two_criteria"
+    )
+    reason: str
+    disease: str | None
+    disease_group: str
+    criteria: dict[str, bool]
+    deadline_hours: int | None = Field(description="Hours from assessment to notify WHO")
+
+
+class AssessmentOut(Annex2Out):
+    id: int
+    event_id: int
+    assessed_at: datetime
+    deadline: datetime | None
+
+
+def event_out(event: Event) -> EventOut:
+    data = actions.event_data(event)
+    acked = {a["party"] for a in data["acknowledgements"]}
+    data["pending_acknowledgements"] = [p for p in event.addressed if p not in acked]
+    return EventOut(**data)
+
+
+def _fields(body: EventCreate) -> actions.EventFields:
+    return actions.EventFields(
+        title=body.title,
+        hazard=body.hazard,
+        country=body.country,
+        summary=body.summary,
+        visibility=body.visibility,
+        parties=list(body.parties),
+        alert=body.alert,
+        alert_reasons=[r.value for r in body.alert_reasons],
+        icd_code=body.icd_code,
+        subdivision=body.subdivision,
+        place=body.place,
+        latitude=body.latitude,
+        longitude=body.longitude,
+        onset_date=body.onset_date,
+        detection_date=body.detection_date,
+        report_date=body.report_date,
+        measures=body.measures,
+        needs=body.needs,
+        status=body.status,
+        severity=body.severity,
+        figures=body.figures.given(),
+    )
+
+
+@router.post("/events", status_code=201, response_model=EventOut, summary="Post an event or alert")
+def post_event(
+    request: Request, body: EventCreate, actor: CurrentActor, db: DbDep, settings: SettingsDep
+) -> JSONResponse:
+    """Post a health event. With `alert: true` (and at least one reason) every addressed
+    party is expected to acknowledge it, and is reminded until it does. Send an
+    `Idempotency-Key` header to make retries safe."""
+    with db.write() as session:
+
+        def produce() -> tuple[int, Any]:
+            event = actions.create_event(session, actor, _fields(body), settings)
+            return 201, event_out(event).model_dump(mode="json")
+
+        return respond_once(request, session, actor, body.model_dump_json(), produce)
+
+
+@router.get("/events", response_model=EventPage, summary="List events")
+def list_events(
+    actor: CurrentActor,
+    db: DbDep,
+    status: Status | None = None,
+    country: str | None = Query(None, pattern=r"^[A-Z]{3}$"),
+    hazard: str | None = Query(None, max_length=200, description="Hazard contains this text"),
+    alert: bool | None = None,
+    since: datetime | None = Query(None, description="Reported on or after (ISO 8601)"),
+    until: datetime | None = Query(None, description="Reported before (ISO 8601)"),
+    before_id: int | None = Query(None, description="Paging: events older than this id"),
+    limit: int = Query(50, ge=1, le=200),
+) -> EventPage:
+    """Events the caller's party may see, newest first."""
+    with db.read() as session:
+        query = (
+            select(Event)
+            .options(selectinload(Event.acknowledgements))
+            .where(visible_to(Event, actor))
+            .order_by(Event.id.desc())
+            .limit(limit)
+        )
+        if status:
+            query = query.where(Event.status == status)
+        if country:
+            query = query.where(Event.country == country)
+        if hazard:
+            query = query.where(Event.hazard.ilike(f"%{hazard}%"))
+        if alert is not None:
+            query = query.where(Event.is_alert.is_(alert))
+        if since:
+            query = query.where(Event.created_at >= since)
+        if until:
+            query = query.where(Event.created_at < until)
+        if before_id:
+            query = query.where(Event.id < before_id)
+        rows = session.execute(query).scalars().all()
+        for row in rows:
+            for ack in row.acknowledgements:
+                _ = ack.user.email
+        return EventPage(
+            items=[event_out(e) for e in rows],
+            next_before_id=rows[-1].id if len(rows) == limit else None,
+        )
+
+
+@router.get("/events/{event_id}", response_model=EventOut, summary="One event")
+def get_event(event_id: int, actor: CurrentActor, db: DbDep) -> EventOut:
+    """The event with who has acknowledged it and who has not. 404 if your party may not
+    see it."""
+    with db.read() as session:
+        return event_out(actions.access_event(session, actor, event_id))
+
+
+@router.patch("/events/{event_id}", response_model=EventOut, summary="Change an event")
+def patch_event(event_id: int, body: EventPatch, actor: CurrentActor, db: DbDep) -> EventOut:
+    """Change fields or move the status (signal → verified → ongoing → closed, or
+    discarded). The previous state is kept (see /revisions)."""
+    changes = body.model_dump(exclude_unset=True, exclude={"version", "figures"})
+    if body.figures is not None:
+        changes.update(body.figures.given())
+    with db.write() as session:
+        event = actions.access_event(session, actor, event_id)
+        actions.update_event(session, actor, event, changes, expected_version=body.version)
+        return event_out(event)
+
+
+@router.get(
+    "/events/{event_id}/revisions",
+    response_model=list[RevisionOut],
+    summary="Earlier versions of an event",
+)
+def event_revisions(event_id: int, actor: CurrentActor, db: DbDep) -> list[RevisionOut]:
+    with db.read() as session:
+        actions.access_event(session, actor, event_id)
+        rows = session.execute(
+            select(EventRevision)
+            .where(EventRevision.event_id == event_id)
+            .order_by(EventRevision.version)
+        ).scalars()
+        return [
+            RevisionOut(
+                version=r.version,
+                changed_by=r.changed_by,
+                changed_at=r.changed_at,
+                snapshot=r.snapshot,
+            )
+            for r in rows
+        ]
+
+
+@router.post(
+    "/events/{event_id}/acknowledgements",
+    status_code=201,
+    response_model=Ack,
+    summary="Acknowledge an event for your party",
+)
+def acknowledge(event_id: int, actor: CurrentActor, db: DbDep) -> Ack:
+    """Idempotent per party: acknowledging again returns the first acknowledgement."""
+    with db.write() as session:
+        event = actions.access_event(session, actor, event_id)
+        ack, _ = actions.acknowledge(session, actor, event)
+        return Ack(party=ack.party_code, user=ack.user.email, at=ack.at)
+
+
+def update_out(update: EventUpdate) -> UpdateOut:
+    return UpdateOut(**actions.update_data(update))
+
+
+@router.get(
+    "/events/{event_id}/updates", response_model=list[UpdateOut], summary="The thread of updates"
+)
+def list_updates(event_id: int, actor: CurrentActor, db: DbDep) -> list[UpdateOut]:
+    with db.read() as session:
+        actions.access_event(session, actor, event_id)
+        rows = session.execute(
+            select(EventUpdate)
+            .options(
+                selectinload(EventUpdate.attachments),
+                selectinload(EventUpdate.revisions),
+                selectinload(EventUpdate.author),
+            )
+            .where(EventUpdate.event_id == event_id)
+            .order_by(EventUpdate.id)
+        ).scalars()
+        return [update_out(u) for u in rows]
+
+
+@router.post(
+    "/events/{event_id}/updates",
+    status_code=201,
+    response_model=UpdateOut,
+    summary="Post an update",
+)
+def post_update(
+    request: Request,
+    event_id: int,
+    body: UpdateCreate,
+    actor: CurrentActor,
+    db: DbDep,
+    settings: SettingsDep,
+) -> JSONResponse:
+    """Text, changed figures (which update the event) and attachments (PDF, images, CSV or
+    text; type checked from the content; see EOCNET_ATTACHMENT_MAX_BYTES)."""
+    files = []
+    for i, item in enumerate(body.attachments):
+        try:
+            data = base64.b64decode(item.data_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise Invalid("not valid base64", field=f"attachments.{i}.data_base64") from None
+        files.append(actions.NewAttachment(item.filename, item.content_type, data))
+    with db.write() as session:
+
+        def produce() -> tuple[int, Any]:
+            event = actions.access_event(session, actor, event_id)
+            update = actions.post_update(
+                session, actor, event, body.body, body.figures.given(), files, settings
+            )
+            return 201, update_out(update).model_dump(mode="json")
+
+        return respond_once(request, session, actor, body.model_dump_json(), produce)
+
+
+@router.patch(
+    "/events/{event_id}/updates/{update_id}", response_model=UpdateOut, summary="Edit your update"
+)
+def edit_update(
+    event_id: int, update_id: int, body: UpdateEdit, actor: CurrentActor, db: DbDep
+) -> UpdateOut:
+    """The earlier text is kept as a revision."""
+    with db.write() as session:
+        event = actions.access_event(session, actor, event_id)
+        update = session.get(EventUpdate, update_id)
+        if update is None or update.event_id != event.id:
+            raise NotFound(f"no update {update_id}")
+        return update_out(actions.edit_update(session, actor, event, update, body.body))
+
+
+@router.get(
+    "/events/{event_id}/updates/{update_id}/attachments/{attachment_id}",
+    summary="Download an attachment",
+    response_class=Response,
+)
+def download(
+    event_id: int, update_id: int, attachment_id: int, actor: CurrentActor, db: DbDep
+) -> Response:
+    with db.read() as session:
+        actions.access_event(session, actor, event_id)
+        item = session.get(Attachment, attachment_id)
+        update = session.get(EventUpdate, update_id)
+        if (
+            item is None
+            or update is None
+            or item.update_id != update_id
+            or update.event_id != event_id
+        ):
+            raise NotFound(f"no attachment {attachment_id}")
+        return Response(
+            item.data,
+            media_type=item.content_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{item.filename}"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+
+def _annex2(body: Annex2In) -> ihr_annex2.Assessment:
+    explicit = {
+        ihr_annex2.Criterion.SERIOUS: body.serious,
+        ihr_annex2.Criterion.UNUSUAL: body.unusual,
+        ihr_annex2.Criterion.SPREAD: body.international_spread,
+        ihr_annex2.Criterion.RESTRICTIONS: body.trade_restrictions,
+    }
+    try:
+        return ihr_annex2.assess(body.disease, explicit, body.answers)
+    except ihr_annex2.AnswerError as exc:
+        raise Invalid(str(exc), field=exc.field) from None
+
+
+def annex2_out(result: ihr_annex2.Assessment) -> Annex2Out:
+    return Annex2Out(
+        notifiable=result.notifiable,
+        rule=result.rule,
+        reason=result.reason,
+        disease=result.disease,
+        disease_group=result.group.value,
+        criteria={c.value: v for c, v in result.criteria.items()},
+        deadline_hours=ihr_annex2.NOTIFICATION_HOURS if result.notifiable else None,
+    )
+
+
+@router.post(
+    "/ihr/annex2",
+    response_model=Annex2Out,
+    tags=["ihr"],
+    summary="Evaluate the IHR Annex 2 decision instrument",
+)
+def evaluate_annex2(body: Annex2In, actor: CurrentActor) -> Annex2Out:
+    """Whether an event is notifiable to WHO under IHR (2005) Annex 2, and which rule
+    decided it. Nothing is stored. Give the four criteria, their sub-questions, or both
+    (a criterion is met when any of its sub-questions is answered yes)."""
+    return annex2_out(_annex2(body))
+
+
+@router.post(
+    "/events/{event_id}/ihr-assessments",
+    status_code=201,
+    response_model=AssessmentOut,
+    tags=["ihr"],
+    summary="Record an Annex 2 assessment",
+)
+def assess_event(event_id: int, body: Annex2In, actor: CurrentActor, db: DbDep) -> AssessmentOut:
+    """Stores the answers; a notifiable result sets the 24-hour WHO notification deadline
+    on the event until the notification is recorded."""
+    explicit = {
+        ihr_annex2.Criterion.SERIOUS: body.serious,
+        ihr_annex2.Criterion.UNUSUAL: body.unusual,
+        ihr_annex2.Criterion.SPREAD: body.international_spread,
+        ihr_annex2.Criterion.RESTRICTIONS: body.trade_restrictions,
+    }
+    with db.write() as session:
+        event = actions.access_event(session, actor, event_id)
+        row = actions.record_assessment(session, actor, event, body.disease, explicit, body.answers)
+        return _assessment_out(row)
+
+
+def _assessment_out(row: IhrAssessment) -> AssessmentOut:
+    _, group = ihr_annex2.classify(row.disease or None)
+    return AssessmentOut(
+        id=row.id,
+        event_id=row.event_id,
+        notifiable=row.notifiable,
+        rule=row.rule,
+        reason=row.reason,
+        disease=row.disease or None,
+        disease_group=group.value,
+        criteria=row.answers.get("criteria", {}),
+        deadline_hours=ihr_annex2.NOTIFICATION_HOURS if row.notifiable else None,
+        assessed_at=row.assessed_at,
+        deadline=row.deadline,
+    )
+
+
+@router.get(
+    "/events/{event_id}/ihr-assessments",
+    response_model=list[AssessmentOut],
+    tags=["ihr"],
+    summary="Annex 2 assessments of an event",
+)
+def list_assessments(event_id: int, actor: CurrentActor, db: DbDep) -> list[AssessmentOut]:
+    with db.read() as session:
+        actions.access_event(session, actor, event_id)
+        rows = session.execute(
+            select(IhrAssessment)
+            .where(IhrAssessment.event_id == event_id)
+            .order_by(IhrAssessment.id)
+        ).scalars()
+        return [_assessment_out(r) for r in rows]
+
+
+@router.post(
+    "/events/{event_id}/who-notification",
+    response_model=EventOut,
+    tags=["ihr"],
+    summary="Record that WHO was notified",
+)
+def who_notified(event_id: int, actor: CurrentActor, db: DbDep) -> EventOut:
+    """By the reporting party's focal point; clears the deadline shown on the event."""
+    with db.write() as session:
+        event = actions.access_event(session, actor, event_id)
+        return event_out(actions.record_who_notification(session, actor, event))
+
+
+@router.post(
+    "/events/{event_id}/channel",
+    response_model=dict[str, Any],
+    tags=["channels"],
+    summary="The event's discussion channel",
+)
+def event_channel(event_id: int, actor: CurrentActor, db: DbDep) -> dict[str, Any]:
+    """Returns the event's channel, opening it on first use; it has the event's audience."""
+    with db.write() as session:
+        event = actions.access_event(session, actor, event_id)
+        channel = (
+            session.execute(
+                select(Channel).where(Channel.event_id == event.id, Channel.kind == "event")
+            )
+            .scalars()
+            .first()
+        )
+        if channel is None:
+            channel = channel_actions.create_channel(
+                session, actor, event.title[:120], [], event=event
+            )
+        return channel_actions.channel_data(channel)

@@ -1,0 +1,194 @@
+"""Fan-out of the event log to the live streams of one server process.
+
+A single poller reads new log entries once (woken after a local commit, by
+PostgreSQL NOTIFY from other processes, or every second as a safety net) and keeps
+the most recent ones in memory; each subscriber reads from that buffer (or from
+the database when it is further behind) starting at its own last id, so nothing is
+missed and nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import contextlib
+import logging
+from collections import deque
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from eocnet.db.database import Database
+from eocnet.db.models import StreamEntry
+from eocnet.realtime.log import NOTIFY_CHANNEL, Audience, audience_of_row, bounds
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LogItem:
+    id: int
+    kind: str
+    data: str
+    audience: Audience
+
+
+def _item(row: StreamEntry) -> LogItem:
+    return LogItem(row.id, row.kind, row.data, audience_of_row(row))
+
+
+class Hub:
+    def __init__(self, db: Database, buffer_size: int = 50_000, poll_seconds: float = 1.0):
+        self.db = db
+        self.buffer: deque[LogItem] = deque(maxlen=buffer_size)
+        self.last_id = 0
+        self.oldest_id = 0
+        self.poll_seconds = poll_seconds
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._changed: asyncio.Condition | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._changed = asyncio.Condition()
+        try:
+            self.oldest_id, self.last_id = await asyncio.to_thread(self._bounds)
+        except Exception:  # e.g. not migrated yet: /readyz says so; the poller retries
+            log.warning("cannot read the event log yet", exc_info=True)
+        self.db.stream_listeners.append(self.notify)
+        self._tasks.append(asyncio.create_task(self._poll_forever(), name="eocnet-hub-poll"))
+        if not self.db.is_sqlite:
+            self._tasks.append(asyncio.create_task(self._listen_forever(), name="eocnet-hub-pg"))
+
+    async def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.db.stream_listeners.remove(self.notify)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+
+    def _bounds(self) -> tuple[int, int]:
+        with self.db.read() as session:
+            return bounds(session)
+
+    # ------------------------------------------------------------ waking up
+
+    def notify(self, entry_id: int = 0) -> None:
+        """Thread-safe: a new entry was committed (called after commit)."""
+        loop, wake = self._loop, self._wake
+        if loop is None or wake is None or loop.is_closed():
+            return
+        if entry_id and entry_id <= self.last_id:
+            return
+        loop.call_soon_threadsafe(wake.set)
+
+    async def _poll_forever(self) -> None:
+        assert self._wake is not None
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            self._wake.clear()
+            try:
+                await self._read_new()
+            except Exception:  # keep serving; the next wake-up retries
+                log.exception("reading the event log failed")
+                await asyncio.sleep(0.5)
+
+    async def _read_new(self) -> None:
+        rows = await asyncio.to_thread(self._fetch, self.last_id, 5000)
+        while rows:
+            for item in rows:
+                self.buffer.append(item)
+            self.last_id = rows[-1].id
+            assert self._changed is not None
+            async with self._changed:
+                self._changed.notify_all()
+            if len(rows) < 5000:
+                break
+            rows = await asyncio.to_thread(self._fetch, self.last_id, 5000)
+
+    async def _listen_forever(self) -> None:
+        """PostgreSQL LISTEN: other server processes' commits wake this one."""
+        import psycopg
+
+        url = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self.notify()  # catch up on anything committed while not listening
+                    async for _ in conn.notifies():
+                        self.notify()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("LISTEN connection lost; reconnecting", exc_info=True)
+                await asyncio.sleep(1.0)
+
+    # ------------------------------------------------------------ reading
+
+    def _fetch(self, after: int, limit: int) -> list[LogItem]:
+        with self.db.read() as session:
+            rows = (
+                session.execute(
+                    select(StreamEntry)
+                    .where(StreamEntry.id > after)
+                    .order_by(StreamEntry.id)
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
+            return [_item(r) for r in rows]
+
+    def is_stale(self, last_seen: int) -> bool:
+        """Whether a client's last id is no longer in the log (or not from this log)."""
+        if last_seen > self.last_id:
+            return True
+        return self.oldest_id > 0 and last_seen < self.oldest_id - 1
+
+    async def entries_after(self, cursor: int, limit: int = 1000) -> list[LogItem]:
+        buffer = self.buffer
+        if buffer and cursor >= buffer[0].id - 1:
+            ids = [item.id for item in buffer] if len(buffer) < 64 else None
+            if ids is not None:
+                start = bisect.bisect_right(ids, cursor)
+            else:
+                start = _bisect_deque(buffer, cursor)
+            return [buffer[i] for i in range(start, min(len(buffer), start + limit))]
+        if cursor >= self.last_id:
+            return []
+        return await asyncio.to_thread(self._fetch, cursor, limit)
+
+    async def wait_beyond(self, cursor: int, timeout: float) -> bool:
+        """Wait until the log has an entry after ``cursor``; False on timeout."""
+        assert self._changed is not None
+        if self.last_id > cursor:
+            return True
+        async with self._changed:
+            try:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: self.last_id > cursor), timeout
+                )
+            except TimeoutError:
+                return False
+        return True
+
+
+def _bisect_deque(buffer: deque[LogItem], cursor: int) -> int:
+    """Index of the first item with id > cursor in an id-sorted deque."""
+    lo, hi = 0, len(buffer)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if buffer[mid].id <= cursor:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo

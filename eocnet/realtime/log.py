@@ -1,0 +1,81 @@
+"""The durable event log: one row per announced change, in the writer's transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from eocnet.db.database import Database, after_commit, lock_logs
+from eocnet.db.models import StreamEntry
+from eocnet.domain.visibility import can_see
+
+NOTIFY_CHANNEL = "eocnet_stream"
+
+
+def parties_key(parties: Collection[str]) -> str:
+    return "," + ",".join(sorted(set(parties))) + ("," if parties else "")
+
+
+def users_key(user_ids: Collection[int]) -> str:
+    return ("," + ",".join(str(u) for u in sorted(set(user_ids))) + ",") if user_ids else ""
+
+
+@dataclass(frozen=True)
+class Audience:
+    visibility: str
+    owner_party: str
+    parties: tuple[str, ...] = ()
+    users: tuple[int, ...] = ()
+
+    def allows(self, party: str, party_kind: str, user_id: int) -> bool:
+        if self.users and user_id not in self.users:
+            return False
+        return can_see(party, party_kind, self.visibility, self.parties, self.owner_party)
+
+
+def audience_of_row(row: Any) -> Audience:
+    """The audience stored on an event, channel, stream entry or search document."""
+    parties = tuple(p for p in row.parties_key.split(",") if p)
+    users = tuple(int(u) for u in (row.users_key or "").split(",") if u)
+    return Audience(row.visibility, row.owner_party, parties, users)
+
+
+def publish(session: Session, kind: str, audience: Audience, data: dict[str, Any]) -> StreamEntry:
+    """Append an entry to the log inside the caller's transaction; wake readers after commit."""
+    lock_logs(session)
+    entry = StreamEntry(
+        kind=kind,
+        visibility=audience.visibility,
+        owner_party=audience.owner_party,
+        parties_key=parties_key(audience.parties),
+        users_key=users_key(audience.users),
+        data=json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":")),
+    )
+    session.add(entry)
+    session.flush()
+    entry_id = entry.id
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered by PostgreSQL only if the transaction commits. Only the id is sent
+        # (NOTIFY payloads are limited to 8000 bytes); listeners re-read the log.
+        session.execute(text("SELECT pg_notify(:c, :p)"), {"c": NOTIFY_CHANNEL, "p": str(entry_id)})
+    database: Database | None = session.info.get("database")
+    if database is not None:
+        listeners = list(database.stream_listeners)
+
+        def wake() -> None:
+            for listener in listeners:
+                listener(entry_id)
+
+        after_commit(session, wake)
+    return entry
+
+
+def bounds(session: Session) -> tuple[int, int]:
+    """The oldest and newest ids the log holds (0, 0 when empty)."""
+    low, high = session.execute(select(func.min(StreamEntry.id), func.max(StreamEntry.id))).one()
+    return int(low or 0), int(high or 0)
