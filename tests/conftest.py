@@ -165,3 +165,13 @@ def user_row(db: Database, user_id: int) -> User:
         assert user is not None
         _ = user.party
         return user
+
+
+@pytest.fixture
+def live_server(db, database_url):  # type: ignore[no-untyped-def]
+    """The application in its own server process, on the test database."""
+    from tests.live import LiveServer
+
+    server = LiveServer(database_url)
+    yield server
+    server.stop()

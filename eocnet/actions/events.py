@@ -67,9 +67,7 @@ def event_audience(event: Event) -> Audience:
 
 
 def _party_kinds(session: Session) -> dict[str, str]:
-    return dict(
-        session.execute(select(Party.code, Party.kind).where(Party.active.is_(True))).tuples()
-    )
+    return dict(session.execute(select(Party.code, Party.kind).where(Party.active.is_(True))).all())
 
 
 def can_see_event(actor: Actor, event: Event) -> bool:

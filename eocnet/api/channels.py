@@ -104,9 +104,7 @@ def list_channels(actor: CurrentActor, db: DbDep) -> list[ChannelOut]:
                 select(ReadState.channel_id, ReadState.last_read_id).where(
                     ReadState.user_id == actor.user_id
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         return [channel_out(c, unread.get(c.id, 0), reads.get(c.id, 0)) for c in rows]
 

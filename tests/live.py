@@ -1,0 +1,149 @@
+"""A real server process on a free port, and a small Server-Sent Events reader."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2 as httpx
+
+from tests.conftest import SECRET
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    def __init__(self, database_url: str, extra_env: dict[str, str] | None = None):
+        self.database_url = database_url
+        self.extra_env = extra_env or {}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "EOCNET_DATABASE_URL": self.database_url,
+            "EOCNET_SECRET_KEY": SECRET,
+            "EOCNET_BASE_URL": self.url,
+            "EOCNET_LOG_LEVEL": "WARNING",
+            "EOCNET_STREAM_HEARTBEAT_SECONDS": "2",
+            **self.extra_env,
+        }
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "eocnet.asgi:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--timeout-graceful-shutdown",
+                "2",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                assert self.proc.stderr is not None
+                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()[-3000:]}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start within 30 s")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc is None:
+            return
+        if kill:
+            self.proc.kill()
+        else:
+            self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
+        self.proc = None
+
+
+@dataclass
+class Sse:
+    id: int | None
+    event: str
+    data: Any
+
+
+def read_sse(lines: Iterator[str]) -> Iterator[Sse]:
+    """Parse an event stream (comments, i.e. heartbeats, are skipped)."""
+    event, data, ident = "message", [], None
+    for line in lines:
+        if line == "":
+            if data:
+                text = "\n".join(data)
+                try:
+                    payload = json.loads(text)
+                except json.JSONDecodeError:
+                    payload = text
+                yield Sse(int(ident) if ident else None, event, payload)
+            event, data, ident = "message", [], None
+            continue
+        if line.startswith(":"):
+            continue
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "event":
+            event = value
+        elif name == "data":
+            data.append(value)
+        elif name == "id":
+            ident = value
+
+
+def collect(
+    url: str,
+    headers: dict[str, str],
+    *,
+    until: Any,
+    timeout: float = 10.0,
+    params: dict[str, str] | None = None,
+) -> list[Sse]:
+    """Read the stream until ``until(entries)`` is true; entries include `ready`."""
+    got: list[Sse] = []
+    with httpx.stream(
+        "GET",
+        url + "/api/v1/stream",
+        headers=headers,
+        params=params,
+        timeout=httpx.Timeout(timeout),
+    ) as response:
+        assert response.status_code == 200, response.read()
+        deadline = time.monotonic() + timeout
+        for entry in read_sse(response.iter_lines()):
+            got.append(entry)
+            if until(got) or time.monotonic() > deadline:
+                break
+    return got

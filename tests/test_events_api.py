@@ -1,0 +1,262 @@
+"""Events and alerts through the API: the contract, visibility, acknowledgements, updates."""
+
+import base64
+
+import pytest
+
+from eocnet.db.models import AuditEntry, Event
+from tests.helpers import count
+
+ALERT = {
+    "title": "Two travellers test positive for measles",
+    "hazard": "Measles",
+    "country": "IDN",
+    "summary": "Two adults arriving from a neighbouring country tested positive in Jakarta.",
+    "visibility": "network",
+    "alert": True,
+    "alert_reasons": ["may_spread_to_other_countries"],
+}
+
+
+@pytest.fixture
+def idn(make_person):
+    return make_person("IDN", "officer")
+
+
+def test_post_and_get_event_contract(client, idn, make_person):
+    r = client.post("/api/v1/events", json=ALERT, headers=idn.headers)
+    assert r.status_code == 201, r.text
+    event_id = r.json()["id"]
+    tha = make_person("THA", "officer")
+    got = client.get(f"/api/v1/events/{event_id}", headers=tha.headers).json()
+    assert got["title"] == ALERT["title"] and got["acknowledgements"] == []
+    assert "THA" in got["addressed"] and "IDN" not in got["addressed"]
+    assert "JPN" not in got["addressed"]  # partners are not addressed by network events
+    assert got["pending_acknowledgements"] == got["addressed"]
+
+
+def test_alert_needs_a_reason(client, idn, db):
+    before = count(db, Event)
+    r = client.post("/api/v1/events", json={**ALERT, "alert_reasons": []}, headers=idn.headers)
+    assert r.status_code == 422 and r.json()["field"] == "alert_reasons"
+    r = client.post(
+        "/api/v1/events", json={**ALERT, "alert_reasons": ["because"]}, headers=idn.headers
+    )
+    assert r.status_code == 422 and r.json()["field"].startswith("alert_reasons")
+    assert count(db, Event) == before
+
+
+def test_information_post_needs_no_reason(client, idn):
+    r = client.post(
+        "/api/v1/events", json={**ALERT, "alert": False, "alert_reasons": []}, headers=idn.headers
+    )
+    assert r.status_code == 201 and r.json()["alert"] is False
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("country", "Indonesia"),
+        ("visibility", "everyone"),
+        ("title", ""),
+        ("latitude", 200.0),
+        ("unexpected", 1),
+    ],
+)
+def test_bad_event_input(client, idn, db, field, value):
+    before = count(db, Event), count(db, AuditEntry)
+    body = {**ALERT, field: value}
+    if field == "latitude":
+        body["longitude"] = 10.0
+    r = client.post("/api/v1/events", json=body, headers=idn.headers)
+    assert r.status_code == 422 and r.json()["field"] == field
+    assert (count(db, Event), count(db, AuditEntry)) == before
+
+
+def test_restricted_event_is_invisible_to_others(client, idn, make_person):
+    khm = make_person("KHM", "officer")
+    tha = make_person("THA", "officer")
+    partner = make_person("JPN", "partner")
+    coordinator = make_person("ASEC", "coordinator")
+    r = client.post(
+        "/api/v1/events",
+        headers=idn.headers,
+        json={
+            **ALERT,
+            "title": "Cross-border cluster, bilateral",
+            "visibility": "restricted",
+            "parties": ["KHM"],
+        },
+    )
+    event_id = r.json()["id"]
+    assert client.get(f"/api/v1/events/{event_id}", headers=khm.headers).status_code == 200
+    for outsider in (tha, partner, coordinator):
+        assert client.get(f"/api/v1/events/{event_id}", headers=outsider.headers).status_code == 404
+        listed = client.get("/api/v1/events", headers=outsider.headers).json()["items"]
+        assert event_id not in [e["id"] for e in listed]
+        hits = client.get("/api/v1/search?q=bilateral", headers=outsider.headers).json()["items"]
+        assert hits == []
+        r = client.post(f"/api/v1/events/{event_id}/acknowledgements", headers=outsider.headers)
+        assert r.status_code == 404
+        assert (
+            client.get(f"/api/v1/events/{event_id}/updates", headers=outsider.headers).status_code
+            == 404
+        )
+    assert client.get("/api/v1/search?q=bilateral", headers=khm.headers).json()["items"]
+
+
+def test_partner_visibility(client, idn, make_person):
+    partner = make_person("USA", "partner")
+    network = client.post(
+        "/api/v1/events", json={**ALERT, "title": "Network only"}, headers=idn.headers
+    ).json()["id"]
+    shared = client.post(
+        "/api/v1/events",
+        json={**ALERT, "title": "Shared with partners", "visibility": "partners"},
+        headers=idn.headers,
+    ).json()["id"]
+    seen = [e["id"] for e in client.get("/api/v1/events", headers=partner.headers).json()["items"]]
+    assert shared in seen and network not in seen
+    r = client.post("/api/v1/events", json={**ALERT, "country": "USA"}, headers=partner.headers)
+    assert r.status_code == 422 and r.json()["field"] == "visibility"
+
+
+def test_acknowledgement_is_idempotent_per_party(client, idn, make_person):
+    event_id = client.post("/api/v1/events", json=ALERT, headers=idn.headers).json()["id"]
+    a = make_person("THA", "officer")
+    b = make_person("THA", "officer")
+    first = client.post(f"/api/v1/events/{event_id}/acknowledgements", headers=a.headers)
+    again = client.post(f"/api/v1/events/{event_id}/acknowledgements", headers=b.headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and first.json()["user"] == a.email
+    event = client.get(f"/api/v1/events/{event_id}", headers=idn.headers).json()
+    assert [x["party"] for x in event["acknowledgements"]] == ["THA"]
+    assert "THA" not in event["pending_acknowledgements"]
+    own = client.post(f"/api/v1/events/{event_id}/acknowledgements", headers=idn.headers)
+    assert own.status_code == 422
+
+
+def test_change_status_and_history(client, idn, make_person):
+    event_id = client.post("/api/v1/events", json=ALERT, headers=idn.headers).json()["id"]
+    r = client.patch(f"/api/v1/events/{event_id}", headers=idn.headers, json={"status": "closed"})
+    assert r.status_code == 422 and r.json()["field"] == "status"
+    r = client.patch(
+        f"/api/v1/events/{event_id}",
+        headers=idn.headers,
+        json={"status": "verified", "version": 1, "figures": {"cases_confirmed": 2}},
+    )
+    assert r.status_code == 200 and r.json()["version"] == 2
+    assert r.json()["cases_confirmed"] == 2
+    stale = client.patch(
+        f"/api/v1/events/{event_id}", headers=idn.headers, json={"summary": "x", "version": 1}
+    )
+    assert stale.status_code == 409
+    other = make_person("THA", "officer")
+    r = client.patch(f"/api/v1/events/{event_id}", headers=other.headers, json={"summary": "x"})
+    assert r.status_code == 403
+    history = client.get(f"/api/v1/events/{event_id}/revisions", headers=idn.headers).json()
+    assert history[0]["snapshot"]["status"] == "signal"
+
+
+def test_threaded_updates_with_attachment_and_edit(client, idn, make_person):
+    event_id = client.post("/api/v1/events", json=ALERT, headers=idn.headers).json()["id"]
+    pdf = b"%PDF-1.4\n% test\n"
+    r = client.post(
+        f"/api/v1/events/{event_id}/updates",
+        headers=idn.headers,
+        json={
+            "body": "Contacts traced: 14.",
+            "figures": {"cases_confirmed": 3},
+            "attachments": [
+                {
+                    "filename": "../line list.pdf",
+                    "content_type": "application/pdf",
+                    "data_base64": base64.b64encode(pdf).decode(),
+                }
+            ],
+        },
+    )
+    assert r.status_code == 201, r.text
+    update = r.json()
+    assert update["attachments"][0]["filename"] == "line list.pdf"
+    event = client.get(f"/api/v1/events/{event_id}", headers=idn.headers).json()
+    assert event["cases_confirmed"] == 3
+    tha = make_person("THA", "officer")
+    att = update["attachments"][0]["id"]
+    got = client.get(
+        f"/api/v1/events/{event_id}/updates/{update['id']}/attachments/{att}", headers=tha.headers
+    )
+    assert got.content == pdf and got.headers["content-type"] == "application/pdf"
+    # a file pretending to be a PDF is refused
+    r = client.post(
+        f"/api/v1/events/{event_id}/updates",
+        headers=idn.headers,
+        json={
+            "body": "x",
+            "attachments": [
+                {
+                    "filename": "x.pdf",
+                    "content_type": "application/pdf",
+                    "data_base64": base64.b64encode(b"MZ\x90\x00").decode(),
+                }
+            ],
+        },
+    )
+    assert r.status_code == 422 and r.json()["field"] == "attachments"
+    # others comment but cannot change the figures
+    assert (
+        client.post(
+            f"/api/v1/events/{event_id}/updates",
+            headers=tha.headers,
+            json={"body": "We are checking arrivals."},
+        ).status_code
+        == 201
+    )
+    r = client.post(
+        f"/api/v1/events/{event_id}/updates",
+        headers=tha.headers,
+        json={"body": "x", "figures": {"cases_confirmed": 99}},
+    )
+    assert r.status_code == 403
+    # edit history
+    r = client.patch(
+        f"/api/v1/events/{event_id}/updates/{update['id']}",
+        headers=idn.headers,
+        json={"body": "Contacts traced: 15."},
+    )
+    assert r.json()["revisions"] == 1 and r.json()["body"] == "Contacts traced: 15."
+    r = client.patch(
+        f"/api/v1/events/{event_id}/updates/{update['id']}",
+        headers=tha.headers,
+        json={"body": "hijack"},
+    )
+    assert r.status_code == 403
+
+
+def test_idempotency_key_prevents_double_posting(client, idn, db):
+    headers = {**idn.headers, "Idempotency-Key": "post-42"}
+    first = client.post("/api/v1/events", json=ALERT, headers=headers)
+    again = client.post("/api/v1/events", json=ALERT, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert count(db, Event) == 1
+    other = client.post("/api/v1/events", json={**ALERT, "title": "Different"}, headers=headers)
+    assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
+
+
+def test_event_list_filters_and_paging(client, idn):
+    for i in range(5):
+        client.post(
+            "/api/v1/events",
+            json={**ALERT, "title": f"E{i}", "alert": False, "country": "IDN" if i % 2 else "KHM"},
+            headers=idn.headers,
+        )
+    page = client.get("/api/v1/events?limit=2", headers=idn.headers).json()
+    assert [e["title"] for e in page["items"]] == ["E4", "E3"] and page["next_before_id"]
+    rest = client.get(
+        f"/api/v1/events?limit=10&before_id={page['next_before_id']}", headers=idn.headers
+    ).json()
+    assert [e["title"] for e in rest["items"]] == ["E2", "E1", "E0"]
+    khm = client.get("/api/v1/events?country=KHM", headers=idn.headers).json()["items"]
+    assert {e["title"] for e in khm} == {"E0", "E2", "E4"}
