@@ -53,8 +53,8 @@ bench: install
 
 ## messages: extract translatable text and update every catalogue
 messages: install
-	@$(BIN)/pybabel extract -F babel.cfg -o eocnet/web/translations/messages.pot --no-location --omit-header -k _ -k t -k gettext -k ngettext:1,2 eocnet
-	@$(BIN)/pybabel update -i eocnet/web/translations/messages.pot -d eocnet/web/translations --no-fuzzy-matching --omit-header --no-location
+	@$(BIN)/pybabel extract -F babel.cfg -o eocnet/web/translations/messages.pot --no-location --omit-header -k _ -k t -k N_ -k gettext -k ngettext:1,2 eocnet
+	@$(BIN)/pybabel update -i eocnet/web/translations/messages.pot -d eocnet/web/translations --no-fuzzy-matching --omit-header
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

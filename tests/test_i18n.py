@@ -13,7 +13,7 @@ ROOT = Path(__file__).parent.parent
 def _extract(tmp_path):
     """The texts `make messages` would extract (same mapping as babel.cfg)."""
     method_map = [("**.py", "python"), ("web/templates/**.html", "jinja2")]
-    keywords = {"_": None, "t": None, "gettext": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "t": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
     found = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
         str(ROOT / "eocnet"), method_map, keywords=keywords

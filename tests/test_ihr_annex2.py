@@ -61,7 +61,7 @@ def test_every_combination_follows_the_two_of_four_rule(values):
     ],
 )
 def test_always_assessed_diseases_use_the_algorithm(disease):
-    name, group = classify(disease)
+    _, group = classify(disease)
     assert group is DiseaseGroup.ALWAYS_ASSESSED
     assert not assess(disease, answers(True, False, False, False)).notifiable
     assert assess(disease, answers(True, True, False, False)).notifiable

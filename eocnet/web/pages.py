@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from eocnet.actions import audit, logins, tokens, users
+from eocnet.actions import channels as channel_actions
 from eocnet.actions.errors import ActionError, Forbidden, NotFound
 from eocnet.actions.users import pending_totp_secret, requires_enrolment
 from eocnet.api.audit import query_audit
@@ -21,7 +22,7 @@ from eocnet.api.deps import SESSION_COOKIE
 from eocnet.auth import totp
 from eocnet.db.models import ApiToken, Party, RecoveryCode, User
 from eocnet.domain.roles import Permission, Role
-from eocnet.web import i18n
+from eocnet.web import exchange, i18n
 from eocnet.web.auth import (
     CsrfFailed,
     Redirect,
@@ -289,10 +290,22 @@ def dashboard(request: Request) -> Response:
             ).scalars()
             if Role.FOCAL_POINT.value in u.roles
         ]
+        recent = exchange.recent_events(session, viewer.actor)
+        unread = sum(channel_actions.unread_counts(session, viewer.actor).values())
+    awaiting = [e for e in recent if exchange.pending_for_party(e, viewer.user.party_code)]
+    deadlines = [e for e in recent if e.ihr_deadline and not e.ihr_notified_at]
     return render(
         request,
         "dashboard.html",
-        {"party": party, "counts": counts, "focal_points": focal_points},
+        {
+            "party": party,
+            "counts": counts,
+            "focal_points": focal_points,
+            "recent": recent[:10],
+            "awaiting": awaiting,
+            "deadlines": deadlines,
+            "unread": unread,
+        },
         user=viewer.user,
     )
 
@@ -517,6 +530,7 @@ def _wants_html(request: Request) -> bool:
 
 def install(app: FastAPI) -> None:
     app.include_router(router)
+    app.include_router(exchange.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)

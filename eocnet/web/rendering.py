@@ -85,6 +85,7 @@ def render(
     info = i18n.language_info(lang)
     ctx: dict[str, Any] = {
         "_": translations.gettext,
+        "term": lambda value: translations.gettext(str(value).replace("_", " ")),
         "ngettext": translations.ngettext,
         "lang": lang,
         "rtl": info.rtl,

@@ -1,0 +1,422 @@
+"""Pages of the real-time exchange: events and alerts, their threads, channels and search.
+
+Pages update live: the htmx SSE extension listens to /api/v1/stream and re-fetches the
+fragments named in ``hx-trigger`` when a matching entry arrives.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from eocnet.actions import channels as channel_actions
+from eocnet.actions import events as event_actions
+from eocnet.actions.errors import ActionError
+from eocnet.api.search import search_query
+from eocnet.config import Settings
+from eocnet.db.audience import visible_to
+from eocnet.db.models import Channel, Event, EventUpdate, Message, Party
+from eocnet.domain import ihr_annex2
+from eocnet.domain.events import AlertCriterion, EventStatus, Severity
+from eocnet.web.auth import check_csrf, current_viewer, db_of
+from eocnet.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+FormStr = Annotated[str, Form()]
+Csrf = Annotated[str, Form(alias="csrf_token")]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _see_other(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303)
+
+
+def _parties(session: Any) -> list[Party]:
+    return list(
+        session.execute(
+            select(Party).where(Party.active.is_(True)).order_by(Party.kind, Party.name)
+        ).scalars()
+    )
+
+
+def _event_rows(
+    session: Any, viewer: Any, status: str = "", alert: str = "", limit: int = 50
+) -> list[Event]:
+    query = (
+        select(Event)
+        .options(selectinload(Event.acknowledgements))
+        .where(visible_to(Event, viewer.actor))
+        .order_by(Event.id.desc())
+        .limit(limit)
+    )
+    if status:
+        query = query.where(Event.status == status)
+    if alert == "1":
+        query = query.where(Event.is_alert.is_(True))
+    return list(session.execute(query).scalars())
+
+
+def recent_events(session: Any, actor: Any, limit: int = 100) -> list[Event]:
+    """The newest events the actor may see, with acknowledgements loaded."""
+    return list(
+        session.execute(
+            select(Event)
+            .options(selectinload(Event.acknowledgements))
+            .where(visible_to(Event, actor))
+            .order_by(Event.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def pending_for_party(event: Event, party: str) -> bool:
+    return (
+        event.is_alert
+        and party in event.addressed
+        and party not in {a.party_code for a in event.acknowledgements}
+    )
+
+
+# ---------------------------------------------------------------- events
+
+
+@router.get("/events")
+def events_page(request: Request, status: str = "", alert: str = "") -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        rows = _event_rows(session, viewer, status, alert)
+    return render(
+        request,
+        "events.html",
+        {
+            "events": rows,
+            "status": status,
+            "alert": alert,
+            "statuses": list(EventStatus),
+            "pending": pending_for_party,
+        },
+        user=viewer.user,
+    )
+
+
+@router.get("/events/fragment")
+def events_fragment(request: Request, status: str = "", alert: str = "") -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        rows = _event_rows(session, viewer, status, alert)
+    return render(
+        request,
+        "_events_table.html",
+        {"events": rows, "pending": pending_for_party},
+        user=viewer.user,
+    )
+
+
+def _new_event_form(
+    request: Request,
+    viewer: Any,
+    error: str | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    with db_of(request).read() as session:
+        parties = _parties(session)
+    return render(
+        request,
+        "event_new.html",
+        {
+            "parties": parties,
+            "criteria": list(AlertCriterion),
+            "severities": list(Severity),
+            "error": error,
+            "values": values or {"country": viewer.user.party_code},
+        },
+        user=viewer.user,
+        status_code=status_code,
+    )
+
+
+@router.get("/events/new")
+def new_event_page(request: Request) -> Response:
+    viewer = current_viewer(request)
+    return _new_event_form(request, viewer)
+
+
+@router.post("/events/new")
+async def new_event_submit(request: Request) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    values: dict[str, Any] = {
+        k: form.get(k, "")
+        for k in (
+            "title",
+            "hazard",
+            "country",
+            "summary",
+            "visibility",
+            "severity",
+            "place",
+            "measures",
+            "needs",
+            "cases_confirmed",
+            "deaths_confirmed",
+            "onset_date",
+        )
+    }
+    values["parties"] = [str(p) for p in form.getlist("parties")]
+    values["alert"] = form.get("alert") == "1"
+    values["alert_reasons"] = [str(r) for r in form.getlist("alert_reasons")]
+
+    def _int(name: str) -> int:
+        raw = str(values.get(name) or "0").strip() or "0"
+        if not raw.isdigit():
+            raise ActionError("figures must be whole numbers", field=name)
+        return int(raw)
+
+    try:
+        onset = date.fromisoformat(str(values["onset_date"])) if values["onset_date"] else None
+        fields = event_actions.EventFields(
+            title=str(values["title"]),
+            hazard=str(values["hazard"]),
+            country=str(values["country"]).upper(),
+            summary=str(values["summary"]),
+            visibility=str(values["visibility"] or "network"),
+            parties=values["parties"],
+            alert=values["alert"],
+            alert_reasons=values["alert_reasons"],
+            severity=str(values["severity"] or "moderate"),
+            place=str(values["place"]),
+            measures=str(values["measures"]),
+            needs=str(values["needs"]),
+            onset_date=onset,
+            figures={
+                "cases_confirmed": _int("cases_confirmed"),
+                "deaths_confirmed": _int("deaths_confirmed"),
+            },
+        )
+        with db_of(request).write() as session:
+            event = event_actions.create_event(session, viewer.actor, fields, _settings(request))
+            event_id = event.id
+    except (ActionError, ValueError) as exc:
+        message = exc.detail if isinstance(exc, ActionError) else "dates must be YYYY-MM-DD"
+        return _new_event_form(request, viewer, message, values, status_code=422)
+    return _see_other(f"/events/{event_id}")
+
+
+def _event_context(session: Any, viewer: Any, event_id: int) -> dict[str, Any]:
+    event = event_actions.access_event(session, viewer.actor, event_id)
+    _ = [a.user.email for a in event.acknowledgements]
+    updates = list(
+        session.execute(
+            select(EventUpdate)
+            .options(
+                selectinload(EventUpdate.attachments),
+                selectinload(EventUpdate.author),
+                selectinload(EventUpdate.revisions),
+            )
+            .where(EventUpdate.event_id == event.id)
+            .order_by(EventUpdate.id)
+        ).scalars()
+    )
+    acked = {a.party_code: a for a in event.acknowledgements}
+    return {
+        "event": event,
+        "updates": updates,
+        "acked": acked,
+        "can_ack": viewer.user.party_code != event.owner_party
+        and viewer.user.party_code not in acked,
+        "can_edit": event_actions.can_edit(viewer.actor, event),
+        "statuses": list(EventStatus),
+        "criteria": ihr_annex2.SUB_QUESTIONS,
+    }
+
+
+@router.get("/events/{event_id}")
+def event_page(request: Request, event_id: int) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        context = _event_context(session, viewer, event_id)
+    return render(request, "event.html", context, user=viewer.user)
+
+
+@router.get("/events/{event_id}/acks")
+def event_acks_fragment(request: Request, event_id: int) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        context = _event_context(session, viewer, event_id)
+    return render(request, "_event_acks.html", context, user=viewer.user)
+
+
+@router.get("/events/{event_id}/thread")
+def event_thread_fragment(request: Request, event_id: int) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        context = _event_context(session, viewer, event_id)
+    return render(request, "_event_thread.html", context, user=viewer.user)
+
+
+@router.post("/events/{event_id}/acknowledge")
+def acknowledge_submit(request: Request, event_id: int, csrf: Csrf) -> Response:
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+    with db_of(request).write() as session:
+        event = event_actions.access_event(session, viewer.actor, event_id)
+        event_actions.acknowledge(session, viewer.actor, event)
+    return _see_other(f"/events/{event_id}")
+
+
+@router.post("/events/{event_id}/updates")
+def update_submit(request: Request, event_id: int, csrf: Csrf, body: FormStr = "") -> Response:
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+    with db_of(request).write() as session:
+        event = event_actions.access_event(session, viewer.actor, event_id)
+        event_actions.post_update(session, viewer.actor, event, body, {}, [], _settings(request))
+    return _see_other(f"/events/{event_id}#thread")
+
+
+@router.post("/events/{event_id}/status")
+def status_submit(request: Request, event_id: int, csrf: Csrf, status: FormStr) -> Response:
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+    with db_of(request).write() as session:
+        event = event_actions.access_event(session, viewer.actor, event_id)
+        event_actions.update_event(session, viewer.actor, event, {"status": status})
+    return _see_other(f"/events/{event_id}")
+
+
+@router.post("/events/{event_id}/ihr")
+async def ihr_submit(request: Request, event_id: int) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    sub_answers = {key: form.get(key) == "yes" for key in ihr_annex2.SUB_ANSWER_KEYS}
+    with db_of(request).write() as session:
+        event = event_actions.access_event(session, viewer.actor, event_id)
+        event_actions.record_assessment(
+            session,
+            viewer.actor,
+            event,
+            str(form.get("disease", "")) or event.hazard,
+            {},
+            sub_answers,
+        )
+    return _see_other(f"/events/{event_id}#ihr")
+
+
+# ---------------------------------------------------------------- channels
+
+
+@router.get("/channels")
+def channels_page(request: Request) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        rows = list(
+            session.execute(
+                select(Channel)
+                .where(channel_actions.visible_channels_clause(viewer.actor))
+                .order_by(Channel.last_message_id.desc(), Channel.id.desc())
+            ).scalars()
+        )
+        unread = channel_actions.unread_counts(session, viewer.actor)
+        parties = _parties(session)
+    return render(
+        request,
+        "channels.html",
+        {"channels": rows, "unread": unread, "parties": parties, "error": None},
+        user=viewer.user,
+    )
+
+
+@router.post("/channels")
+async def channel_create_submit(request: Request) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    with db_of(request).write() as session:
+        channel = channel_actions.create_channel(
+            session,
+            viewer.actor,
+            str(form.get("name", "")),
+            [str(p) for p in form.getlist("parties")],
+        )
+        channel_id = channel.id
+    return _see_other(f"/channels/{channel_id}")
+
+
+def _channel_context(session: Any, viewer: Any, channel_id: int) -> dict[str, Any]:
+    channel = channel_actions.access_channel(session, viewer.actor, channel_id)
+    messages = list(
+        session.execute(
+            select(Message)
+            .options(selectinload(Message.author))
+            .where(Message.channel_id == channel.id)
+            .order_by(Message.id.desc())
+            .limit(200)
+        ).scalars()
+    )
+    messages.reverse()
+    return {"channel": channel, "messages": messages}
+
+
+@router.get("/channels/{channel_id}")
+def channel_page(request: Request, channel_id: int) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).write() as session:
+        context = _channel_context(session, viewer, channel_id)
+        channel_actions.mark_read(
+            session, viewer.actor, context["channel"], context["channel"].last_message_id
+        )
+    return render(request, "channel.html", context, user=viewer.user)
+
+
+@router.get("/channels/{channel_id}/messages")
+def channel_messages_fragment(request: Request, channel_id: int) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).write() as session:
+        context = _channel_context(session, viewer, channel_id)
+        channel_actions.mark_read(
+            session, viewer.actor, context["channel"], context["channel"].last_message_id
+        )
+    return render(request, "_messages.html", context, user=viewer.user)
+
+
+@router.post("/channels/{channel_id}/messages")
+def message_submit(request: Request, channel_id: int, csrf: Csrf, body: FormStr) -> Response:
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+    with db_of(request).write() as session:
+        channel = channel_actions.access_channel(session, viewer.actor, channel_id)
+        channel_actions.post_message(session, viewer.actor, channel, body)
+    if request.headers.get("hx-request"):
+        return channel_messages_fragment(request, channel_id)
+    return _see_other(f"/channels/{channel_id}")
+
+
+# ---------------------------------------------------------------- search
+
+
+@router.get("/search")
+def search_page(request: Request, q: str = "") -> Response:
+    viewer = current_viewer(request)
+    hits: list[Any] = []
+    if q.strip():
+        with db_of(request).read() as session:
+            hits = list(
+                session.execute(
+                    search_query(
+                        db_of(request).engine.dialect.name, viewer.actor, q[:200], limit=50
+                    )
+                ).scalars()
+            )
+    return render(request, "search.html", {"q": q, "hits": hits}, user=viewer.user)

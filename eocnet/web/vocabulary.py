@@ -1,0 +1,46 @@
+"""Words that pages show from data (statuses, kinds, criteria), listed so that the
+translation tools find them. Templates show them with ``term(value)``, which turns
+``very_high`` into the translation of "very high"."""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:
+    return text
+
+
+WORDS = [
+    # event status and severity
+    N_("signal"),
+    N_("verified"),
+    N_("ongoing"),
+    N_("closed"),
+    N_("discarded"),
+    N_("low"),
+    N_("moderate"),
+    N_("high"),
+    N_("very high"),
+    # alert criteria
+    N_("unusual or unexpected"),
+    N_("serious"),
+    N_("may spread to other countries"),
+    N_("may need coordinated response"),
+    # IHR Annex 2 criteria
+    N_("unusual"),
+    N_("international spread"),
+    N_("trade restrictions"),
+    # channel and search kinds
+    N_("network"),
+    N_("group"),
+    N_("event"),
+    N_("direct"),
+    N_("update"),
+    N_("message"),
+    # figures
+    N_("cases suspected"),
+    N_("cases probable"),
+    N_("cases confirmed"),
+    N_("deaths suspected"),
+    N_("deaths probable"),
+    N_("deaths confirmed"),
+]
