@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,10 +25,12 @@ from eocnet.api import (
     problems,
     search,
     stream,
+    webhooks,
 )
 from eocnet.api.limits import BodySizeLimit
 from eocnet.config import Settings, get_settings
 from eocnet.db.database import Database
+from eocnet.jobs import runner
 from eocnet.realtime.hub import Hub
 from eocnet.web import pages
 
@@ -56,9 +60,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await hub.start()
+        jobs = (
+            asyncio.create_task(runner.run_forever(db, settings))
+            if settings.jobs_in_server
+            else None
+        )
         try:
             yield
         finally:
+            if jobs is not None:
+                jobs.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await jobs
             await hub.stop()
 
     app = FastAPI(
@@ -89,6 +102,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     api.include_router(channels.router)
     api.include_router(search.router)
     api.include_router(stream.router)
+    api.include_router(webhooks.router)
     app.include_router(api)
     app.include_router(health.router)
 

@@ -41,6 +41,7 @@ user_app = _group("Manage user accounts.")
 token_app = _group("Personal API tokens.")
 audit_app = _group("The tamper-evident audit trail.")
 directory_app = _group("Parties of the network and their EOCs.")
+jobs_app = _group("Scheduled work: alert reminders, e-mail, webhooks.")
 for sub, name in [
     (db_app, "db"),
     (demo_app, "demo"),
@@ -48,6 +49,7 @@ for sub, name in [
     (token_app, "token"),
     (audit_app, "audit"),
     (directory_app, "directory"),
+    (jobs_app, "jobs"),
 ]:
     app.add_typer(sub, name=name)
 
@@ -332,6 +334,25 @@ def audit_verify() -> None:
     if not report.intact:
         fail(f"audit chain broken at entry {report.broken_id}: {report.reason}")
     typer.echo(f"audit chain intact: {report.checked} entries")
+
+
+@jobs_app.command("run")
+def jobs_run(
+    once: Annotated[bool, typer.Option("--once", help="One round, then exit.")] = False,
+) -> None:
+    """Run the scheduled jobs in this process (when servers run with
+    EOCNET_JOBS_IN_SERVER=false)."""
+    import time
+
+    from eocnet.jobs import runner
+
+    with database() as (settings, db):
+        while True:
+            done = runner.run_once(db, settings)
+            typer.echo(" ".join(f"{k}={v}" for k, v in done.items()))
+            if once:
+                return
+            time.sleep(settings.jobs_interval_seconds)
 
 
 def main() -> None:

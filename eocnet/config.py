@@ -95,6 +95,39 @@ class Settings(BaseSettings):
         "proxies do not close it.",
     )
 
+    smtp_host: str = Field(
+        "",
+        description="SMTP server for e-mail notifications; empty (default) turns e-mail off "
+        "(notifications still appear in the application).",
+    )
+    smtp_port: int = Field(587, description="SMTP port.")
+    smtp_username: str = Field("", description="SMTP user name, if the server needs a login.")
+    smtp_password: str = Field("", description="SMTP password (never logged).")
+    smtp_starttls: bool = Field(True, description="Use STARTTLS on the SMTP connection.")
+    smtp_from: str = Field(
+        "eocnet <no-reply@eocnet.example>", description="Sender of notification e-mails."
+    )
+    jobs_in_server: bool = Field(
+        True,
+        description="Run the scheduled jobs (alert reminders, e-mail, webhooks) inside the "
+        "server process. With several server processes, set false on all but one, or run "
+        "`eocnet jobs run` on its own.",
+    )
+    jobs_interval_seconds: float = Field(
+        5.0, description="Seconds between two runs of the scheduled jobs."
+    )
+    webhook_allow_private: bool = Field(
+        False,
+        description="Allow webhooks to loopback and private network addresses (for tests "
+        "and closed networks). Off by default so a webhook cannot reach internal services.",
+    )
+    webhook_timeout_seconds: float = Field(10.0, description="Timeout of one webhook delivery.")
+    webhook_max_attempts: int = Field(
+        8,
+        description="Attempts before a webhook delivery is marked failed; waits double from "
+        "30 s between attempts.",
+    )
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"

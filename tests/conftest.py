@@ -107,7 +107,11 @@ def db(shared_db: Database) -> Database:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(
-        database_url=database_url, secret_key=SECRET, env="development", login_max_failures=5
+        database_url=database_url,
+        secret_key=SECRET,
+        env="development",
+        login_max_failures=5,
+        jobs_in_server=False,
     )
 
 

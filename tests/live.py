@@ -40,6 +40,7 @@ class LiveServer:
             "EOCNET_BASE_URL": self.url,
             "EOCNET_LOG_LEVEL": "WARNING",
             "EOCNET_STREAM_HEARTBEAT_SECONDS": "2",
+            "EOCNET_JOBS_IN_SERVER": "false",
             **self.extra_env,
         }
         self.proc = subprocess.Popen(

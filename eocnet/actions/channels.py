@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit, search_index
+from eocnet.actions import audit, notifications, search_index
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
+from eocnet.config import Settings
 from eocnet.db.audience import visible_to
 from eocnet.db.models import Channel, Event, Message, MessageRevision, Party, ReadState, User
 from eocnet.db.types import utcnow
@@ -164,7 +165,12 @@ def message_data(message: Message) -> dict[str, Any]:
 
 
 def post_message(
-    session: Session, actor: Actor, channel: Channel, body: str, reply_to: int | None = None
+    session: Session,
+    actor: Actor,
+    channel: Channel,
+    body: str,
+    reply_to: int | None = None,
+    settings: Settings | None = None,
 ) -> Message:
     body = body.strip()
     if not body:
@@ -205,6 +211,23 @@ def post_message(
     )
     session.refresh(message, ["author"])
     publish(session, "message.created", channel_audience(channel), message_data(message))
+    if settings is not None:
+        people = [m for m in mentions if "@" in m]
+        if channel.users_key:  # direct conversations: tell the other person
+            others = (
+                session.execute(
+                    select(User.email).where(
+                        User.id.in_([int(u) for u in channel.users_key.split(",") if u]),
+                        User.id != actor.user_id,
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            people = sorted(set(people) | set(others))
+        notifications.notify_mention(
+            session, settings, actor.email, channel.name, channel.id, body, people
+        )
     return message
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit, search_index
+from eocnet.actions import audit, notifications, search_index
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings
 from eocnet.db.models import (
@@ -243,6 +243,7 @@ def create_event(session: Session, actor: Actor, f: EventFields, settings: Setti
     event.addressed = _addressed(session, event)
     if event.is_alert:
         event.next_reminder_at = now + timedelta(minutes=settings.alert_reannounce_minutes)
+        notifications.notify_alert(session, settings, event, event.addressed, "new")
     session.flush()
     _index(session, event)
     audit.record(

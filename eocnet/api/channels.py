@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from eocnet.actions import channels as actions
 from eocnet.actions.errors import NotFound
-from eocnet.api.deps import CurrentActor, DbDep
+from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.idempotency import respond_once
 from eocnet.api.schemas import Input
 from eocnet.db.models import Channel, Message, ReadState, User
@@ -184,7 +184,12 @@ def list_messages(
     summary="Send a message",
 )
 def post_message(
-    request: Request, channel_id: int, body: MessageCreate, actor: CurrentActor, db: DbDep
+    request: Request,
+    channel_id: int,
+    body: MessageCreate,
+    actor: CurrentActor,
+    db: DbDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     """Mention people with @email and parties with @CODE. Send an `Idempotency-Key`
     header so that a retry does not post twice."""
@@ -192,7 +197,9 @@ def post_message(
 
         def produce() -> tuple[int, Any]:
             channel = actions.access_channel(session, actor, channel_id)
-            message = actions.post_message(session, actor, channel, body.body, body.reply_to)
+            message = actions.post_message(
+                session, actor, channel, body.body, body.reply_to, settings
+            )
             return 201, MessageOut(**actions.message_data(message)).model_dump(mode="json")
 
         return respond_once(request, session, actor, body.model_dump_json(), produce)

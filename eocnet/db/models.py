@@ -454,3 +454,73 @@ class SearchDocument(Base):
         UniqueConstraint("kind", "object_id", name="uq_search_document_kind_object"),
         Index("ix_search_document_created", "created_at"),
     )
+
+
+# ---------------------------------------------------------------- notifications and webhooks
+
+
+class NotificationPreference(Base):
+    """How a user wants to be told; rows are created on first change (defaults apply)."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    email_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_mentions: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_direct: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class OutboxEmail(Base):
+    """E-mail waiting to be sent: written in the transaction of the change it reports,
+    sent by the job after commit, retried on failure."""
+
+    __tablename__ = "outbox_email"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_outbox_email_due", "sent_at", "next_attempt_at"),)
+
+
+class Webhook(Base):
+    __tablename__ = "webhook"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    kinds: Mapped[list[str]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_entry_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    __tablename__ = "webhook_delivery"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhook.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+        Index("ix_webhook_delivery_hook", "webhook_id", "id"),
+    )

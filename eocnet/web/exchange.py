@@ -397,7 +397,9 @@ def message_submit(request: Request, channel_id: int, csrf: Csrf, body: FormStr)
     viewer = current_viewer(request)
     with db_of(request).write() as session:
         channel = channel_actions.access_channel(session, viewer.actor, channel_id)
-        channel_actions.post_message(session, viewer.actor, channel, body)
+        channel_actions.post_message(
+            session, viewer.actor, channel, body, settings=_settings(request)
+        )
     if request.headers.get("hx-request"):
         return channel_messages_fragment(request, channel_id)
     return _see_other(f"/channels/{channel_id}")

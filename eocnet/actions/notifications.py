@@ -1,0 +1,111 @@
+"""Telling people: e-mail (through an outbox written in the same transaction) and
+per-user preferences. In-app notices travel on the live stream; webhooks read it too."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eocnet.config import Settings
+from eocnet.db.models import Event, NotificationPreference, OutboxEmail, User
+from eocnet.domain.roles import Role
+
+ALERTED_ROLES = {Role.OFFICER.value, Role.FOCAL_POINT.value, Role.COORDINATOR.value}
+
+
+def preferences(session: Session, user_id: int) -> NotificationPreference:
+    row = session.get(NotificationPreference, user_id)
+    return (
+        row
+        if row is not None
+        else NotificationPreference(
+            user_id=user_id, email_alerts=True, email_mentions=True, email_direct=True
+        )
+    )
+
+
+def set_preferences(session: Session, user_id: int, **values: bool) -> NotificationPreference:
+    row = session.get(NotificationPreference, user_id)
+    if row is None:
+        row = NotificationPreference(
+            user_id=user_id, email_alerts=True, email_mentions=True, email_direct=True
+        )
+        session.add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    return row
+
+
+def queue_email(session: Session, to: str, subject: str, body: str) -> None:
+    session.add(OutboxEmail(to_address=to, subject=subject[:300], body=body))
+
+
+def _party_users(session: Session, parties: list[str]) -> list[User]:
+    if not parties:
+        return []
+    return list(
+        session.execute(
+            select(User).where(User.party_code.in_(parties), User.is_active.is_(True))
+        ).scalars()
+    )
+
+
+def notify_alert(
+    session: Session, settings: Settings, event: Event, parties: list[str], stage: str
+) -> int:
+    """E-mail the officers of ``parties`` about an alert; ``stage`` is new, reminder or
+    escalation (escalations go to the focal points, whatever their preferences).
+    Returns how many e-mails were queued (none when e-mail is off)."""
+    if not settings.smtp_host:
+        return 0
+    queued = 0
+    link = f"{settings.base_url.rstrip('/')}/events/{event.id}"
+    for user in _party_users(session, parties):
+        roles = set(user.roles)
+        if stage == "escalation":
+            if Role.FOCAL_POINT.value not in roles:
+                continue
+        elif not roles & ALERTED_ROLES or not preferences(session, user.id).email_alerts:
+            continue
+        prefix = {
+            "new": "ALERT",
+            "reminder": "REMINDER: unacknowledged alert",
+            "escalation": "ESCALATION: alert still unacknowledged",
+        }[stage]
+        subject = f"[eocnet] {prefix}: {event.title} ({event.owner_party})"
+        body = (
+            f"{prefix}\n\n{event.title}\nHazard: {event.hazard} · Country: {event.country}\n"
+            f"Reported by: {event.owner_party}\n\n{event.summary}\n\n"
+            f"Acknowledge for {user.party_code}: {link}\n"
+        )
+        queue_email(session, user.email, subject, body)
+        queued += 1
+    return queued
+
+
+def notify_mention(
+    session: Session,
+    settings: Settings,
+    author: str,
+    channel_name: str,
+    channel_id: int,
+    body: str,
+    emails: list[str],
+) -> int:
+    if not settings.smtp_host or not emails:
+        return 0
+    queued = 0
+    link = f"{settings.base_url.rstrip('/')}/channels/{channel_id}"
+    for user in session.execute(
+        select(User).where(User.email.in_(emails), User.is_active.is_(True))
+    ).scalars():
+        if not preferences(session, user.id).email_mentions:
+            continue
+        queue_email(
+            session,
+            user.email,
+            f"[eocnet] {author} mentioned you in {channel_name}",
+            f"{author} wrote in {channel_name}:\n\n{body[:2000]}\n\n{link}\n",
+        )
+        queued += 1
+    return queued

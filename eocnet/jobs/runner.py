@@ -1,0 +1,40 @@
+"""Running the jobs periodically, inside the server or on their own."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from eocnet.config import Settings
+from eocnet.db.database import Database
+from eocnet.db.types import utcnow
+from eocnet.jobs import outbox, reminders, webhooks
+
+log = logging.getLogger(__name__)
+
+
+def run_once(db: Database, settings: Settings) -> dict[str, Any]:
+    """One round of every job; each job's failure is logged and does not stop the others."""
+    now = utcnow()
+    done: dict[str, Any] = {}
+    jobs: list[tuple[str, Callable[[], int]]] = [
+        ("reminders", lambda: reminders.run(db, settings, now)),
+        ("webhooks_queued", lambda: webhooks.fan_out(db)),
+        ("webhooks_delivered", lambda: webhooks.deliver(db, settings, now)),
+        ("emails_sent", lambda: outbox.run(db, settings, now)),
+    ]
+    for name, job in jobs:
+        try:
+            done[name] = job()
+        except Exception:
+            log.exception("job %s failed", name)
+            done[name] = "error"
+    return done
+
+
+async def run_forever(db: Database, settings: Settings) -> None:
+    while True:
+        await asyncio.to_thread(run_once, db, settings)
+        await asyncio.sleep(settings.jobs_interval_seconds)
