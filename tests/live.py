@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ class LiveServer:
             "EOCNET_JOBS_IN_SERVER": "false",
             **self.extra_env,
         }
+        # stderr goes to a file: a pipe nobody reads would block a chatty server
+        self.log = tempfile.NamedTemporaryFile(prefix="eocnet-server-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -60,13 +63,12 @@ class LiveServer:
             ],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                assert self.proc.stderr is not None
-                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()[-3000:]}")
+                raise RuntimeError(f"server exited: {self.log_text()[-3000:]}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return
@@ -86,9 +88,12 @@ class LiveServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        if self.proc.stderr is not None:
-            self.proc.stderr.close()
+        self.log.close()
         self.proc = None
+
+    def log_text(self) -> str:
+        with open(self.log.name, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,7 +12,7 @@ from sse_starlette.sse import EventSourceResponse
 from eocnet.actions.errors import Invalid
 from eocnet.api.deps import CurrentActor, SettingsDep
 from eocnet.domain.actors import Actor
-from eocnet.realtime.hub import Hub
+from eocnet.realtime.hub import Hub, encode_sse
 
 router = APIRouter(tags=["stream"])
 
@@ -30,8 +31,8 @@ def _last_seen(request: Request, query_value: int | None) -> int | None:
 
 
 async def stream_entries(
-    request: Request, hub: Hub, actor: Actor, last_seen: int | None, heartbeat: float
-) -> AsyncIterator[dict[str, Any]]:
+    hub: Hub, actor: Actor, last_seen: int | None, heartbeat: float
+) -> AsyncIterator[dict[str, Any] | bytes]:
     if last_seen is not None and hub.is_stale(last_seen):
         # The log no longer holds what follows this id (or it is from another log):
         # the client must fetch state afresh instead of silently skipping ahead.
@@ -42,18 +43,25 @@ async def stream_entries(
         }
         return
     cursor = hub.last_id if last_seen is None else last_seen
-    yield {"event": "ready", "data": f'{{"last_id":{cursor}}}', "id": str(cursor)}
-    while True:
-        if await request.is_disconnected():
-            return
+    yield encode_sse(cursor, "ready", f'{{"last_id":{cursor}}}')
+    # Heartbeats at a random phase per connection, so that a thousand idle streams do
+    # not all wake at the same instant.
+    wait = heartbeat * (0.5 + random.random() / 2)  # noqa: S311 (not for security)
+    while True:  # sse-starlette ends this generator when the client disconnects
         items = await hub.entries_after(cursor)
         if items:
-            for item in items:
-                cursor = item.id
-                if item.audience.allows(actor.party_code, actor.party_kind, actor.user_id):
-                    yield {"id": str(item.id), "event": item.kind, "data": item.data}
+            cursor = items[-1].id
+            allowed = [
+                item.sse
+                for item in items
+                if item.audience.allows(actor.party_code, actor.party_kind, actor.user_id)
+            ]
+            if allowed:
+                yield b"".join(allowed)  # one write for everything that arrived together
             continue
-        await hub.wait_beyond(cursor, heartbeat)
+        if not await hub.wait_beyond(cursor, wait):
+            yield b": heartbeat\r\n\r\n"
+            wait = heartbeat
 
 
 @router.get(
@@ -81,7 +89,7 @@ async def stream(
     last_seen = _last_seen(request, last_event_id)
     heartbeat = float(settings.stream_heartbeat_seconds)
     return EventSourceResponse(
-        stream_entries(request, hub, actor, last_seen, heartbeat),
-        ping=int(heartbeat),
+        stream_entries(hub, actor, last_seen, heartbeat),
+        ping=0,  # heartbeats come from stream_entries, spread over time
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

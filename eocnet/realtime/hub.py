@@ -13,7 +13,6 @@ import asyncio
 import bisect
 import contextlib
 import logging
-from collections import deque
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -31,22 +30,36 @@ class LogItem:
     kind: str
     data: str
     audience: Audience
+    #: The entry as Server-Sent Events bytes, encoded once for every subscriber.
+    sse: bytes
+
+
+def encode_sse(entry_id: int, kind: str, data: str) -> bytes:
+    return f"id: {entry_id}\r\nevent: {kind}\r\ndata: {data}\r\n\r\n".encode()
 
 
 def _item(row: StreamEntry) -> LogItem:
-    return LogItem(row.id, row.kind, row.data, audience_of_row(row))
+    return LogItem(
+        row.id, row.kind, row.data, audience_of_row(row), encode_sse(row.id, row.kind, row.data)
+    )
 
 
 class Hub:
     def __init__(self, db: Database, buffer_size: int = 50_000, poll_seconds: float = 1.0):
         self.db = db
-        self.buffer: deque[LogItem] = deque(maxlen=buffer_size)
+        #: The newest entries, oldest first, and their ids (for bisecting); trimmed to
+        #: ``buffer_size`` entries whenever it grows to twice that.
+        self.buffer: list[LogItem] = []
+        self._ids: list[int] = []
+        self.buffer_size = buffer_size
         self.last_id = 0
         self.oldest_id = 0
         self.poll_seconds = poll_seconds
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
-        self._changed: asyncio.Condition | None = None
+        #: Replaced by a fresh event each time new entries arrive; waiters wait on the
+        #: current one (no lock, so a timed-out waiter cannot upset the others).
+        self._arrived: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     # ------------------------------------------------------------ lifecycle
@@ -54,7 +67,7 @@ class Hub:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        self._changed = asyncio.Condition()
+        self._arrived = asyncio.Event()
         try:
             self.oldest_id, self.last_id = await asyncio.to_thread(self._bounds)
         except Exception:  # e.g. not migrated yet: /readyz says so; the poller retries
@@ -104,12 +117,16 @@ class Hub:
     async def _read_new(self) -> None:
         rows = await asyncio.to_thread(self._fetch, self.last_id, 5000)
         while rows:
-            for item in rows:
-                self.buffer.append(item)
+            self.buffer.extend(rows)
+            self._ids.extend(item.id for item in rows)
+            if len(self.buffer) > 2 * self.buffer_size:
+                cut = len(self.buffer) - self.buffer_size
+                del self.buffer[:cut]
+                del self._ids[:cut]
             self.last_id = rows[-1].id
-            assert self._changed is not None
-            async with self._changed:
-                self._changed.notify_all()
+            arrived, self._arrived = self._arrived, asyncio.Event()
+            assert arrived is not None
+            arrived.set()
             if len(rows) < 5000:
                 break
             rows = await asyncio.to_thread(self._fetch, self.last_id, 5000)
@@ -155,40 +172,25 @@ class Hub:
         return self.oldest_id > 0 and last_seen < self.oldest_id - 1
 
     async def entries_after(self, cursor: int, limit: int = 1000) -> list[LogItem]:
-        buffer = self.buffer
-        if buffer and cursor >= buffer[0].id - 1:
-            ids = [item.id for item in buffer] if len(buffer) < 64 else None
-            if ids is not None:
-                start = bisect.bisect_right(ids, cursor)
-            else:
-                start = _bisect_deque(buffer, cursor)
-            return [buffer[i] for i in range(start, min(len(buffer), start + limit))]
+        buffer, ids = self.buffer, self._ids
+        if buffer and cursor >= ids[0] - 1:
+            start = bisect.bisect_right(ids, cursor)
+            return buffer[start : start + limit]
         if cursor >= self.last_id:
             return []
         return await asyncio.to_thread(self._fetch, cursor, limit)
 
     async def wait_beyond(self, cursor: int, timeout: float) -> bool:
         """Wait until the log has an entry after ``cursor``; False on timeout."""
-        assert self._changed is not None
-        if self.last_id > cursor:
-            return True
-        async with self._changed:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.last_id <= cursor:
+            arrived = self._arrived
+            assert arrived is not None
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return False
             try:
-                await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self.last_id > cursor), timeout
-                )
+                await asyncio.wait_for(arrived.wait(), remaining)
             except TimeoutError:
                 return False
         return True
-
-
-def _bisect_deque(buffer: deque[LogItem], cursor: int) -> int:
-    """Index of the first item with id > cursor in an id-sorted deque."""
-    lo, hi = 0, len(buffer)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if buffer[mid].id <= cursor:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo

@@ -11,7 +11,6 @@ import segno
 from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from eocnet.actions import audit, logins, tokens, users
 from eocnet.actions import channels as channel_actions
@@ -32,6 +31,7 @@ from eocnet.web.auth import (
     optional_viewer,
     safe_next,
 )
+from eocnet.web.headers import SecurityHeaders
 from eocnet.web.rendering import LANG_COOKIE, language_for, render, settings_of
 
 router = APIRouter(include_in_schema=False)
@@ -501,25 +501,6 @@ def audit_page(
 
 
 # ---------------------------------------------------------------- wiring
-
-
-class SecurityHeaders(BaseHTTPMiddleware):
-    CSP = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-        "form-action 'self'"
-    )
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.url.path != "/api/v1/docs":
-            response.headers.setdefault("Content-Security-Policy", self.CSP)
-        if request.url.path.startswith(("/login", "/account")):
-            response.headers["Cache-Control"] = "no-store"
-        return response
 
 
 def _wants_html(request: Request) -> bool:
