@@ -45,7 +45,9 @@ class LiveServer:
             **self.extra_env,
         }
         # stderr goes to a file: a pipe nobody reads would block a chatty server
-        self.log = tempfile.NamedTemporaryFile(prefix="eocnet-server-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in stop())
+            prefix="eocnet-server-", suffix=".log", delete=False
+        )
         self.proc = subprocess.Popen(
             [
                 sys.executable,
