@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from eocnet.db.database import lock_logs
@@ -47,10 +47,14 @@ def record(
     (for example the e-mail typed at a failed login).
     """
     lock_logs(session)
+    # Appends are serialised (the SQLite writer lock, or the PostgreSQL advisory lock
+    # taken above), so the next id is known before the insert and the hash, which
+    # covers the id, is computed once: one statement per entry.
     last = session.execute(
-        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).scalar_one_or_none()
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
     entry = AuditEntry(
+        id=(last.id + 1) if last else 1,
         at=utcnow(),
         actor_user_id=actor.user_id if actor else None,
         actor=actor.email if actor else (actor_label or "system"),
@@ -59,13 +63,12 @@ def record(
         object_type=object_type,
         object_id=str(object_id),
         details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False),
-        prev_hash=last or GENESIS,
-        hash="",
+        prev_hash=last.hash if last else GENESIS,
     )
-    session.add(entry)
-    session.flush()  # assigns the id, which the hash covers
     entry.hash = entry_hash(entry.prev_hash, _fields(entry))
-    session.flush()
+    session.execute(
+        insert(AuditEntry), {c.key: getattr(entry, c.key) for c in AuditEntry.__table__.columns}
+    )
     return entry
 
 

@@ -7,14 +7,16 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from eocnet.db.database import Database, after_commit, lock_logs
 from eocnet.db.models import StreamEntry
+from eocnet.db.types import utcnow
 from eocnet.domain.visibility import can_see
 
 NOTIFY_CHANNEL = "eocnet_stream"
+_INSERT_ENTRY = insert(StreamEntry).returning(StreamEntry.id)
 
 
 def parties_key(parties: Collection[str]) -> str:
@@ -45,20 +47,21 @@ def audience_of_row(row: Any) -> Audience:
     return Audience(row.visibility, row.owner_party, parties, users)
 
 
-def publish(session: Session, kind: str, audience: Audience, data: dict[str, Any]) -> StreamEntry:
+def publish(session: Session, kind: str, audience: Audience, data: dict[str, Any]) -> int:
     """Append an entry to the log inside the caller's transaction; wake readers after commit."""
     lock_logs(session)
-    entry = StreamEntry(
-        kind=kind,
-        visibility=audience.visibility,
-        owner_party=audience.owner_party,
-        parties_key=parties_key(audience.parties),
-        users_key=users_key(audience.users),
-        data=json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":")),
-    )
-    session.add(entry)
-    session.flush()
-    entry_id = entry.id
+    entry_id = session.execute(
+        _INSERT_ENTRY,
+        {
+            "at": utcnow(),
+            "kind": kind,
+            "visibility": audience.visibility,
+            "owner_party": audience.owner_party,
+            "parties_key": parties_key(audience.parties),
+            "users_key": users_key(audience.users),
+            "data": json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":")),
+        },
+    ).scalar_one()
     if session.get_bind().dialect.name == "postgresql":
         # Delivered by PostgreSQL only if the transaction commits. Only the id is sent
         # (NOTIFY payloads are limited to 8000 bytes); listeners re-read the log.
@@ -72,7 +75,7 @@ def publish(session: Session, kind: str, audience: Audience, data: dict[str, Any
                 listener(entry_id)
 
         after_commit(session, wake)
-    return entry
+    return entry_id
 
 
 def bounds(session: Session) -> tuple[int, int]:
