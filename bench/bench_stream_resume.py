@@ -22,12 +22,15 @@ ENTRIES = 10_000
 PARTIES = ["IDN", "THA", "KHM", "VNM", "MYS", "PHL"]
 
 
-async def _read_ids(host: str, port: int, caller: Caller, last_id: int | None,
-                    expected: int) -> list[int]:
+async def _read_ids(
+    host: str, port: int, caller: Caller, last_id: int | None, expected: int
+) -> list[int]:
     reader, writer = await asyncio.open_connection(host, port, limit=1 << 22)
     resume = f"Last-Event-ID: {last_id}\r\n" if last_id is not None else ""
-    writer.write(f"GET /api/v1/stream HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer "
-                 f"{caller.token}\r\n{resume}\r\n".encode())
+    writer.write(
+        f"GET /api/v1/stream HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer "
+        f"{caller.token}\r\n{resume}\r\n".encode()
+    )
     await writer.drain()
     await reader.readuntil(b"\r\n\r\n")
     ids: list[int] = []
@@ -39,7 +42,7 @@ async def _read_ids(host: str, port: int, caller: Caller, last_id: int | None,
             *messages, pending = pending.split(b"\r\n\r\n")
             for message in messages:
                 if message.startswith(b"id: "):
-                    ids.append(int(message[4:message.index(b"\r\n")]))
+                    ids.append(int(message[4 : message.index(b"\r\n")]))
     finally:
         writer.close()
     return ids
@@ -69,8 +72,15 @@ def _write_entries(url: str) -> list[tuple[int, Audience]]:
 def run() -> None:
     with temporary_database() as url:
         db = Database(url)
-        callers = [make_caller(db, f"c{i}@{PARTIES[i % len(PARTIES)].lower()}.example",
-                               PARTIES[i % len(PARTIES)], ["officer"]) for i in range(CLIENTS)]
+        callers = [
+            make_caller(
+                db,
+                f"c{i}@{PARTIES[i % len(PARTIES)].lower()}.example",
+                PARTIES[i % len(PARTIES)],
+                ["officer"],
+            )
+            for i in range(CLIENTS)
+        ]
         with db.read() as s:
             kinds = dict(s.execute(select(Party.code, Party.kind)).all())
         db.dispose()
@@ -81,17 +91,24 @@ def run() -> None:
             written = _write_entries(url)
 
             def expected(caller: Caller) -> list[int]:
-                return [i for i, a in written if can_see(caller.party, kinds[caller.party],
-                                                         a.visibility, a.parties, a.owner_party)]
+                return [
+                    i
+                    for i, a in written
+                    if can_see(
+                        caller.party, kinds[caller.party], a.visibility, a.parties, a.owner_party
+                    )
+                ]
 
             time.sleep(1.5)  # the server notices writes of other processes within a second
             started = time.perf_counter()
-            alone = asyncio.run(_read_ids(host, int(port), callers[0], marks[0],
-                                          len(expected(callers[0]))))
+            alone = asyncio.run(
+                _read_ids(host, int(port), callers[0], marks[0], len(expected(callers[0])))
+            )
             base = time.perf_counter() - started
             started = time.perf_counter()
-            results = asyncio.run(_resume_all(host, int(port), callers, marks,
-                                              [len(expected(c)) for c in callers]))
+            results = asyncio.run(
+                _resume_all(host, int(port), callers, marks, [len(expected(c)) for c in callers])
+            )
             elapsed = time.perf_counter() - started
         wrong = sum(1 for c, got in zip(callers, results, strict=True) if got[1:] != expected(c))
         assert alone[1:] == expected(callers[0])
@@ -102,9 +119,11 @@ def run() -> None:
     delivered = sum(len(r) - 1 for r in results)
     print(f"   {ENTRIES} entries written while {CLIENTS} clients were away ({total} in the log)")
     print(f"   baseline: 1 client caught up in {base * 1000:.0f} ms")
-    print(f"   {CLIENTS} clients caught up in {elapsed * 1000:.0f} ms "
-          f"({delivered} entries delivered, {delivered / elapsed:,.0f}/s); "
-          f"ratio {elapsed / base:.1f}x the single client")
+    print(
+        f"   {CLIENTS} clients caught up in {elapsed * 1000:.0f} ms "
+        f"({delivered} entries delivered, {delivered / elapsed:,.0f}/s); "
+        f"ratio {elapsed / base:.1f}x the single client"
+    )
     print(f"   clients with a gap, duplicate or foreign entry: {wrong}")
 
 
@@ -113,7 +132,9 @@ async def _gather_ready(host: str, port: int, callers: list[Caller]) -> list[int
     return [ids[0] for ids in results]
 
 
-async def _resume_all(host: str, port: int, callers: list[Caller], marks: list[int],
-                      counts: list[int]) -> list[list[int]]:
-    return await asyncio.gather(*(_read_ids(host, port, c, m, n)
-                                  for c, m, n in zip(callers, marks, counts, strict=True)))
+async def _resume_all(
+    host: str, port: int, callers: list[Caller], marks: list[int], counts: list[int]
+) -> list[list[int]]:
+    return await asyncio.gather(
+        *(_read_ids(host, port, c, m, n) for c, m, n in zip(callers, marks, counts, strict=True))
+    )

@@ -28,7 +28,7 @@ from eocnet.api import (
     stream,
     webhooks,
 )
-from eocnet.api.limits import BodySizeLimit
+from eocnet.api.limits import BodySizeLimit, RefuseNul
 from eocnet.config import Settings, get_settings
 from eocnet.db.database import Database
 from eocnet.jobs import runner
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
     app.state.hub = hub
     problems.install(app)
+    app.add_middleware(RefuseNul)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         patterns={r"^/api/v1/events/\d+/updates$": settings.attachment_max_bytes * 14 + 65536},
     )
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=problems.PROBLEM_RESPONSES)
     api.include_router(accounts.router)
     api.include_router(directory.router)
     api.include_router(audit.router)

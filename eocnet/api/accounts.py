@@ -9,6 +9,7 @@ from eocnet.actions import tokens, users
 from eocnet.actions.errors import Forbidden, NotFound
 from eocnet.api.deps import CurrentActor, DbDep
 from eocnet.api.schemas import (
+    Id,
     MeOut,
     TokenCreate,
     TokenCreated,
@@ -104,7 +105,7 @@ def create_user(body: UserCreate, actor: CurrentActor, db: DbDep) -> UserOut:
 
 
 @router.patch("/users/{user_id}", response_model=UserOut, summary="Enable or disable a user")
-def update_user(user_id: int, body: UserUpdate, actor: CurrentActor, db: DbDep) -> UserOut:
+def update_user(user_id: Id, body: UserUpdate, actor: CurrentActor, db: DbDep) -> UserOut:
     """Disabling a user ends their web sessions and stops their tokens at once."""
     _require_manager(actor)
     with db.write() as session:
@@ -114,7 +115,7 @@ def update_user(user_id: int, body: UserUpdate, actor: CurrentActor, db: DbDep) 
 
 
 @router.post("/users/{user_id}/reset-2fa", status_code=204, summary="Reset a user's second factor")
-def reset_2fa(user_id: int, actor: CurrentActor, db: DbDep) -> Response:
+def reset_2fa(user_id: Id, actor: CurrentActor, db: DbDep) -> Response:
     """For a lost phone: the user sets up a new second factor at their next login."""
     _require_manager(actor)
     with db.write() as session:
@@ -147,7 +148,7 @@ def create_token(body: TokenCreate, actor: CurrentActor, db: DbDep) -> TokenCrea
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
-def revoke_token(token_id: int, actor: CurrentActor, db: DbDep) -> Response:
+def revoke_token(token_id: Id, actor: CurrentActor, db: DbDep) -> Response:
     with db.write() as session:
         row = session.get(ApiToken, token_id)
         if row is None or row.user_id != actor.user_id:

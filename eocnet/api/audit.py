@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from eocnet.actions import audit
 from eocnet.actions.errors import Forbidden
 from eocnet.api.deps import CurrentActor, DbDep
-from eocnet.api.schemas import AuditOut, AuditPage, ChainOut
+from eocnet.api.schemas import MAX_ID, AuditOut, AuditPage, ChainOut
 from eocnet.db.models import AuditEntry
 from eocnet.domain.actors import Actor
 from eocnet.domain.roles import Permission
@@ -84,7 +84,9 @@ def list_audit(
     object_id: str | None = None,
     since: datetime | None = Query(None, description="From this time (inclusive, ISO 8601)"),
     until: datetime | None = Query(None, description="Until this time (exclusive, ISO 8601)"),
-    before_id: int | None = Query(None, description="Entries older than this id (paging)"),
+    before_id: int | None = Query(
+        None, ge=1, le=MAX_ID, description="Entries older than this id (paging)"
+    ),
     limit: int = Query(50, ge=1, le=500),
 ) -> AuditPage:
     """Newest first. Party admins see their party's entries; network admins see all."""

@@ -15,7 +15,7 @@ from eocnet.actions import channels as actions
 from eocnet.actions.errors import NotFound
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.idempotency import respond_once
-from eocnet.api.schemas import Input
+from eocnet.api.schemas import MAX_ID, Id, Input
 from eocnet.db.models import Channel, Message, ReadState, User
 
 router = APIRouter(tags=["channels"])
@@ -33,14 +33,14 @@ class ChannelCreate(Input):
 
 
 class DirectCreate(Input):
-    user_id: int
+    user_id: Id
 
 
 class ChannelOut(BaseModel):
     id: int
     name: str
     kind: str = Field(description="network, group, event or direct")
-    event_id: int | None
+    event_id: Id | None
     visibility: str
     parties: list[str]
     owner_party: str
@@ -61,7 +61,7 @@ class MessageEdit(Input):
 
 class MessageOut(BaseModel):
     id: int
-    channel_id: int
+    channel_id: Id
     author: str
     author_name: str
     party: str
@@ -77,7 +77,7 @@ class ReadIn(Input):
 
 
 class ReadOut(BaseModel):
-    channel_id: int
+    channel_id: Id
     last_read_id: int
 
 
@@ -135,7 +135,7 @@ def direct(body: DirectCreate, actor: CurrentActor, db: DbDep) -> ChannelOut:
 
 
 @router.get("/channels/{channel_id}", response_model=ChannelOut, summary="One channel")
-def get_channel(channel_id: int, actor: CurrentActor, db: DbDep) -> ChannelOut:
+def get_channel(channel_id: Id, actor: CurrentActor, db: DbDep) -> ChannelOut:
     with db.read() as session:
         return channel_out(actions.access_channel(session, actor, channel_id))
 
@@ -146,10 +146,10 @@ def get_channel(channel_id: int, actor: CurrentActor, db: DbDep) -> ChannelOut:
     summary="Messages, oldest first",
 )
 def list_messages(
-    channel_id: int,
+    channel_id: Id,
     actor: CurrentActor,
     db: DbDep,
-    after: int = Query(0, ge=0, description="Only messages with a larger id (catch-up)"),
+    after: int = Query(0, ge=0, le=MAX_ID, description="Only messages with a larger id (catch-up)"),
     before: int | None = Query(
         None,
         ge=1,
@@ -185,7 +185,7 @@ def list_messages(
 )
 def post_message(
     request: Request,
-    channel_id: int,
+    channel_id: Id,
     body: MessageCreate,
     actor: CurrentActor,
     db: DbDep,
@@ -211,7 +211,7 @@ def post_message(
     summary="Edit your message",
 )
 def edit_message(
-    channel_id: int, message_id: int, body: MessageEdit, actor: CurrentActor, db: DbDep
+    channel_id: Id, message_id: Id, body: MessageEdit, actor: CurrentActor, db: DbDep
 ) -> MessageOut:
     """The earlier text is kept."""
     with db.write() as session:
@@ -227,7 +227,7 @@ def edit_message(
 
 
 @router.post("/channels/{channel_id}/read", response_model=ReadOut, summary="Mark as read")
-def mark_read(channel_id: int, body: ReadIn, actor: CurrentActor, db: DbDep) -> ReadOut:
+def mark_read(channel_id: Id, body: ReadIn, actor: CurrentActor, db: DbDep) -> ReadOut:
     """Read state only moves forward."""
     with db.write() as session:
         channel = actions.access_channel(session, actor, channel_id)

@@ -18,7 +18,7 @@ from eocnet.actions import events as actions
 from eocnet.actions.errors import Invalid, NotFound
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.idempotency import respond_once
-from eocnet.api.schemas import Input
+from eocnet.api.schemas import MAX_ID, Id, Input
 from eocnet.db.audience import visible_to
 from eocnet.db.models import Attachment, Channel, Event, EventRevision, EventUpdate, IhrAssessment
 from eocnet.domain import ihr_annex2
@@ -174,7 +174,7 @@ class AttachmentOut(BaseModel):
 
 class UpdateOut(BaseModel):
     id: int
-    event_id: int
+    event_id: Id
     author: str
     party: str
     body: str
@@ -224,7 +224,7 @@ class Annex2Out(BaseModel):
 
 class AssessmentOut(Annex2Out):
     id: int
-    event_id: int
+    event_id: Id
     assessed_at: datetime
     deadline: datetime | None
 
@@ -288,7 +288,9 @@ def list_events(
     alert: bool | None = None,
     since: datetime | None = Query(None, description="Reported on or after (ISO 8601)"),
     until: datetime | None = Query(None, description="Reported before (ISO 8601)"),
-    before_id: int | None = Query(None, description="Paging: events older than this id"),
+    before_id: int | None = Query(
+        None, ge=1, le=MAX_ID, description="Paging: events older than this id"
+    ),
     limit: int = Query(50, ge=1, le=200),
 ) -> EventPage:
     """Events the caller's party may see, newest first."""
@@ -325,7 +327,7 @@ def list_events(
 
 
 @router.get("/events/{event_id}", response_model=EventOut, summary="One event")
-def get_event(event_id: int, actor: CurrentActor, db: DbDep) -> EventOut:
+def get_event(event_id: Id, actor: CurrentActor, db: DbDep) -> EventOut:
     """The event with who has acknowledged it and who has not. 404 if your party may not
     see it."""
     with db.read() as session:
@@ -333,7 +335,7 @@ def get_event(event_id: int, actor: CurrentActor, db: DbDep) -> EventOut:
 
 
 @router.patch("/events/{event_id}", response_model=EventOut, summary="Change an event")
-def patch_event(event_id: int, body: EventPatch, actor: CurrentActor, db: DbDep) -> EventOut:
+def patch_event(event_id: Id, body: EventPatch, actor: CurrentActor, db: DbDep) -> EventOut:
     """Change fields or move the status (signal → verified → ongoing → closed, or
     discarded). The previous state is kept (see /revisions)."""
     changes = body.model_dump(exclude_unset=True, exclude={"version", "figures"})
@@ -350,7 +352,7 @@ def patch_event(event_id: int, body: EventPatch, actor: CurrentActor, db: DbDep)
     response_model=list[RevisionOut],
     summary="Earlier versions of an event",
 )
-def event_revisions(event_id: int, actor: CurrentActor, db: DbDep) -> list[RevisionOut]:
+def event_revisions(event_id: Id, actor: CurrentActor, db: DbDep) -> list[RevisionOut]:
     with db.read() as session:
         actions.access_event(session, actor, event_id)
         rows = session.execute(
@@ -375,7 +377,7 @@ def event_revisions(event_id: int, actor: CurrentActor, db: DbDep) -> list[Revis
     response_model=Ack,
     summary="Acknowledge an event for your party",
 )
-def acknowledge(event_id: int, actor: CurrentActor, db: DbDep) -> Ack:
+def acknowledge(event_id: Id, actor: CurrentActor, db: DbDep) -> Ack:
     """Idempotent per party: acknowledging again returns the first acknowledgement."""
     with db.write() as session:
         event = actions.access_event(session, actor, event_id)
@@ -390,7 +392,7 @@ def update_out(update: EventUpdate) -> UpdateOut:
 @router.get(
     "/events/{event_id}/updates", response_model=list[UpdateOut], summary="The thread of updates"
 )
-def list_updates(event_id: int, actor: CurrentActor, db: DbDep) -> list[UpdateOut]:
+def list_updates(event_id: Id, actor: CurrentActor, db: DbDep) -> list[UpdateOut]:
     with db.read() as session:
         actions.access_event(session, actor, event_id)
         rows = session.execute(
@@ -414,7 +416,7 @@ def list_updates(event_id: int, actor: CurrentActor, db: DbDep) -> list[UpdateOu
 )
 def post_update(
     request: Request,
-    event_id: int,
+    event_id: Id,
     body: UpdateCreate,
     actor: CurrentActor,
     db: DbDep,
@@ -445,7 +447,7 @@ def post_update(
     "/events/{event_id}/updates/{update_id}", response_model=UpdateOut, summary="Edit your update"
 )
 def edit_update(
-    event_id: int, update_id: int, body: UpdateEdit, actor: CurrentActor, db: DbDep
+    event_id: Id, update_id: Id, body: UpdateEdit, actor: CurrentActor, db: DbDep
 ) -> UpdateOut:
     """The earlier text is kept as a revision."""
     with db.write() as session:
@@ -462,7 +464,7 @@ def edit_update(
     response_class=Response,
 )
 def download(
-    event_id: int, update_id: int, attachment_id: int, actor: CurrentActor, db: DbDep
+    event_id: Id, update_id: Id, attachment_id: Id, actor: CurrentActor, db: DbDep
 ) -> Response:
     with db.read() as session:
         actions.access_event(session, actor, event_id)
@@ -530,7 +532,7 @@ def evaluate_annex2(body: Annex2In, actor: CurrentActor) -> Annex2Out:
     tags=["ihr"],
     summary="Record an Annex 2 assessment",
 )
-def assess_event(event_id: int, body: Annex2In, actor: CurrentActor, db: DbDep) -> AssessmentOut:
+def assess_event(event_id: Id, body: Annex2In, actor: CurrentActor, db: DbDep) -> AssessmentOut:
     """Stores the answers; a notifiable result sets the 24-hour WHO notification deadline
     on the event until the notification is recorded."""
     explicit = {
@@ -568,7 +570,7 @@ def _assessment_out(row: IhrAssessment) -> AssessmentOut:
     tags=["ihr"],
     summary="Annex 2 assessments of an event",
 )
-def list_assessments(event_id: int, actor: CurrentActor, db: DbDep) -> list[AssessmentOut]:
+def list_assessments(event_id: Id, actor: CurrentActor, db: DbDep) -> list[AssessmentOut]:
     with db.read() as session:
         actions.access_event(session, actor, event_id)
         rows = session.execute(
@@ -585,7 +587,7 @@ def list_assessments(event_id: int, actor: CurrentActor, db: DbDep) -> list[Asse
     tags=["ihr"],
     summary="Record that WHO was notified",
 )
-def who_notified(event_id: int, actor: CurrentActor, db: DbDep) -> EventOut:
+def who_notified(event_id: Id, actor: CurrentActor, db: DbDep) -> EventOut:
     """By the reporting party's focal point; clears the deadline shown on the event."""
     with db.write() as session:
         event = actions.access_event(session, actor, event_id)
@@ -598,7 +600,7 @@ def who_notified(event_id: int, actor: CurrentActor, db: DbDep) -> EventOut:
     tags=["channels"],
     summary="The event's discussion channel",
 )
-def event_channel(event_id: int, actor: CurrentActor, db: DbDep) -> dict[str, Any]:
+def event_channel(event_id: Id, actor: CurrentActor, db: DbDep) -> dict[str, Any]:
     """Returns the event's channel, opening it on first use; it has the event's audience."""
     with db.write() as session:
         event = actions.access_event(session, actor, event_id)

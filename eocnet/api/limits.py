@@ -89,3 +89,42 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class RefuseNul:
+    """ASGI middleware: a query parameter with a NUL character gets a 422 problem naming
+    it (no database stores NUL in text; bodies are checked by the input models)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%00" in scope.get("query_string", b"").upper():
+            from urllib.parse import parse_qsl
+
+            pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            field = next((k for k, v in pairs if "\x00" in v or "\x00" in k), "query")
+            body = json.dumps(
+                {
+                    "type": "https://eocnet.example/problems/validation",
+                    "title": "Invalid input",
+                    "status": 422,
+                    "detail": f"{field}: must not contain NUL characters",
+                    "instance": scope["path"],
+                    "field": field,
+                    "errors": [{"field": field, "detail": "must not contain NUL characters"}],
+                }
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 422,
+                    "headers": [
+                        (b"content-type", b"application/problem+json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)

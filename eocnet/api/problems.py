@@ -8,12 +8,53 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eocnet.actions.errors import ActionError, TooManyAttempts
 
 PROBLEM_TYPE_BASE = "https://eocnet.example/problems/"
 MEDIA_TYPE = "application/problem+json"
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "field": {"type": "string", "description": "The (first) field at fault"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "detail": {"type": "string"}},
+            },
+        },
+    },
+}
+
+_MEANINGS = {
+    400: "Malformed request (e.g. the body is not JSON)",
+    401: "No valid credentials",
+    403: "Your role or token scope does not allow this",
+    404: "Not found, or not visible to your party",
+    409: "Conflicts with the current state",
+    413: "The body is too large",
+    422: "Invalid input; `field` names what is wrong",
+    429: "Too many attempts; see Retry-After",
+}
+
+#: Declared on every API operation, so the OpenAPI document describes the errors too.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+    for code, text in _MEANINGS.items()
+}
 
 
 def problem(
@@ -103,7 +144,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # A value the database cannot store (e.g. NUL in text from a form); nothing was written.
+    return problem(
+        422,
+        "The input contains characters or values that cannot be stored.",
+        instance=request.url.path,
+        title="Invalid input",
+        kind="validation",
+    )
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ActionError, _action_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

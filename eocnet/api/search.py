@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, literal_column, select, text
 
 from eocnet.api.deps import CurrentActor, DbDep
+from eocnet.api.schemas import MAX_ID, Id
 from eocnet.db.audience import visible_to
 from eocnet.db.models import SearchDocument
 from eocnet.domain.actors import Actor
@@ -23,8 +24,8 @@ WORD = re.compile(r"\w+", re.UNICODE)
 class Hit(BaseModel):
     kind: str
     id: int
-    event_id: int | None
-    channel_id: int | None
+    event_id: Id | None
+    channel_id: Id | None
     title: str
     excerpt: str
     country: str
@@ -112,7 +113,9 @@ def search(
     status: Literal["signal", "verified", "ongoing", "closed", "discarded"] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    before_id: int | None = Query(None, description="Paging: results older than this"),
+    before_id: int | None = Query(
+        None, ge=1, le=MAX_ID, description="Paging: results older than this"
+    ),
     limit: int = Query(20, ge=1, le=100),
 ) -> SearchPage:
     """Events, updates and messages that contain every word, newest first; only what

@@ -11,6 +11,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from eocnet.actions.errors import Invalid
 from eocnet.api.deps import CurrentActor, SettingsDep
+from eocnet.api.schemas import MAX_ID
 from eocnet.domain.actors import Actor
 from eocnet.realtime.hub import Hub, encode_sse
 
@@ -75,7 +76,7 @@ async def stream(
     actor: CurrentActor,
     settings: SettingsDep,
     last_event_id: int | None = Query(
-        None, ge=0, description="Resume after this id (the Last-Event-ID header wins)"
+        None, ge=0, le=MAX_ID, description="Resume after this id (the Last-Event-ID header wins)"
     ),
 ) -> EventSourceResponse:
     """Every change the caller may see, as it happens: `event.created`, `event.updated`,

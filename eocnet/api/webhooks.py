@@ -12,7 +12,7 @@ from eocnet.actions import notifications
 from eocnet.actions import webhooks as actions
 from eocnet.actions.errors import Invalid
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
-from eocnet.api.schemas import Input
+from eocnet.api.schemas import Id, Input
 from eocnet.db.models import Webhook, WebhookDelivery
 
 router = APIRouter(tags=["webhooks"])
@@ -111,7 +111,7 @@ def create_webhook(
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, summary="Remove a webhook")
-def delete_webhook(webhook_id: int, actor: CurrentActor, db: DbDep) -> Response:
+def delete_webhook(webhook_id: Id, actor: CurrentActor, db: DbDep) -> Response:
     with db.write() as session:
         actions.delete_webhook(session, actor, actions.access_webhook(session, actor, webhook_id))
     return Response(status_code=204)
@@ -123,7 +123,7 @@ def delete_webhook(webhook_id: int, actor: CurrentActor, db: DbDep) -> Response:
     summary="Delivery log of a webhook",
 )
 def deliveries(
-    webhook_id: int, actor: CurrentActor, db: DbDep, limit: int = Query(100, ge=1, le=1000)
+    webhook_id: Id, actor: CurrentActor, db: DbDep, limit: int = Query(100, ge=1, le=1000)
 ) -> list[DeliveryOut]:
     """Newest first: what was sent, how often it was tried, and the last answer."""
     with db.read() as session:
