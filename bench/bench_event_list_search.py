@@ -36,11 +36,7 @@ HAZARDS = [
     "Chikungunya",
     "Pertussis",
 ]
-WORDS = (
-    "cluster outbreak travellers hospital province district laboratory confirmed "
-    "suspected vaccination contacts border market school village investigation "
-    "response samples cases deaths increase weekly report"
-).split()
+WORDS = ["cluster", "outbreak", "travellers", "hospital", "province", "district", "laboratory", "confirmed", "suspected", "vaccination", "contacts", "border", "market", "school", "village", "investigation", "response", "samples", "cases", "deaths", "increase", "weekly", "report"]
 PARTIES = ["IDN", "THA", "KHM", "VNM", "MYS", "PHL", "LAO", "MMR", "SGP", "BRN", "TLS"]
 
 
