@@ -36,7 +36,31 @@ HAZARDS = [
     "Chikungunya",
     "Pertussis",
 ]
-WORDS = ["cluster", "outbreak", "travellers", "hospital", "province", "district", "laboratory", "confirmed", "suspected", "vaccination", "contacts", "border", "market", "school", "village", "investigation", "response", "samples", "cases", "deaths", "increase", "weekly", "report"]
+WORDS = [
+    "cluster",
+    "outbreak",
+    "travellers",
+    "hospital",
+    "province",
+    "district",
+    "laboratory",
+    "confirmed",
+    "suspected",
+    "vaccination",
+    "contacts",
+    "border",
+    "market",
+    "school",
+    "village",
+    "investigation",
+    "response",
+    "samples",
+    "cases",
+    "deaths",
+    "increase",
+    "weekly",
+    "report",
+]
 PARTIES = ["IDN", "THA", "KHM", "VNM", "MYS", "PHL", "LAO", "MMR", "SGP", "BRN", "TLS"]
 
 
