@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from eocnet.actions import audit
 from eocnet.actions.errors import Invalid, NotFound
@@ -81,8 +81,11 @@ def revoke_token(session: Session, actor: Actor | None, token_id: int) -> ApiTok
 
 
 def find_token(session: Session, raw: str) -> ApiToken | None:
+    # One query: the token, its user and the user's party (asked on every API call).
     row = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == token_hash(raw))
+        select(ApiToken)
+        .options(joinedload(ApiToken.user).joinedload(User.party))
+        .where(ApiToken.token_hash == token_hash(raw))
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
