@@ -100,3 +100,16 @@ def test_static_assets_are_local(client):
     assert client.get("/static/vendor/pico/pico.min.css").status_code == 200
     docs = client.get("/api/v1/docs").text
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs and "cdn" not in docs
+
+
+def test_notification_preferences_form(client, make_person):
+    p = make_person("IDN", "officer")
+    login(client, p.email, PASSWORD)
+    page = client.get("/account")
+    assert 'name="email_alerts" value="1" checked' in page.text
+    r = client.post(
+        "/account/notifications", data={"csrf_token": csrf_of(page.text), "email_mentions": "1"}
+    )
+    assert r.status_code == 200 and "saved" in r.text
+    prefs = client.get("/api/v1/me/notifications").json()
+    assert prefs == {"email_alerts": False, "email_mentions": True, "email_direct": False}

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import directory, users
+from eocnet.actions import channels, directory, events, users
 from eocnet.auth import passwords
+from eocnet.config import Settings
 from eocnet.db.models import DemoCredential, Party, User
+from eocnet.domain.actors import Actor
 
 MAIN_DEMO_USER = "officer.idn@eocnet.example"
 DOMAIN = "eocnet.example"
@@ -84,7 +86,95 @@ def load_demo(session: Session) -> str | None:
             language="id" if person.party == "IDN" else "en",
         )
         session.add(DemoCredential(email=person.email, password=password))
+    if {"IDN", "KHM", "THA", "MYS"} <= set(members):
+        _demo_exchange(session)
     return password
+
+
+def _actor(session: Session, email: str) -> Actor:
+    user = users.find_by_email(session, email)
+    assert user is not None
+    return users.actor_for(user)
+
+
+def _demo_exchange(session: Session) -> None:
+    """A few events, acknowledgements and conversations, so the pages are not empty."""
+    settings = Settings()
+    idn, khm = _actor(session, f"officer.idn@{DOMAIN}"), _actor(session, f"officer.khm@{DOMAIN}")
+    tha, mys = _actor(session, f"officer.tha@{DOMAIN}"), _actor(session, f"officer.mys@{DOMAIN}")
+    measles = events.create_event(
+        session,
+        idn,
+        events.EventFields(
+            title="Measles in two travellers arriving in Jakarta",
+            hazard="Measles",
+            icd_code="B05",
+            country="IDN",
+            subdivision="ID-JK",
+            place="Soekarno-Hatta International Airport",
+            summary="Two adult travellers tested positive (IgM) two days after arrival on the "
+            "same flight. Passenger manifest requested; contacts being listed.",
+            measures="Isolation of the cases; vaccination offered to household contacts.",
+            needs="Contact details of co-passengers from the countries of departure.",
+            alert=True,
+            alert_reasons=["may_spread_to_other_countries"],
+            severity="high",
+            figures={"cases_confirmed": 2},
+        ),
+        settings,
+    )
+    for actor in (khm, tha):
+        events.acknowledge(session, actor, measles)
+    events.post_update(
+        session,
+        idn,
+        measles,
+        "Manifest received: 212 passengers, 31 "
+        "residents of neighbouring countries. Notices to follow.",
+        {"cases_confirmed": 2},
+        [],
+        settings,
+    )
+    dengue = events.create_event(
+        session,
+        mys,
+        events.EventFields(
+            title="Dengue increase in Selangor above the seasonal threshold",
+            hazard="Dengue",
+            icd_code="A90",
+            country="MYS",
+            subdivision="MY-10",
+            summary="Weekly cases 38% above the 5-year mean for three consecutive weeks.",
+            visibility="partners",
+            status="verified",
+            severity="moderate",
+            figures={"cases_confirmed": 1840, "deaths_confirmed": 3},
+        ),
+        settings,
+    )
+    events.post_update(
+        session, mys, dengue, "Vector control intensified in 12 districts.", {}, [], settings
+    )
+    events.create_event(
+        session,
+        khm,
+        events.EventFields(
+            title="Suspected diphtheria cluster near the border",
+            hazard="Diphtheria",
+            country="KHM",
+            visibility="restricted",
+            parties=["THA"],
+            summary="Three suspected cases in one village; specimens sent for confirmation.",
+            alert=True,
+            alert_reasons=["serious", "may_need_coordinated_response"],
+        ),
+        settings,
+    )
+    duty = channels.create_channel(session, idn, "EOC duty officers", [])
+    channels.post_message(session, idn, duty, "Good morning all, Jakarta EOC on duty today.")
+    channels.post_message(session, tha, duty, "Bangkok EOC on duty. Nothing new overnight.")
+    border = channels.create_channel(session, khm, "KHM–THA border coordination", ["THA"])
+    channels.post_message(session, khm, border, "@THA specimens leave Battambang at 14:00.")
 
 
 def demo_credentials(session: Session) -> tuple[str, str] | None:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
-from eocnet.actions import audit, logins, tokens, users
+from eocnet.actions import audit, logins, notifications, tokens, users
 from eocnet.actions import channels as channel_actions
 from eocnet.actions.errors import ActionError, Forbidden, NotFound
 from eocnet.actions.users import pending_totp_secret, requires_enrolment
@@ -358,6 +358,7 @@ def party_page(request: Request, code: str) -> Response:
 
 def _account(request: Request, viewer_user: User, **extra: object) -> Response:
     with db_of(request).read() as session:
+        prefs = notifications.preferences(session, viewer_user.id)
         token_rows = (
             session.execute(
                 select(ApiToken)
@@ -370,6 +371,7 @@ def _account(request: Request, viewer_user: User, **extra: object) -> Response:
     status = int(extra.pop("status_code", 200))  # type: ignore[call-overload]
     context: dict[str, object] = {
         "tokens": token_rows,
+        "prefs": prefs,
         "new_token": None,
         "message": None,
         "error": None,
@@ -382,6 +384,21 @@ def _account(request: Request, viewer_user: User, **extra: object) -> Response:
 def account_page(request: Request) -> Response:
     viewer = current_viewer(request)
     return _account(request, viewer.user)
+
+
+@router.post("/account/notifications")
+async def account_notifications(request: Request) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    with db_of(request).write() as session:
+        notifications.set_preferences(
+            session,
+            viewer.user.id,
+            **{k: form.get(k) == "1" for k in ("email_alerts", "email_mentions", "email_direct")},
+        )
+    t = i18n.translator(viewer.user.language).gettext
+    return _account(request, viewer.user, message=t("Your choices are saved."))
 
 
 @router.post("/account/password")
