@@ -62,6 +62,7 @@ async def _subscriber(
 
 async def _run(url: str, poster: Caller, reader: Caller, subscribers: int) -> list[float]:
     latencies: list[float] = []
+    POST_TIMES.clear()
     ready = asyncio.Event()
     counter = [0, subscribers]
     host, port = url.removeprefix("http://").split(":")
