@@ -19,12 +19,14 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_db(request: Request) -> Database:
+# These two are ``async`` only so that FastAPI calls them on the event loop: a plain
+# ``def`` dependency is run in the thread pool, a hop per request for a lookup.
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -78,7 +80,7 @@ def _actor_from_request(request: Request, db: Database, settings: Settings) -> A
     raise unauthorized()
 
 
-def current_actor(request: Request, db: DbDep, settings: SettingsDep) -> Actor:
+async def current_actor(request: Request, db: DbDep, settings: SettingsDep) -> Actor:
     actor = _actor_from_request(request, db, settings)
     if request.method not in SAFE_METHODS and actor.scope != "write":
         raise HTTPException(403, "This token is read-only; create one with scope 'write'.")
