@@ -26,6 +26,7 @@ from eocnet.api import (
     problems,
     search,
     stream,
+    tracing,
     webhooks,
 )
 from eocnet.api.limits import BodySizeLimit, RefuseNul
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     api.include_router(search.router)
     api.include_router(stream.router)
     api.include_router(webhooks.router)
+    api.include_router(tracing.router)
     app.include_router(api)
     app.include_router(health.router)
 

@@ -355,6 +355,38 @@ def jobs_run(
             time.sleep(settings.jobs_interval_seconds)
 
 
+@jobs_app.command("purge")
+def jobs_purge(
+    now: Annotated[
+        str | None,
+        typer.Option(help="Count the retention period from this time (ISO 8601) instead of now."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would be deleted.")
+    ] = False,
+) -> None:
+    """Delete the personal data of tracing notices past their retention period."""
+    from datetime import UTC, datetime
+
+    from eocnet.actions import tracing
+
+    when = datetime.now(UTC)
+    if now:
+        try:
+            when = datetime.fromisoformat(now)
+        except ValueError:
+            fail(f"--now must be an ISO 8601 date-time, not {now!r}")
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+    with database() as (_, db), db.write() as session:
+        ids = tracing.purge(session, when, dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(
+        f"{verb} the personal data of {len(ids)} notice(s)"
+        + (f": {', '.join(str(i) for i in ids)}" if ids else "")
+    )
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

@@ -128,6 +128,22 @@ class Settings(BaseSettings):
         "30 s between attempts.",
     )
 
+    master_key: str = Field(
+        "",
+        description="Master key that wraps the data keys of personal data (tracing "
+        "notices): 32 random bytes, base64 (`eocnet keys new`). Required in production "
+        "(here or in EOCNET_MASTER_KEY_FILE). In development, when unset, one is made "
+        "once and kept in `var/dev-master-key`.",
+    )
+    master_key_file: str = Field(
+        "", description="A file holding the master key instead of EOCNET_MASTER_KEY."
+    )
+    tracing_retention_days: int = Field(
+        14,
+        description="Days after which the personal data of a tracing notice is deleted "
+        "(its data key destroyed); the non-personal summary and outcome counts stay.",
+    )
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
@@ -151,6 +167,8 @@ class Settings(BaseSettings):
             problems.append("EOCNET_SECRET_KEY is missing, a placeholder, or shorter than 32")
         if not self.base_url.startswith("https://"):
             problems.append("EOCNET_BASE_URL must start with https:// in production")
+        if not (self.master_key or self.master_key_file):
+            problems.append("EOCNET_MASTER_KEY or EOCNET_MASTER_KEY_FILE is required")
         if problems:
             raise UnsafeSettings("; ".join(problems))
 
@@ -159,6 +177,7 @@ class Settings(BaseSettings):
 
 
 DEV_SECRET_FILE = Path("var/dev-secret-key")
+DEV_MASTER_KEY_FILE = Path("var/dev-master-key")
 
 
 @lru_cache(maxsize=1)
@@ -176,3 +195,21 @@ def _development_secret() -> str:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def master_key_text(settings: Settings) -> str:
+    """The master key (base64), from the setting, the key file, or the development file."""
+    if settings.master_key:
+        return settings.master_key
+    if settings.master_key_file:
+        return Path(settings.master_key_file).read_text().strip()
+    if settings.is_production:
+        raise UnsafeSettings("EOCNET_MASTER_KEY or EOCNET_MASTER_KEY_FILE is required")
+    if not DEV_MASTER_KEY_FILE.exists():
+        import base64
+        import os
+
+        DEV_MASTER_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DEV_MASTER_KEY_FILE.touch(mode=0o600)
+        DEV_MASTER_KEY_FILE.write_text(base64.b64encode(os.urandom(32)).decode())
+    return DEV_MASTER_KEY_FILE.read_text().strip()

@@ -32,6 +32,7 @@ PG_ADMIN = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery staple"
 SECRET = "test-secret-key-that-is-long-enough-for-production-use"
+MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LW9mLTMyLWJ5dGVzLWxvbmc="  # 32 bytes, tests only
 
 
 def _missing(what: str) -> None:
@@ -112,6 +113,7 @@ def settings(database_url: str) -> Settings:
         env="development",
         login_max_failures=5,
         jobs_in_server=False,
+        master_key=MASTER_KEY,
     )
 
 

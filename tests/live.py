@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from tests.conftest import SECRET
+from tests.conftest import MASTER_KEY, SECRET
 
 
 def free_port() -> int:
@@ -42,6 +42,7 @@ class LiveServer:
             "EOCNET_LOG_LEVEL": "WARNING",
             "EOCNET_STREAM_HEARTBEAT_SECONDS": "2",
             "EOCNET_JOBS_IN_SERVER": "false",
+            "EOCNET_MASTER_KEY": MASTER_KEY,
             **self.extra_env,
         }
         # stderr goes to a file: a pipe nobody reads would block a chatty server

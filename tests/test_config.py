@@ -32,7 +32,12 @@ def test_production_refuses_weak_secret(secret):
 
 
 def test_production_refuses_plain_http():
-    s = Settings(env="production", secret_key="x" * 40, base_url="http://eoc.example.org")
+    s = Settings(
+        env="production",
+        secret_key="x" * 40,
+        base_url="http://eoc.example.org",
+        master_key="a" * 44,
+    )
     with pytest.raises(UnsafeSettings, match="https"):
         s.check_safe()
 
@@ -43,7 +48,18 @@ def test_production_app_refuses_to_start(database_url):
 
 
 def test_production_accepts_safe_settings():
-    Settings(env="production", secret_key="k" * 40, base_url="https://eoc.example.org").check_safe()
+    Settings(
+        env="production",
+        secret_key="k" * 40,
+        base_url="https://eoc.example.org",
+        master_key="a" * 44,
+    ).check_safe()
+
+
+def test_production_needs_a_master_key():
+    s = Settings(env="production", secret_key="k" * 40, base_url="https://eoc.example.org")
+    with pytest.raises(UnsafeSettings, match="MASTER_KEY"):
+        s.check_safe()
 
 
 def test_environment_is_read(monkeypatch):

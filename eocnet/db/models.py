@@ -524,3 +524,50 @@ class WebhookDelivery(Base):
         Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
         Index("ix_webhook_delivery_hook", "webhook_id", "id"),
     )
+
+
+# ---------------------------------------------------------------- contact tracing
+
+
+class TracingNotice(Base):
+    """A cross-border notice about persons. Only ``summary`` and the counts are
+    personal-data free; everything personal is in ``TracedPerson.sealed``."""
+
+    __tablename__ = "tracing_notice"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="contacts")
+    sender_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    parties: Mapped[list[str]] = mapped_column(default=list)
+    parties_key: Mapped[str] = mapped_column(String(400), default=",")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    purge_after: Mapped[datetime] = mapped_column()
+    purged_at: Mapped[datetime | None] = mapped_column(default=None)
+    key_id: Mapped[str] = mapped_column(String(32), default="")
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+    persons: Mapped[list[TracedPerson]] = relationship(
+        order_by="TracedPerson.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_tracing_notice_purge", "purged_at", "purge_after"),)
+
+
+class TracedPerson(Base):
+    __tablename__ = "traced_person"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("tracing_notice.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    receiving_party: Mapped[str] = mapped_column(String(8), default="")
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    tracer_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    outcome: Mapped[str] = mapped_column(String(20), default="pending")
+    outcome_date: Mapped[date | None] = mapped_column(Date, default=None)
+    test_result: Mapped[str] = mapped_column(String(20), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

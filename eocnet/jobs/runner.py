@@ -10,7 +10,7 @@ from typing import Any
 from eocnet.config import Settings
 from eocnet.db.database import Database
 from eocnet.db.types import utcnow
-from eocnet.jobs import outbox, reminders, webhooks
+from eocnet.jobs import outbox, reminders, retention, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
         ("webhooks_queued", lambda: webhooks.fan_out(db)),
         ("webhooks_delivered", lambda: webhooks.deliver(db, settings, now)),
         ("emails_sent", lambda: outbox.run(db, settings, now)),
+        ("notices_purged", lambda: retention.run(db, now)),
     ]
     for name, job in jobs:
         try:

@@ -1,0 +1,356 @@
+"""Cross-border contact-tracing notices: personal data to the parties concerned only,
+encrypted per notice, decrypted here only (behind the access check, audited), and
+deleted on time by destroying the notice's data key with the ciphertext."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eocnet.actions import audit
+from eocnet.actions.directory import coordinator_code
+from eocnet.actions.errors import Forbidden, Invalid, NotFound
+from eocnet.config import Settings, master_key_text
+from eocnet.db.models import Event, Party, TracedPerson, TracingNotice
+from eocnet.db.types import utcnow
+from eocnet.domain.actors import Actor
+from eocnet.domain.roles import Role
+from eocnet.domain.visibility import can_see
+from eocnet.realtime.log import Audience, parties_key, publish
+from eocnet.vault import envelope
+
+ROLES = ("case", "contact", "co_traveller")
+OUTCOMES = (
+    "pending",
+    "reached",
+    "not_reached",
+    "tested",
+    "quarantined",
+    "isolated",
+    "left_country",
+    "lost_to_follow_up",
+)
+TEST_RESULTS = ("", "positive", "negative", "pending", "not_tested")
+#: The personal fields of a person; all of them are encrypted.
+PERSON_FIELDS = (
+    "full_name",
+    "sex",
+    "date_of_birth",
+    "age",
+    "nationality",
+    "document_number",
+    "phone",
+    "email",
+    "address",
+    "exposure_type",
+    "exposure_date",
+    "exposure_place",
+    "travel_mode",
+    "travel_number",
+    "travel_date",
+    "seat",
+    "origin",
+    "destination",
+)
+REQUIRED = ("full_name", "nationality", "document_number", "phone")
+ISO3 = re.compile(r"^[A-Z]{3}$")
+MAX_PERSONS = 2000
+
+
+@dataclass
+class PersonIn:
+    role: str
+    fields: dict[str, Any]
+    receiving_party: str = ""
+
+
+def master(settings: Settings) -> envelope.MasterKey:
+    return envelope.MasterKey.from_base64(master_key_text(settings))
+
+
+def notice_audience(notice: TracingNotice, coordinator: str | None) -> Audience:
+    """Who learns that the notice exists (never its persons): sender, addressees and
+    the coordinator."""
+    parties = tuple(sorted(set(notice.parties) | ({coordinator} if coordinator else set())))
+    return Audience("restricted", notice.sender_party, parties)
+
+
+def is_party_to(actor: Actor, notice: TracingNotice) -> bool:
+    return actor.party_code == notice.sender_party or actor.party_code in notice.parties
+
+
+def may_read_persons(actor: Actor, notice: TracingNotice) -> bool:
+    """Focal points of the sending and addressed parties read the persons."""
+    return is_party_to(actor, notice) and actor.has_role(Role.FOCAL_POINT)
+
+
+def access_notice(session: Session, actor: Actor, notice_id: int) -> TracingNotice:
+    notice = session.get(TracingNotice, notice_id)
+    if notice is None:
+        raise NotFound(f"no tracing notice {notice_id}")
+    if is_party_to(actor, notice):
+        return notice
+    if actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR):
+        return notice  # sees that it exists and its summary, never the persons
+    raise NotFound(f"no tracing notice {notice_id}")
+
+
+def _validate_person(index: int, person: PersonIn, known: set[str], parties: list[str]) -> None:
+    where = f"persons.{index}"
+    if person.role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}", field=f"{where}.role")
+    unknown = set(person.fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise Invalid(
+            f"unknown field {sorted(unknown)[0]!r}", field=f"{where}.{sorted(unknown)[0]}"
+        )
+    for name in REQUIRED:
+        if not str(person.fields.get(name) or "").strip():
+            raise Invalid(f"{name} is required", field=f"{where}.{name}")
+    nationality = str(person.fields["nationality"]).strip().upper()
+    if not ISO3.match(nationality):
+        raise Invalid(
+            "nationality must be an ISO 3166-1 alpha-3 code", field=f"{where}.nationality"
+        )
+    person.fields["nationality"] = nationality
+    for name in ("date_of_birth", "exposure_date", "travel_date"):
+        value = person.fields.get(name)
+        if value:
+            try:
+                date.fromisoformat(str(value))
+            except ValueError:
+                raise Invalid(
+                    f"{name} must be a date (YYYY-MM-DD)", field=f"{where}.{name}"
+                ) from None
+    if person.receiving_party and person.receiving_party not in parties:
+        raise Invalid(
+            "receiving_party must be one of the notice's parties", field=f"{where}.receiving_party"
+        )
+
+
+def send_notice(
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    *,
+    event_id: int,
+    parties: list[str],
+    persons: list[PersonIn],
+    summary: str = "",
+    kind: str = "contacts",
+) -> TracingNotice:
+    if not actor.has_role(Role.FOCAL_POINT):
+        raise Forbidden("tracing notices are sent by focal points")
+    event = session.get(Event, event_id)
+    if event is None or not can_see(
+        actor.party_code, actor.party_kind, event.visibility, event.parties, event.owner_party
+    ):
+        raise Invalid(f"no event {event_id} that your party can see", field="event_id")
+    known = set(session.execute(select(Party.code).where(Party.active.is_(True))).scalars())
+    addressed = sorted({p.strip().upper() for p in parties})
+    unknown = [p for p in addressed if p not in known]
+    if unknown:
+        raise Invalid(f"not parties of the network: {', '.join(unknown)}", field="parties")
+    addressed = [p for p in addressed if p != actor.party_code]
+    if not addressed:
+        raise Invalid("address the notice to at least one other party", field="parties")
+    if not persons or len(persons) > MAX_PERSONS:
+        raise Invalid(f"a notice carries 1 to {MAX_PERSONS} persons", field="persons")
+    for i, person in enumerate(persons):
+        _validate_person(i, person, known, addressed)
+    now = utcnow()
+    counts = Counter(p.role for p in persons)
+    notice = TracingNotice(
+        event_id=event.id,
+        kind=kind,
+        sender_party=actor.party_code,
+        created_by=actor.user_id,
+        parties=addressed,
+        parties_key=parties_key(addressed),
+        summary=summary.strip(),
+        created_at=now,
+        purge_after=now + timedelta(days=settings.tracing_retention_days),
+    )
+    session.add(notice)
+    session.flush()
+    key = master(settings)
+    data_key = envelope.new_data_key()
+    notice.key_id = key.key_id
+    notice.wrapped_key = envelope.wrap(key, data_key, notice.id)
+    rows = [
+        TracedPerson(
+            notice_id=notice.id,
+            role=p.role,
+            receiving_party=p.receiving_party or "",
+            updated_at=now,
+        )
+        for p in persons
+    ]
+    session.add_all(rows)
+    session.flush()
+    for row, person in zip(rows, persons, strict=True):
+        row.sealed = envelope.encrypt_fields(data_key, notice.id, row.id, person.fields)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "tracing.send",
+        "tracing_notice",
+        notice.id,
+        details={
+            "event": event.id,
+            "parties": addressed,
+            "persons": len(rows),
+            "roles": dict(counts),
+        },
+    )
+    publish(
+        session,
+        "tracing.created",
+        notice_audience(notice, coordinator_code(session)),
+        notice_summary(notice),
+    )
+    return notice
+
+
+def notice_summary(notice: TracingNotice) -> dict[str, Any]:
+    """Everything about a notice that is not personal data."""
+    counts = Counter(p.role for p in notice.persons)
+    outcomes = Counter(p.outcome for p in notice.persons)
+    return {
+        "id": notice.id,
+        "event_id": notice.event_id,
+        "kind": notice.kind,
+        "sender_party": notice.sender_party,
+        "parties": list(notice.parties),
+        "summary": notice.summary,
+        "created_at": notice.created_at.isoformat(),
+        "purge_after": notice.purge_after.isoformat(),
+        "purged_at": notice.purged_at.isoformat() if notice.purged_at else None,
+        "persons_count": len(notice.persons),
+        "roles": dict(counts),
+        "outcomes": dict(outcomes),
+    }
+
+
+def person_status(person: TracedPerson) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "role": person.role,
+        "receiving_party": person.receiving_party,
+        "outcome": person.outcome,
+        "test_result": person.test_result,
+        "outcome_date": person.outcome_date.isoformat() if person.outcome_date else None,
+        "tracer_id": person.tracer_id,
+    }
+
+
+def read_persons(
+    session: Session, actor: Actor, settings: Settings, notice: TracingNotice
+) -> list[dict[str, Any]] | None:
+    """The one place where personal data is decrypted. None when the actor may not read
+    it; every read is audited with the persons it showed."""
+    if not may_read_persons(actor, notice):
+        return None
+    if notice.wrapped_key is None:
+        return []
+    data_key = envelope.unwrap(master(settings), notice.wrapped_key, notice.id)
+    shown = []
+    for person in notice.persons:
+        if person.sealed is None:
+            continue
+        fields = envelope.decrypt_fields(data_key, notice.id, person.id, person.sealed)
+        shown.append({**person_status(person), **fields})
+    audit.record(
+        session,
+        actor,
+        "tracing.read_persons",
+        "tracing_notice",
+        notice.id,
+        details={"persons": [p["id"] for p in shown]},
+    )
+    return shown
+
+
+def record_outcome(
+    session: Session,
+    actor: Actor,
+    notice: TracingNotice,
+    person_id: int,
+    *,
+    outcome: str,
+    outcome_date: date | None,
+    test_result: str = "",
+) -> TracedPerson:
+    if actor.party_code not in notice.parties:
+        raise Forbidden("outcomes are recorded by the receiving parties")
+    person = session.get(TracedPerson, person_id)
+    if person is None or person.notice_id != notice.id:
+        raise NotFound(f"no person {person_id} in this notice")
+    if person.receiving_party and person.receiving_party != actor.party_code:
+        raise Forbidden("this person is traced by another party")
+    if outcome not in OUTCOMES:
+        raise Invalid(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
+    if test_result not in TEST_RESULTS:
+        raise Invalid(
+            f"test_result must be one of {', '.join(TEST_RESULTS[1:])}", field="test_result"
+        )
+    person.outcome = outcome
+    person.outcome_date = outcome_date
+    person.test_result = test_result
+    person.updated_at = utcnow()
+    audit.record(
+        session,
+        actor,
+        "tracing.outcome",
+        "traced_person",
+        person.id,
+        details={"notice": notice.id, "outcome": outcome},
+    )
+    publish(
+        session,
+        "tracing.outcome",
+        notice_audience(notice, coordinator_code(session)),
+        {"notice_id": notice.id, **person_status(person)},
+    )
+    return person
+
+
+def purge(
+    session: Session, now: datetime, *, dry_run: bool = False, notice_id: int | None = None
+) -> list[int]:
+    """Delete the personal data of notices whose retention has passed at ``now`` (or of
+    one notice, on request): the wrapped data key and every ciphertext go."""
+    query = select(TracingNotice).where(TracingNotice.purged_at.is_(None))
+    if notice_id is None:
+        query = query.where(TracingNotice.purge_after <= now)
+    else:
+        query = query.where(TracingNotice.id == notice_id)
+    notices = list(session.execute(query.order_by(TracingNotice.id)).scalars())
+    if dry_run:
+        return [n.id for n in notices]
+    for notice in notices:
+        notice.wrapped_key = None
+        notice.purged_at = now
+        for person in notice.persons:
+            person.sealed = None
+        audit.record(
+            session,
+            None,
+            "tracing.purge",
+            "tracing_notice",
+            notice.id,
+            actor_label="retention",
+            party_code=notice.sender_party,
+            details={
+                "persons": len(notice.persons),
+                "reason": "on request" if notice_id else "retention period",
+            },
+        )
+    return [n.id for n in notices]

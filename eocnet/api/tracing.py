@@ -1,0 +1,218 @@
+"""Cross-border contact-tracing notices (personal data: need-to-know, encrypted, audited)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from eocnet.actions import tracing as actions
+from eocnet.actions.errors import Forbidden
+from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
+from eocnet.api.schemas import Id, Input
+from eocnet.db.models import TracingNotice
+from eocnet.db.types import utcnow
+from eocnet.domain.roles import Role
+
+router = APIRouter(tags=["tracing"])
+
+Role_ = Literal["case", "contact", "co_traveller"]
+
+
+class PersonIn(Input):
+    role: Role_ = Field(description="case, contact or co_traveller")
+    full_name: str = Field(min_length=1, max_length=300)
+    nationality: str = Field(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")
+    document_number: str = Field(min_length=1, max_length=60, description="Travel document")
+    phone: str = Field(min_length=1, max_length=60)
+    sex: Literal["female", "male", "other", "unknown"] | None = None
+    date_of_birth: date | None = None
+    age: int | None = Field(None, ge=0, le=130)
+    email: str | None = Field(None, max_length=254)
+    address: str | None = Field(None, max_length=500, description="In the receiving country")
+    exposure_type: str | None = Field(None, max_length=100)
+    exposure_date: date | None = None
+    exposure_place: str | None = Field(None, max_length=300)
+    travel_mode: Literal["flight", "vessel", "land", "other"] | None = None
+    travel_number: str | None = Field(None, max_length=40, description="Flight or vessel")
+    travel_date: date | None = None
+    seat: str | None = Field(None, max_length=10)
+    origin: str | None = Field(None, max_length=100)
+    destination: str | None = Field(None, max_length=100)
+    receiving_party: str | None = Field(
+        None, pattern=r"^[A-Z]{3,8}$", description="Which addressed party traces this person"
+    )
+
+
+class NoticeIn(Input):
+    event_id: int = Field(ge=1, le=2**63 - 1)
+    parties: list[str] = Field(
+        min_length=1, max_length=30, description="Parties that receive the notice (ISO3 codes)"
+    )
+    persons: list[PersonIn] = Field(min_length=1, max_length=actions.MAX_PERSONS)
+    summary: str = Field("", max_length=2000, description="Non-personal summary (no names)")
+    kind: Literal["contacts", "patient_travel"] = "contacts"
+
+
+class PersonOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: int
+    role: str
+    receiving_party: str
+    outcome: str
+    test_result: str
+    outcome_date: date | None
+    tracer_id: int | None
+
+
+class NoticeOut(BaseModel):
+    id: int
+    event_id: int
+    kind: str
+    sender_party: str
+    parties: list[str]
+    summary: str
+    created_at: datetime
+    purge_after: datetime = Field(description="When the personal data will be deleted")
+    purged_at: datetime | None
+    persons_count: int
+    roles: dict[str, int]
+    outcomes: dict[str, int]
+    persons: list[dict[str, Any]] | None = Field(
+        None,
+        description="With personal data, for focal points of the sending and addressed "
+        "parties only (each read is audited); absent for everyone else",
+    )
+    statuses: list[PersonOut] = Field(
+        default_factory=list, description="Follow-up per person, without personal data"
+    )
+
+
+class OutcomeIn(Input):
+    outcome: Literal[
+        "pending",
+        "reached",
+        "not_reached",
+        "tested",
+        "quarantined",
+        "isolated",
+        "left_country",
+        "lost_to_follow_up",
+    ]
+    outcome_date: date | None = None
+    test_result: Literal["", "positive", "negative", "pending", "not_tested"] = ""
+
+
+def _out(notice: TracingNotice, persons: list[dict[str, Any]] | None) -> NoticeOut:
+    return NoticeOut(
+        **actions.notice_summary(notice),
+        persons=persons,
+        statuses=[PersonOut(**actions.person_status(p)) for p in notice.persons],
+    )
+
+
+@router.post(
+    "/tracing-notices",
+    status_code=201,
+    response_model=NoticeOut,
+    summary="Send a contact-tracing notice",
+)
+def send(body: NoticeIn, actor: CurrentActor, db: DbDep, settings: SettingsDep) -> NoticeOut:
+    """By a focal point, about an event their party can see, to the parties concerned.
+    The persons are encrypted at once; only the sending and addressed parties' focal
+    points can read them, and only until the retention period ends."""
+    persons = [
+        actions.PersonIn(
+            role=p.role,
+            receiving_party=p.receiving_party or "",
+            fields={
+                k: (v.isoformat() if isinstance(v, date) else v)
+                for k, v in p.model_dump(exclude={"role", "receiving_party"}).items()
+                if v is not None
+            },
+        )
+        for p in body.persons
+    ]
+    with db.write() as session:
+        notice = actions.send_notice(
+            session,
+            actor,
+            settings,
+            event_id=body.event_id,
+            parties=body.parties,
+            persons=persons,
+            summary=body.summary,
+            kind=body.kind,
+        )
+        return _out(notice, actions.read_persons(session, actor, settings, notice))
+
+
+@router.get("/tracing-notices", response_model=list[NoticeOut], summary="Tracing notices")
+def list_notices(actor: CurrentActor, db: DbDep) -> list[NoticeOut]:
+    """Notices your party sent or received (the coordinator sees all, without persons).
+    Lists never carry personal data: open a notice to read its persons."""
+    with db.read() as session:
+        query = (
+            select(TracingNotice)
+            .options(selectinload(TracingNotice.persons))
+            .order_by(TracingNotice.id.desc())
+            .limit(200)
+        )
+        if not (actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)):
+            query = query.where(
+                or_(
+                    TracingNotice.sender_party == actor.party_code,
+                    TracingNotice.parties_key.contains(f",{actor.party_code},"),
+                )
+            )
+        return [_out(n, None) for n in session.execute(query).scalars()]
+
+
+@router.get("/tracing-notices/{notice_id}", response_model=NoticeOut, summary="One tracing notice")
+def get_notice(notice_id: Id, actor: CurrentActor, db: DbDep, settings: SettingsDep) -> NoticeOut:
+    """With the persons for focal points of the sending and addressed parties (audited);
+    404 for parties that are neither (the coordinator sees the summary only)."""
+    with db.write() as session:  # a read of personal data writes its audit entry
+        notice = actions.access_notice(session, actor, notice_id)
+        return _out(notice, actions.read_persons(session, actor, settings, notice))
+
+
+@router.post(
+    "/tracing-notices/{notice_id}/persons/{person_id}/outcome",
+    response_model=PersonOut,
+    summary="Record a follow-up outcome",
+)
+def outcome(
+    notice_id: Id, person_id: Id, body: OutcomeIn, actor: CurrentActor, db: DbDep
+) -> PersonOut:
+    """By the receiving party. The sender sees it live on the stream (no personal data)."""
+    with db.write() as session:
+        notice = actions.access_notice(session, actor, notice_id)
+        person = actions.record_outcome(
+            session,
+            actor,
+            notice,
+            person_id,
+            outcome=body.outcome,
+            outcome_date=body.outcome_date,
+            test_result=body.test_result,
+        )
+        return PersonOut(**actions.person_status(person))
+
+
+@router.post(
+    "/tracing-notices/{notice_id}/purge", status_code=204, summary="Delete the personal data now"
+)
+def purge_now(notice_id: Id, actor: CurrentActor, db: DbDep) -> Response:
+    """When tracing is done, a focal point of the sending or an addressed party may delete
+    the persons before the retention period ends; the summary and counts stay."""
+    with db.write() as session:
+        notice = actions.access_notice(session, actor, notice_id)
+        if not actions.may_read_persons(actor, notice):
+            raise Forbidden("a focal point of a party to the notice deletes it")
+        actions.purge(session, utcnow(), notice_id=notice.id)
+    return Response(status_code=204)

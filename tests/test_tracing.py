@@ -1,0 +1,239 @@
+"""Contact-tracing notices: who sees the persons, encryption at rest, audit, retention."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from eocnet.db.models import AuditEntry, StreamEntry, TracingNotice
+from tests.helpers import count, run_cli
+
+NAMES = ["Zubaidah Kartikasari-Quon", "Phalla Xyvrenth"]
+DOCS = ["XQ9981734", "ZR5520918"]
+PHONES = ["+62 812 9988 7766", "+855 12 345 991"]
+
+
+def _persons():
+    return [
+        {
+            "role": "co_traveller",
+            "full_name": NAMES[i],
+            "nationality": "KHM",
+            "document_number": DOCS[i],
+            "phone": PHONES[i],
+            "email": f"p{i}@mail.example",
+            "travel_mode": "flight",
+            "travel_number": "QZ7521",
+            "seat": f"1{i}A",
+            "travel_date": "2026-11-20",
+        }
+        for i in range(2)
+    ]
+
+
+@pytest.fixture
+def parties(client, make_person):
+    people = {
+        "idn_fp": make_person("IDN", "officer", "focal_point"),
+        "idn_officer": make_person("IDN", "officer"),
+        "khm_fp": make_person("KHM", "officer", "focal_point"),
+        "khm_officer": make_person("KHM", "officer"),
+        "tha_fp": make_person("THA", "officer", "focal_point"),
+        "coordinator": make_person("ASEC", "coordinator"),
+        "partner": make_person("JPN", "partner"),
+        "net_admin": make_person("ASEC", "admin"),
+    }
+    event = client.post(
+        "/api/v1/events",
+        headers=people["idn_fp"].headers,
+        json={"title": "Measles on flight QZ7521", "hazard": "Measles", "country": "IDN"},
+    ).json()
+    people["event_id"] = event["id"]
+    return people
+
+
+def _send(client, people):
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=people["idn_fp"].headers,
+        json={
+            "event_id": people["event_id"],
+            "parties": ["KHM"],
+            "persons": _persons(),
+            "summary": "Two co-travellers seated near the index case.",
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_contract_and_who_sees_the_persons(client, parties):
+    notice = _send(client, parties)
+    assert [p["full_name"] for p in notice["persons"]] == NAMES
+    nid = notice["id"]
+    receiver = client.get(f"/api/v1/tracing-notices/{nid}", headers=parties["khm_fp"].headers)
+    assert receiver.status_code == 200
+    assert {p["document_number"] for p in receiver.json()["persons"]} == set(DOCS)
+    # same parties, but officers: the notice without the persons
+    for who in ("khm_officer", "idn_officer", "coordinator"):
+        r = client.get(f"/api/v1/tracing-notices/{nid}", headers=parties[who].headers)
+        assert r.status_code == 200 and r.json()["persons"] is None, who
+        assert NAMES[0] not in r.text
+    # parties that are not concerned: nothing, not even in lists
+    for who in ("tha_fp", "partner", "net_admin"):
+        assert (
+            client.get(f"/api/v1/tracing-notices/{nid}", headers=parties[who].headers).status_code
+            == 404
+        ), who
+        assert client.get("/api/v1/tracing-notices", headers=parties[who].headers).json() == []
+    listed = client.get("/api/v1/tracing-notices", headers=parties["coordinator"].headers).json()
+    assert [n["id"] for n in listed] == [nid] and listed[0]["persons"] is None
+    assert (
+        NAMES[0]
+        not in client.get("/api/v1/tracing-notices", headers=parties["khm_fp"].headers).text
+    )
+    # personal data never reaches search or the stream
+    assert (
+        client.get(
+            f"/api/v1/search?q={NAMES[0].split()[0]}", headers=parties["khm_fp"].headers
+        ).json()["items"]
+        == []
+    )
+
+
+def test_every_read_is_audited(client, db, parties):
+    notice = _send(client, parties)
+    client.get(f"/api/v1/tracing-notices/{notice['id']}", headers=parties["khm_fp"].headers)
+    with db.read() as s:
+        reads = (
+            s.execute(select(AuditEntry).where(AuditEntry.action == "tracing.read_persons"))
+            .scalars()
+            .all()
+        )
+    assert [r.actor for r in reads] == [parties["idn_fp"].email, parties["khm_fp"].email]
+    assert json.loads(reads[1].details)["persons"] == [p["id"] for p in notice["statuses"]]
+
+
+def test_only_focal_points_send(client, parties):
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=parties["idn_officer"].headers,
+        json={"event_id": parties["event_id"], "parties": ["KHM"], "persons": _persons()},
+    )
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"event_id": 999999}, "event_id"),
+        ({"parties": ["XYZ"]}, "parties"),
+        ({"parties": ["IDN"]}, "parties"),
+        (
+            {
+                "persons": [
+                    {"role": "contact", "full_name": "A", "nationality": "KHM", "phone": "1"}
+                ]
+            },
+            "persons.0.document_number",
+        ),
+        ({"persons": [{**_persons()[0], "nationality": "Cambodia"}]}, "persons.0.nationality"),
+        ({"persons": [{**_persons()[0], "passport_photo": "x"}]}, "persons.0.passport_photo"),
+    ],
+)
+def test_bad_input_saves_nothing(client, db, parties, change, field):
+    before = count(db, TracingNotice), count(db, AuditEntry)
+    body = {"event_id": parties["event_id"], "parties": ["KHM"], "persons": _persons(), **change}
+    r = client.post("/api/v1/tracing-notices", headers=parties["idn_fp"].headers, json=body)
+    assert r.status_code == 422 and r.json()["field"] == field, r.text
+    assert (count(db, TracingNotice), count(db, AuditEntry)) == before
+
+
+def test_outcomes_by_the_receiver_reach_the_sender(client, parties):
+    notice = _send(client, parties)
+    nid, pid = notice["id"], notice["statuses"][0]["id"]
+    r = client.post(
+        f"/api/v1/tracing-notices/{nid}/persons/{pid}/outcome",
+        headers=parties["idn_fp"].headers,
+        json={"outcome": "reached"},
+    )
+    assert r.status_code == 403  # the sender does not trace
+    r = client.post(
+        f"/api/v1/tracing-notices/{nid}/persons/{pid}/outcome",
+        headers=parties["khm_officer"].headers,
+        json={"outcome": "tested", "test_result": "negative", "outcome_date": "2026-11-22"},
+    )
+    assert r.status_code == 200 and r.json()["test_result"] == "negative"
+    seen = client.get(f"/api/v1/tracing-notices/{nid}", headers=parties["idn_fp"].headers).json()
+    assert seen["outcomes"] == {"tested": 1, "pending": 1}
+
+
+def test_no_plaintext_at_rest(client, db, parties, database_url):
+    _send(client, parties)
+    needles = [s.encode() for s in NAMES + DOCS + PHONES]
+    if db.is_sqlite:
+        path = Path(database_url.split("///", 1)[1])
+        for f in [path, Path(f"{path}-wal")]:
+            if f.exists():
+                blob = f.read_bytes()
+                assert not any(n in blob for n in needles), f
+    with db.engine.connect() as conn:
+        for table in inspect(conn).get_table_names():
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                flat = " ".join(str(v) for v in row)
+                assert not any(n.decode() in flat for n in needles), table
+    with db.read() as s:
+        for entry in s.execute(select(StreamEntry)).scalars():
+            assert not any(n.decode() in entry.data for n in needles)
+
+
+def test_retention_boundary_and_dry_run(client, db, parties, monkeypatch, capsys, database_url):
+    notice = _send(client, parties)
+    with db.read() as s:
+        sent = s.get(TracingNotice, notice["id"]).created_at
+    day13 = (sent + timedelta(days=13)).isoformat()
+    day14 = (sent + timedelta(days=14)).isoformat()
+    r = run_cli(monkeypatch, capsys, database_url, "jobs", "purge", "--now", day13)
+    assert r.code == 0 and "0 notice" in r.out
+    r = run_cli(monkeypatch, capsys, database_url, "jobs", "purge", "--now", day14, "--dry-run")
+    assert "would delete" in r.out and str(notice["id"]) in r.out
+    assert client.get(
+        f"/api/v1/tracing-notices/{notice['id']}", headers=parties["khm_fp"].headers
+    ).json()["persons"]
+    r = run_cli(monkeypatch, capsys, database_url, "jobs", "purge", "--now", day14)
+    assert r.code == 0 and "deleted the personal data of 1 notice" in r.out
+    after = client.get(
+        f"/api/v1/tracing-notices/{notice['id']}", headers=parties["khm_fp"].headers
+    ).json()
+    assert after["persons"] == [] and after["purged_at"] and after["persons_count"] == 2
+    with db.read() as s:
+        row = s.get(TracingNotice, notice["id"])
+        assert row.wrapped_key is None and all(p.sealed is None for p in row.persons)
+        purges = s.execute(select(AuditEntry).where(AuditEntry.action == "tracing.purge")).all()
+    assert len(purges) == 1
+    bad = run_cli(monkeypatch, capsys, database_url, "jobs", "purge", "--now", "yesterday")
+    assert bad.code == 1 and "ISO 8601" in bad.err
+
+
+def test_early_deletion_on_request(client, parties):
+    notice = _send(client, parties)
+    assert (
+        client.post(
+            f"/api/v1/tracing-notices/{notice['id']}/purge", headers=parties["khm_officer"].headers
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/api/v1/tracing-notices/{notice['id']}/purge", headers=parties["khm_fp"].headers
+        ).status_code
+        == 204
+    )
+    assert (
+        client.get(
+            f"/api/v1/tracing-notices/{notice['id']}", headers=parties["idn_fp"].headers
+        ).json()["persons"]
+        == []
+    )
