@@ -108,7 +108,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         # update posts carry base64 attachments (4/3 of their size) up to 10 of them
-        patterns={r"^/api/v1/events/\d+/updates$": settings.attachment_max_bytes * 14 + 65536},
+        patterns={
+            r"^/api/v1/events/\d+/updates$": settings.attachment_max_bytes * 14 + 65536,
+            r"^/api/v1/tracing-notices/manifest$": 10 * 1024 * 1024,
+        },
     )
 
     api = APIRouter(prefix="/api/v1", responses=problems.PROBLEM_RESPONSES)

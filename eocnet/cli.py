@@ -41,7 +41,8 @@ user_app = _group("Manage user accounts.")
 token_app = _group("Personal API tokens.")
 audit_app = _group("The tamper-evident audit trail.")
 directory_app = _group("Parties of the network and their EOCs.")
-jobs_app = _group("Scheduled work: alert reminders, e-mail, webhooks.")
+jobs_app = _group("Scheduled work: alert reminders, e-mail, webhooks, retention.")
+keys_app = _group("The master key that protects personal data.")
 for sub, name in [
     (db_app, "db"),
     (demo_app, "demo"),
@@ -50,6 +51,7 @@ for sub, name in [
     (audit_app, "audit"),
     (directory_app, "directory"),
     (jobs_app, "jobs"),
+    (keys_app, "keys"),
 ]:
     app.add_typer(sub, name=name)
 
@@ -385,6 +387,49 @@ def jobs_purge(
         f"{verb} the personal data of {len(ids)} notice(s)"
         + (f": {', '.join(str(i) for i in ids)}" if ids else "")
     )
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a new random master key (base64 of 32 bytes) for EOCNET_MASTER_KEY."""
+    from eocnet.vault.envelope import new_master_key
+
+    typer.echo(new_master_key())
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    old_key_file: Annotated[
+        Path,
+        typer.Option(
+            help="File holding the previous master key; the current one (EOCNET_MASTER_KEY "
+            "or EOCNET_MASTER_KEY_FILE) becomes the key of every notice."
+        ),
+    ],
+) -> None:
+    """Re-wrap the data key of every notice under the current master key. Set the new
+    key in the configuration first, run this with the old one, then discard the old."""
+    from eocnet.actions import tracing
+    from eocnet.config import master_key_text
+    from eocnet.vault.envelope import MasterKey, VaultError
+
+    try:
+        old = MasterKey.from_base64(old_key_file.read_text())
+    except OSError as exc:
+        fail(f"cannot read {old_key_file}: {exc.strerror}")
+    except VaultError as exc:
+        fail(f"{old_key_file}: {exc}")
+    with database() as (settings, db):
+        try:
+            new = MasterKey.from_base64(master_key_text(settings))
+        except VaultError as exc:
+            fail(f"the current master key: {exc}")
+        try:
+            with db.write() as session:
+                changed = tracing.rotate_master_key(session, old, new)
+        except VaultError as exc:
+            fail(f"the old key does not open the notices' data keys: {exc}")
+    typer.echo(f"re-wrapped the data keys of {changed} notice(s) under key {new.key_id}")
 
 
 def main() -> None:

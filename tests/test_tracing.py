@@ -237,3 +237,119 @@ def test_early_deletion_on_request(client, parties):
         ).json()["persons"]
         == []
     )
+
+
+def test_master_key_rotation(
+    client, app, db, parties, monkeypatch, capsys, database_url, tmp_path, settings
+):
+    from eocnet.vault.envelope import new_master_key
+
+    notice = _send(client, parties)
+    old_file = tmp_path / "old.key"
+    old_file.write_text(settings.master_key)
+    new_key = new_master_key()
+    monkeypatch.setenv("EOCNET_MASTER_KEY", new_key)
+    r = run_cli(
+        monkeypatch, capsys, database_url, "keys", "rotate", "--old-key-file", str(old_file)
+    )
+    assert r.code == 0 and "1 notice" in r.out, r.err
+    # the server still on the old key refuses clearly; on the new key it reads
+    stale = client.get(f"/api/v1/tracing-notices/{notice['id']}", headers=parties["khm_fp"].headers)
+    assert stale.status_code == 409
+    app.state.settings = settings.model_copy(update={"master_key": new_key})
+    fresh = client.get(
+        f"/api/v1/tracing-notices/{notice['id']}", headers=parties["khm_fp"].headers
+    ).json()
+    assert [p["full_name"] for p in fresh["persons"]] == NAMES
+    wrong = tmp_path / "wrong.key"
+    wrong.write_text(new_master_key())
+    monkeypatch.setenv("EOCNET_MASTER_KEY", new_master_key())
+    r = run_cli(monkeypatch, capsys, database_url, "keys", "rotate", "--old-key-file", str(wrong))
+    assert r.code == 1 and r.err.count("\n") == 1
+
+
+MANIFEST = (
+    "Name,Passport,Mobile,Nationality,Seat,Flight\n"
+    "Sokha Mengvireak,KH1234567,+855 12 000 111,KHM,12A,QZ7521\n"
+    "Missing Passport,,+855 12 000 222,KHM,12B,QZ7521\n"
+    "Dara Phirunvath,KH7654321,+855 12 000 333,Cambodia,12C,QZ7521\n"
+    "Chenda Rathanakvong,KH5550001,+855 12 000 444,KHM,12D,QZ7521\n"
+)
+
+
+def _upload(client, people, content, filename="manifest.csv", **form):
+    data = {"event_id": str(people["event_id"]), "parties": "KHM", **form}
+    return client.post(
+        "/api/v1/tracing-notices/manifest",
+        headers=people["idn_fp"].headers,
+        data=data,
+        files={"file": (filename, content)},
+    )
+
+
+def test_manifest_report_then_nothing_saved_until_valid(client, db, parties):
+    check = _upload(client, parties, MANIFEST.encode(), dry_run="true").json()
+    assert check["mapping"] == {
+        "Name": "full_name",
+        "Passport": "document_number",
+        "Mobile": "phone",
+        "Nationality": "nationality",
+        "Seat": "seat",
+        "Flight": "travel_number",
+    }
+    assert check["rows"] == 4 and check["valid"] == 2
+    assert [(e["row"], e["field"]) for e in check["errors"]] == [
+        (3, "rows.3.document_number"),
+        (4, "rows.4.nationality"),
+    ]
+    r = _upload(client, parties, MANIFEST.encode())
+    assert r.status_code == 422 and len(r.json()["errors"]) == 2
+    assert count(db, TracingNotice) == 0
+    r = _upload(client, parties, MANIFEST.encode(), drop_invalid="true")
+    assert r.status_code == 201 and r.json()["notice"]["persons_count"] == 2
+    assert count(db, TracingNotice) == 1
+
+
+def test_manifest_xlsx_and_explicit_mapping(client, parties):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Passenger", "Doc", "Tel", "Country", "Born"])
+    sheet.append(["Vanna Sreypich", "KH9990001", "+855 12 999", "KHM", "1990-04-02"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    mapping = json.dumps(
+        {
+            "Passenger": "full_name",
+            "Doc": "document_number",
+            "Tel": "phone",
+            "Country": "nationality",
+            "Born": "date_of_birth",
+        }
+    )
+    r = _upload(client, parties, buffer.getvalue(), "list.xlsx", mapping=mapping)
+    assert r.status_code == 201, r.text
+    nid = r.json()["notice"]["id"]
+    person = client.get(f"/api/v1/tracing-notices/{nid}", headers=parties["khm_fp"].headers).json()[
+        "persons"
+    ][0]
+    assert person["full_name"] == "Vanna Sreypich" and person["date_of_birth"] == "1990-04-02"
+
+
+@pytest.mark.parametrize(
+    "content, form, field",
+    [
+        (b"\xff\xfe\x00bad", {}, "file"),
+        (b"", {}, "file"),
+        (MANIFEST.encode(), {"mapping": "[1, 2]"}, "mapping"),
+        (MANIFEST.encode(), {"mapping": '{"Nope": "full_name"}'}, "mapping"),
+        (b"Name,Mobile\nA,1\n", {}, "mapping"),
+    ],
+)
+def test_manifest_bad_files(client, db, parties, content, form, field):
+    r = _upload(client, parties, content, **form)
+    assert r.status_code == 422 and r.json()["field"] == field, r.text
+    assert count(db, TracingNotice) == 0

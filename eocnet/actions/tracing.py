@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from eocnet.actions import audit
 from eocnet.actions.directory import coordinator_code
-from eocnet.actions.errors import Forbidden, Invalid, NotFound
+from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings, master_key_text
 from eocnet.db.models import Event, Party, TracedPerson, TracingNotice
 from eocnet.db.types import utcnow
@@ -102,6 +102,7 @@ def access_notice(session: Session, actor: Actor, notice_id: int) -> TracingNoti
 
 
 def _validate_person(index: int, person: PersonIn, known: set[str], parties: list[str]) -> None:
+    """Check one person; raises Invalid naming ``persons.INDEX.FIELD``."""
     where = f"persons.{index}"
     if person.role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}", field=f"{where}.role")
@@ -260,7 +261,13 @@ def read_persons(
         return None
     if notice.wrapped_key is None:
         return []
-    data_key = envelope.unwrap(master(settings), notice.wrapped_key, notice.id)
+    key = master(settings)
+    if notice.key_id and notice.key_id != key.key_id:
+        raise Conflict(
+            "this notice's data key is wrapped by another master key; "
+            "run 'eocnet keys rotate' with the previous key"
+        )
+    data_key = envelope.unwrap(key, notice.wrapped_key, notice.id)
     shown = []
     for person in notice.persons:
         if person.sealed is None:
@@ -354,3 +361,126 @@ def purge(
             },
         )
     return [n.id for n in notices]
+
+
+def rotate_master_key(session: Session, old: envelope.MasterKey, new: envelope.MasterKey) -> int:
+    """Re-wrap every live notice's data key from the old master key to the new one.
+    The persons' ciphertexts do not change. Returns how many notices were re-wrapped."""
+    changed = 0
+    for notice in session.execute(
+        select(TracingNotice).where(TracingNotice.wrapped_key.is_not(None))
+    ).scalars():
+        if notice.key_id == new.key_id:
+            continue
+        if notice.key_id != old.key_id:
+            raise Invalid(
+                f"notice {notice.id} is wrapped by key {notice.key_id}, which is "
+                "neither the old nor the new key",
+                field="old_key",
+            )
+        assert notice.wrapped_key is not None
+        data_key = envelope.unwrap(old, notice.wrapped_key, notice.id)
+        notice.wrapped_key = envelope.wrap(new, data_key, notice.id)
+        notice.key_id = new.key_id
+        changed += 1
+    audit.record(
+        session,
+        None,
+        "tracing.rotate_master_key",
+        "master_key",
+        new.key_id,
+        actor_label="operator",
+        details={"notices": changed, "from": old.key_id},
+    )
+    return changed
+
+
+# ---------------------------------------------------------------- passenger manifests
+
+SYNONYMS = {
+    "name": "full_name",
+    "passenger_name": "full_name",
+    "full_name": "full_name",
+    "passport": "document_number",
+    "passport_number": "document_number",
+    "document": "document_number",
+    "doc_number": "document_number",
+    "mobile": "phone",
+    "telephone": "phone",
+    "phone_number": "phone",
+    "e_mail": "email",
+    "dob": "date_of_birth",
+    "birth_date": "date_of_birth",
+    "flight": "travel_number",
+    "flight_number": "travel_number",
+    "vessel": "travel_number",
+    "seat_number": "seat",
+    "from": "origin",
+    "to": "destination",
+    "citizenship": "nationality",
+    "gender": "sex",
+}
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
+
+
+def default_mapping(headers: list[str]) -> dict[str, str]:
+    """Columns whose header names a person field (or a common synonym of one)."""
+    mapping = {}
+    for header in headers:
+        key = _key(header)
+        field = (
+            key if key in PERSON_FIELDS or key in ("role", "receiving_party") else SYNONYMS.get(key)
+        )
+        if field:
+            mapping[header] = field
+    return mapping
+
+
+@dataclass
+class ManifestCheck:
+    persons: list[PersonIn]
+    rows: list[int]  # the spreadsheet row of each person (header = row 1)
+    errors: list[dict[str, Any]]
+
+
+def check_manifest(
+    headers: list[str],
+    rows: list[list[str]],
+    mapping: dict[str, str],
+    parties: list[str],
+    default_role: str = "co_traveller",
+) -> ManifestCheck:
+    """Turn table rows into persons; every invalid row is reported with its row number
+    and the field at fault, none is kept."""
+    for header, field in mapping.items():
+        if header not in headers:
+            raise Invalid(f"no column {header!r} in the file", field="mapping")
+        if field not in PERSON_FIELDS and field not in ("role", "receiving_party"):
+            raise Invalid(f"{field!r} is not a person field", field="mapping")
+    missing = [f for f in REQUIRED if f not in mapping.values()]
+    if missing:
+        raise Invalid(f"map a column to {', '.join(missing)}", field="mapping")
+    index = {h: i for i, h in enumerate(headers)}
+    addressed = sorted({p.strip().upper() for p in parties})
+    persons, numbers, errors = [], [], []
+    for n, row in enumerate(rows, start=2):
+        values = {
+            field: row[index[header]] for header, field in mapping.items() if row[index[header]]
+        }
+        person = PersonIn(
+            role=values.pop("role", default_role).strip().lower(),
+            receiving_party=values.pop("receiving_party", "").strip().upper(),
+            fields=values,
+        )
+        try:
+            _validate_person(n, person, set(), addressed)
+        except Invalid as exc:
+            field = (exc.field or "").split(".", 2)[-1]
+            errors.append({"row": n, "field": f"rows.{n}.{field}", "detail": exc.detail})
+            continue
+        persons.append(person)
+        numbers.append(n)
+    return ManifestCheck(persons, numbers, errors)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from eocnet.actions import tracing as actions
-from eocnet.actions.errors import Forbidden
+from eocnet.actions.errors import Forbidden, Invalid
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
+from eocnet.api.problems import problem
 from eocnet.api.schemas import Id, Input
 from eocnet.db.models import TracingNotice
 from eocnet.db.types import utcnow
 from eocnet.domain.roles import Role
+from eocnet.interop.tables import TableError, read_table
 
 router = APIRouter(tags=["tracing"])
 
@@ -216,3 +220,86 @@ def purge_now(notice_id: Id, actor: CurrentActor, db: DbDep) -> Response:
             raise Forbidden("a focal point of a party to the notice deletes it")
         actions.purge(session, utcnow(), notice_id=notice.id)
     return Response(status_code=204)
+
+
+class ManifestOut(BaseModel):
+    columns: list[str]
+    mapping: dict[str, str] = Field(description="Column header -> person field used")
+    rows: int
+    valid: int
+    errors: list[dict[str, Any]] = Field(description="Each invalid row: row, field, detail")
+    notice: NoticeOut | None = Field(None, description="The notice, when one was created")
+
+
+@router.post(
+    "/tracing-notices/manifest",
+    response_model=ManifestOut,
+    responses={201: {"model": ManifestOut, "description": "The notice was created"}},
+    summary="Send a notice from a passenger manifest (CSV or XLSX)",
+)
+def from_manifest(
+    actor: CurrentActor,
+    db: DbDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX, one person per row")],
+    event_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
+    parties: Annotated[str, Form(description="Receiving parties, comma-separated")],
+    mapping: Annotated[
+        str,
+        Form(
+            description='JSON {"column header": "person field"}; '
+            "empty to match headers to field names"
+        ),
+    ] = "",
+    role: Annotated[Literal["case", "contact", "co_traveller"], Form()] = "co_traveller",
+    summary: Annotated[str, Form(max_length=2000)] = "",
+    drop_invalid: Annotated[bool, Form(description="Send the valid rows, drop the rest")] = False,
+    dry_run: Annotated[bool, Form(description="Only check the file; save nothing")] = False,
+) -> JSONResponse:
+    """Step 1 (`dry_run=true`): see the columns, the mapping and a per-row error report.
+    Step 2: send. Nothing is saved while any row is invalid, unless `drop_invalid=true`."""
+    try:
+        headers, rows = read_table(file.file.read(), file.filename or "")
+    except TableError as exc:
+        raise Invalid(str(exc), field="file") from None
+    try:
+        chosen = json.loads(mapping) if mapping.strip() else actions.default_mapping(headers)
+    except json.JSONDecodeError:
+        raise Invalid("mapping must be a JSON object", field="mapping") from None
+    if not isinstance(chosen, dict):
+        raise Invalid("mapping must be a JSON object", field="mapping")
+    receiving = [p for p in parties.replace(";", ",").split(",") if p.strip()]
+    check = actions.check_manifest(headers, rows, chosen, receiving, role)
+    report = {
+        "columns": headers,
+        "mapping": chosen,
+        "rows": len(rows),
+        "valid": len(check.persons),
+        "errors": check.errors,
+        "notice": None,
+    }
+    if dry_run:
+        return JSONResponse(report)
+    if check.errors and not drop_invalid:
+        return problem(
+            422,
+            f"{len(check.errors)} of {len(rows)} rows are invalid; fix them or "
+            "send with drop_invalid=true. Nothing was saved.",
+            title="Invalid rows",
+            kind="validation",
+            errors=check.errors,
+        )
+    if not check.persons:
+        raise Invalid("no valid row to send", field="file")
+    with db.write() as session:
+        notice = actions.send_notice(
+            session,
+            actor,
+            settings,
+            event_id=event_id,
+            parties=receiving,
+            persons=check.persons,
+            summary=summary,
+        )
+        report["notice"] = _out(notice, None).model_dump(mode="json")
+    return JSONResponse(report, status_code=201)
