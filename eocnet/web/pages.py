@@ -21,7 +21,7 @@ from eocnet.api.deps import SESSION_COOKIE
 from eocnet.auth import totp
 from eocnet.db.models import ApiToken, Party, RecoveryCode, User
 from eocnet.domain.roles import Permission, Role
-from eocnet.web import exchange, i18n
+from eocnet.web import exchange, i18n, tracing_pages
 from eocnet.web.auth import (
     CsrfFailed,
     Redirect,
@@ -529,6 +529,7 @@ def _wants_html(request: Request) -> bool:
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(exchange.router)
+    app.include_router(tracing_pages.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)

@@ -1,0 +1,182 @@
+"""Pages for contact-tracing notices: the list, sending one from a manifest, reading it
+(audited) and recording follow-up outcomes. Updated live from the stream."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from eocnet.actions import tracing
+from eocnet.actions.errors import ActionError
+from eocnet.config import Settings
+from eocnet.db.audience import visible_to
+from eocnet.db.models import Event, Party, TracingNotice
+from eocnet.domain.roles import Role
+from eocnet.interop.tables import TableError, read_table
+from eocnet.web.auth import check_csrf, current_viewer, db_of
+from eocnet.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _notices(session: Any, viewer: Any) -> list[TracingNotice]:
+    query = (
+        select(TracingNotice)
+        .options(selectinload(TracingNotice.persons))
+        .order_by(TracingNotice.id.desc())
+        .limit(200)
+    )
+    if not (viewer.actor.party_kind == "coordinator" and viewer.actor.has_role(Role.COORDINATOR)):
+        code = viewer.actor.party_code
+        query = query.where(
+            or_(TracingNotice.sender_party == code, TracingNotice.parties_key.contains(f",{code},"))
+        )
+    return list(session.execute(query).scalars())
+
+
+@router.get("/tracing")
+def tracing_page(request: Request) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        notices = _notices(session, viewer)
+        summaries = [tracing.notice_summary(n) for n in notices]
+    return render(request, "tracing.html", {"notices": summaries}, user=viewer.user)
+
+
+@router.get("/tracing/fragment")
+def tracing_fragment(request: Request) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        summaries = [tracing.notice_summary(n) for n in _notices(session, viewer)]
+    return render(request, "_tracing_list.html", {"notices": summaries}, user=viewer.user)
+
+
+def _form(request: Request, viewer: Any, **extra: Any) -> Response:
+    with db_of(request).read() as session:
+        events = list(
+            session.execute(
+                select(Event)
+                .where(visible_to(Event, viewer.actor))
+                .order_by(Event.id.desc())
+                .limit(100)
+            ).scalars()
+        )
+        parties = list(
+            session.execute(
+                select(Party).where(Party.active.is_(True)).order_by(Party.name)
+            ).scalars()
+        )
+    status = int(extra.pop("status_code", 200))
+    context = {"events": events, "parties": parties, "errors": [], "error": None}
+    context.update(extra)
+    return render(request, "tracing_new.html", context, user=viewer.user, status_code=status)
+
+
+@router.get("/tracing/new")
+def new_notice_page(request: Request) -> Response:
+    return _form(request, current_viewer(request))
+
+
+@router.post("/tracing/new")
+async def new_notice_submit(request: Request) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    upload = form.get("file")
+    parties = [str(p) for p in form.getlist("parties")]
+    try:
+        if upload is None or isinstance(upload, str):
+            raise ActionError("choose a manifest file (CSV or XLSX)", field="file")
+        try:
+            headers, rows = read_table(await upload.read(), upload.filename or "")
+        except TableError as exc:
+            raise ActionError(str(exc), field="file") from None
+        check = tracing.check_manifest(
+            headers,
+            rows,
+            tracing.default_mapping(headers),
+            parties,
+            str(form.get("role") or "co_traveller"),
+        )
+        if check.errors and form.get("drop_invalid") != "1":
+            return _form(request, viewer, errors=check.errors, status_code=422)
+        with db_of(request).write() as session:
+            notice = tracing.send_notice(
+                session,
+                viewer.actor,
+                _settings(request),
+                event_id=int(str(form.get("event_id") or 0)),
+                parties=parties,
+                persons=check.persons,
+                summary=str(form.get("summary") or ""),
+            )
+            notice_id = notice.id
+    except ActionError as exc:
+        return _form(request, viewer, error=exc.detail, status_code=exc.status)
+    return RedirectResponse(f"/tracing/{notice_id}", status_code=303)
+
+
+def _notice_context(request: Request, viewer: Any, notice_id: int) -> dict[str, Any]:
+    with db_of(request).write() as session:  # reading persons writes its audit entry
+        notice = tracing.access_notice(session, viewer.actor, notice_id)
+        persons = tracing.read_persons(session, viewer.actor, _settings(request), notice)
+        return {
+            "notice": tracing.notice_summary(notice),
+            "persons": persons,
+            "statuses": [tracing.person_status(p) for p in notice.persons],
+            "can_record": viewer.actor.party_code in notice.parties,
+            "outcomes": tracing.OUTCOMES,
+            "results": tracing.TEST_RESULTS[1:],
+        }
+
+
+@router.get("/tracing/{notice_id}")
+def notice_page(request: Request, notice_id: int) -> Response:
+    viewer = current_viewer(request)
+    return render(
+        request,
+        "tracing_notice.html",
+        _notice_context(request, viewer, notice_id),
+        user=viewer.user,
+    )
+
+
+@router.get("/tracing/{notice_id}/people")
+def notice_people_fragment(request: Request, notice_id: int) -> Response:
+    viewer = current_viewer(request)
+    return render(
+        request,
+        "_tracing_people.html",
+        _notice_context(request, viewer, notice_id),
+        user=viewer.user,
+    )
+
+
+@router.post("/tracing/{notice_id}/persons/{person_id}/outcome")
+async def outcome_submit(request: Request, notice_id: int, person_id: int) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    raw_date = str(form.get("outcome_date") or "")
+    with db_of(request).write() as session:
+        notice = tracing.access_notice(session, viewer.actor, notice_id)
+        tracing.record_outcome(
+            session,
+            viewer.actor,
+            notice,
+            person_id,
+            outcome=str(form.get("outcome")),
+            outcome_date=date.fromisoformat(raw_date) if raw_date else None,
+            test_result=str(form.get("test_result") or ""),
+        )
+    return RedirectResponse(f"/tracing/{notice_id}", status_code=303)
