@@ -353,3 +353,94 @@ def test_manifest_bad_files(client, db, parties, content, form, field):
     r = _upload(client, parties, content, **form)
     assert r.status_code == 422 and r.json()["field"] == field, r.text
     assert count(db, TracingNotice) == 0
+
+
+ENDPOINTS = [
+    ("GET", "/api/v1/tracing-notices/{id}"),
+    ("GET", "/api/v1/tracing-notices/{id}/export.csv"),
+    ("POST", "/api/v1/tracing-notices/{id}/persons/{pid}/outcome"),
+    ("POST", "/api/v1/tracing-notices/{id}/purge"),
+]
+
+
+def test_authorization_matrix(client, db, parties, make_person):
+    """Every party and role against every tracing endpoint: personal data only where
+    allowed; parties not concerned learn nothing."""
+    notice = _send(client, parties)
+    nid, pid = notice["id"], notice["statuses"][0]["id"]
+    people = {
+        ("IDN", "focal_point"): parties["idn_fp"],
+        ("IDN", "officer"): parties["idn_officer"],
+        ("KHM", "focal_point"): parties["khm_fp"],
+        ("KHM", "officer"): parties["khm_officer"],
+        ("THA", "focal_point"): parties["tha_fp"],
+        ("THA", "officer"): make_person("THA", "officer"),
+        ("ASEC", "coordinator"): parties["coordinator"],
+        ("ASEC", "admin"): parties["net_admin"],
+        ("JPN", "partner"): parties["partner"],
+        ("KHM", "admin"): make_person("KHM", "admin"),
+    }
+    # (party, role) -> expected status per endpoint, in ENDPOINTS order (purge last)
+    expected = {
+        ("IDN", "focal_point"): [200, 200, 403, None],
+        ("IDN", "officer"): [200, 403, 403, 403],
+        ("KHM", "focal_point"): [200, 200, 200, None],
+        ("KHM", "officer"): [200, 403, 200, 403],
+        ("KHM", "admin"): [200, 403, 200, 403],
+        ("ASEC", "coordinator"): [200, 403, 403, 403],
+        ("THA", "focal_point"): [404, 404, 404, 404],
+        ("THA", "officer"): [404, 404, 404, 404],
+        ("ASEC", "admin"): [404, 404, 404, 404],
+        ("JPN", "partner"): [404, 404, 404, 404],
+    }
+    for key, person in people.items():
+        for (method, path), status in zip(ENDPOINTS, expected[key], strict=True):
+            if status is None:
+                continue
+            url = path.format(id=nid, pid=pid)
+            body = {"outcome": "reached"} if "outcome" in url else None
+            r = client.request(method, url, headers=person.headers, json=body)
+            assert r.status_code == status, (key, method, url, r.status_code)
+            if status != 200 or key[1] != "focal_point" or key[0] == "ASEC":
+                assert NAMES[0] not in r.text, (key, url)
+    export = client.get(
+        f"/api/v1/tracing-notices/{nid}/export.csv", headers=parties["khm_fp"].headers
+    )
+    assert NAMES[1] in export.text and export.headers["content-type"].startswith("text/csv")
+    with db.read() as s:
+        exports = s.execute(select(AuditEntry).where(AuditEntry.action == "tracing.export")).all()
+    assert len(exports) == 3  # two in the matrix, one just above
+    # the stream announces the notice to the parties concerned and the coordinator only
+    with db.read() as s:
+        created = s.execute(
+            select(StreamEntry).where(StreamEntry.kind == "tracing.created")
+        ).scalar_one()
+    assert created.parties_key == ",ASEC,KHM," and created.owner_party == "IDN"
+    assert NAMES[0] not in created.data
+
+
+def test_patient_travel_notice(client, parties):
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=parties["idn_fp"].headers,
+        json={
+            "event_id": parties["event_id"],
+            "parties": ["KHM"],
+            "kind": "patient_travel",
+            "persons": [
+                {
+                    **_persons()[0],
+                    "role": "case",
+                    "expected_arrival": "2026-11-24T09:30:00+07:00",
+                    "receiving_facility": "Calmette Hospital, Phnom Penh",
+                    "condition": "stable, isolation needed",
+                }
+            ],
+        },
+    )
+    assert r.status_code == 201, r.text
+    person = client.get(
+        f"/api/v1/tracing-notices/{r.json()['id']}", headers=parties["khm_fp"].headers
+    ).json()["persons"][0]
+    assert person["receiving_facility"].startswith("Calmette")
+    assert r.json()["kind"] == "patient_travel"

@@ -57,6 +57,10 @@ PERSON_FIELDS = (
     "seat",
     "origin",
     "destination",
+    # cross-border travel of a patient (medical evacuation, repatriation)
+    "expected_arrival",
+    "receiving_facility",
+    "condition",
 )
 REQUIRED = ("full_name", "nationality", "document_number", "phone")
 ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -484,3 +488,36 @@ def check_manifest(
         persons.append(person)
         numbers.append(n)
     return ManifestCheck(persons, numbers, errors)
+
+
+def export_csv(session: Session, actor: Actor, settings: Settings, notice: TracingNotice) -> str:
+    """The persons as CSV for the tracers; audited like any read of personal data."""
+    import csv
+    import io
+
+    persons = read_persons(session, actor, settings, notice)
+    if persons is None:
+        raise Forbidden("only focal points of the parties concerned export the persons")
+    buffer = io.StringIO()
+    columns = [
+        "id",
+        "role",
+        "receiving_party",
+        *PERSON_FIELDS,
+        "outcome",
+        "test_result",
+        "outcome_date",
+    ]
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for person in persons:
+        writer.writerow({k: ("" if person.get(k) is None else person.get(k)) for k in columns})
+    audit.record(
+        session,
+        actor,
+        "tracing.export",
+        "tracing_notice",
+        notice.id,
+        details={"persons": [p["id"] for p in persons], "format": "csv"},
+    )
+    return buffer.getvalue()

@@ -47,6 +47,11 @@ class PersonIn(Input):
     seat: str | None = Field(None, max_length=10)
     origin: str | None = Field(None, max_length=100)
     destination: str | None = Field(None, max_length=100)
+    expected_arrival: datetime | None = Field(None, description="Patient travel: when")
+    receiving_facility: str | None = Field(
+        None, max_length=300, description="Patient travel: the receiving facility"
+    )
+    condition: str | None = Field(None, max_length=500, description="Patient travel: condition")
     receiving_party: str | None = Field(
         None, pattern=r"^[A-Z]{3,8}$", description="Which addressed party traces this person"
     )
@@ -183,6 +188,27 @@ def get_notice(notice_id: Id, actor: CurrentActor, db: DbDep, settings: Settings
     with db.write() as session:  # a read of personal data writes its audit entry
         notice = actions.access_notice(session, actor, notice_id)
         return _out(notice, actions.read_persons(session, actor, settings, notice))
+
+
+@router.get(
+    "/tracing-notices/{notice_id}/export.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="Export the persons as CSV",
+)
+def export(notice_id: Id, actor: CurrentActor, db: DbDep, settings: SettingsDep) -> Response:
+    """For the tracers of the parties concerned (focal points); audited."""
+    with db.write() as session:
+        notice = actions.access_notice(session, actor, notice_id)
+        body = actions.export_csv(session, actor, settings, notice)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="tracing-notice-{notice_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.post(
