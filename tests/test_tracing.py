@@ -444,3 +444,31 @@ def test_patient_travel_notice(client, parties):
     ).json()["persons"][0]
     assert person["receiving_facility"].startswith("Calmette")
     assert r.json()["kind"] == "patient_travel"
+
+
+def test_tracer_reads_only_assigned_persons(client, parties, make_person):
+    notice = _send(client, parties)
+    nid, first = notice["id"], notice["statuses"][0]["id"]
+    tracer = parties["khm_officer"]
+    r = client.post(
+        f"/api/v1/tracing-notices/{nid}/persons/{first}/assign",
+        headers=parties["idn_fp"].headers,
+        json={"tracer_id": tracer.id},
+    )
+    assert r.status_code == 403  # the sender does not assign
+    other = make_person("THA", "officer")
+    r = client.post(
+        f"/api/v1/tracing-notices/{nid}/persons/{first}/assign",
+        headers=parties["khm_fp"].headers,
+        json={"tracer_id": other.id},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "tracer_id"
+    r = client.post(
+        f"/api/v1/tracing-notices/{nid}/persons/{first}/assign",
+        headers=parties["khm_fp"].headers,
+        json={"tracer_id": tracer.id},
+    )
+    assert r.status_code == 200 and r.json()["tracer_id"] == tracer.id
+    seen = client.get(f"/api/v1/tracing-notices/{nid}", headers=tracer.headers).json()
+    assert [p["full_name"] for p in seen["persons"]] == [NAMES[0]]
+    assert NAMES[1] not in str(seen)

@@ -17,7 +17,7 @@ from eocnet.actions import audit
 from eocnet.actions.directory import coordinator_code
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings, master_key_text
-from eocnet.db.models import Event, Party, TracedPerson, TracingNotice
+from eocnet.db.models import Event, Party, TracedPerson, TracingNotice, User
 from eocnet.db.types import utcnow
 from eocnet.domain.actors import Actor
 from eocnet.domain.roles import Role
@@ -260,8 +260,15 @@ def read_persons(
     session: Session, actor: Actor, settings: Settings, notice: TracingNotice
 ) -> list[dict[str, Any]] | None:
     """The one place where personal data is decrypted. None when the actor may not read
-    it; every read is audited with the persons it showed."""
-    if not may_read_persons(actor, notice):
+    it; every read is audited with the persons it showed. Focal points of the parties
+    concerned read every person; a tracer reads the persons assigned to them."""
+    full = may_read_persons(actor, notice)
+    assigned = (
+        [p for p in notice.persons if p.tracer_id == actor.user_id]
+        if is_party_to(actor, notice)
+        else []
+    )
+    if not full and not assigned:
         return None
     if notice.wrapped_key is None:
         return []
@@ -273,7 +280,7 @@ def read_persons(
         )
     data_key = envelope.unwrap(key, notice.wrapped_key, notice.id)
     shown = []
-    for person in notice.persons:
+    for person in notice.persons if full else assigned:
         if person.sealed is None:
             continue
         fields = envelope.decrypt_fields(data_key, notice.id, person.id, person.sealed)
@@ -521,3 +528,37 @@ def export_csv(session: Session, actor: Actor, settings: Settings, notice: Traci
         details={"persons": [p["id"] for p in persons], "format": "csv"},
     )
     return buffer.getvalue()
+
+
+def assign_tracer(
+    session: Session, actor: Actor, notice: TracingNotice, person_id: int, tracer_id: int
+) -> TracedPerson:
+    """A receiving party's focal point gives a person to one of its officers to trace."""
+    if actor.party_code not in notice.parties or not actor.has_role(Role.FOCAL_POINT):
+        raise Forbidden("the receiving party's focal point assigns tracers")
+    person = session.get(TracedPerson, person_id)
+    if person is None or person.notice_id != notice.id:
+        raise NotFound(f"no person {person_id} in this notice")
+    if person.receiving_party and person.receiving_party != actor.party_code:
+        raise Forbidden("this person is traced by another party")
+    tracer = session.get(User, tracer_id)
+    if tracer is None or not tracer.is_active or tracer.party_code != actor.party_code:
+        raise Invalid("the tracer must be an active user of your party", field="tracer_id")
+    person.tracer_id = tracer.id
+    person.receiving_party = actor.party_code
+    person.updated_at = utcnow()
+    audit.record(
+        session,
+        actor,
+        "tracing.assign",
+        "traced_person",
+        person.id,
+        details={"notice": notice.id, "tracer": tracer.email},
+    )
+    publish(
+        session,
+        "tracing.outcome",
+        notice_audience(notice, coordinator_code(session)),
+        {"notice_id": notice.id, **person_status(person)},
+    )
+    return person

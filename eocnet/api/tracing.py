@@ -234,6 +234,25 @@ def outcome(
         return PersonOut(**actions.person_status(person))
 
 
+class AssignIn(Input):
+    tracer_id: int = Field(ge=1, le=2**63 - 1, description="A user of your party")
+
+
+@router.post(
+    "/tracing-notices/{notice_id}/persons/{person_id}/assign",
+    response_model=PersonOut,
+    summary="Assign a person to a tracer",
+)
+def assign(
+    notice_id: Id, person_id: Id, body: AssignIn, actor: CurrentActor, db: DbDep
+) -> PersonOut:
+    """By the receiving party's focal point; the tracer then reads that person (audited)."""
+    with db.write() as session:
+        notice = actions.access_notice(session, actor, notice_id)
+        person = actions.assign_tracer(session, actor, notice, person_id, body.tracer_id)
+        return PersonOut(**actions.person_status(person))
+
+
 @router.post(
     "/tracing-notices/{notice_id}/purge", status_code=204, summary="Delete the personal data now"
 )

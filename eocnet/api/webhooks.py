@@ -28,6 +28,8 @@ KINDS = (
     "message.edited",
     "alert.reminder",
     "alert.escalated",
+    "tracing.created",
+    "tracing.outcome",
 )
 
 
