@@ -472,3 +472,54 @@ def test_tracer_reads_only_assigned_persons(client, parties, make_person):
     seen = client.get(f"/api/v1/tracing-notices/{nid}", headers=tracer.headers).json()
     assert [p["full_name"] for p in seen["persons"]] == [NAMES[0]]
     assert NAMES[1] not in str(seen)
+
+
+def test_assign_from_the_page(client, parties):
+    from tests.web_helpers import csrf_of, login
+
+    notice = _send(client, parties)
+    client.cookies.clear()
+    khm_fp = parties["khm_fp"]
+    # focal points need a second factor in the web; set it up through the page
+    import re
+
+    import pyotp
+
+    login(client, khm_fp.email, khm_fp.password)
+    page = client.get("/account/2fa")
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+    client.post("/account/2fa", data={"code": pyotp.TOTP(secret).now(),
+                                      "csrf_token": csrf_of(page.text)})
+    page = client.get(f"/tracing/{notice['id']}")
+    assert NAMES[0] in page.text and 'name="tracer_id"' in page.text
+    pid = notice["statuses"][1]["id"]
+    r = client.post(f"/tracing/{notice['id']}/persons/{pid}/assign",
+                    data={"csrf_token": csrf_of(page.text),
+                          "tracer_id": str(parties["khm_officer"].id)}, follow_redirects=False)
+    assert r.status_code == 303
+    seen = client.get(f"/api/v1/tracing-notices/{notice['id']}",
+                      headers=parties["khm_officer"].headers).json()
+    assert [p["full_name"] for p in seen["persons"]] == [NAMES[1]]
+
+
+def test_webhooks_get_tracing_entries_without_personal_data(client, db, parties, make_person,
+                                                            settings, app):
+    from eocnet.db.models import WebhookDelivery
+    from eocnet.jobs import webhooks
+
+    app.state.settings = settings.model_copy(update={"webhook_allow_private": True})
+    hooks = {}
+    for code in ("KHM", "THA"):
+        admin = make_person(code, "admin")
+        hooks[code] = client.post("/api/v1/webhooks", headers=admin.headers,
+                                  json={"url": "http://127.0.0.1:9/hook"}).json()["id"]
+    _send(client, parties)
+    webhooks.fan_out(db)
+    with db.read() as s:
+        rows = s.execute(select(WebhookDelivery)).scalars().all()
+        kinds = {(r.webhook_id, r.kind) for r in rows}
+        entries = s.execute(select(StreamEntry).where(StreamEntry.id.in_(
+            [r.entry_id for r in rows]))).scalars().all()
+    assert (hooks["KHM"], "tracing.created") in kinds
+    assert not any(h == hooks["THA"] and k.startswith("tracing.") for h, k in kinds)
+    assert not any(n in e.data for e in entries for n in NAMES + DOCS + PHONES)

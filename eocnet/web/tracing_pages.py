@@ -15,7 +15,7 @@ from eocnet.actions import tracing
 from eocnet.actions.errors import ActionError
 from eocnet.config import Settings
 from eocnet.db.audience import visible_to
-from eocnet.db.models import Event, Party, TracingNotice
+from eocnet.db.models import Event, Party, TracingNotice, User
 from eocnet.domain.roles import Role
 from eocnet.interop.tables import TableError, read_table
 from eocnet.web.auth import check_csrf, current_viewer, db_of
@@ -130,9 +130,25 @@ def _notice_context(request: Request, viewer: Any, notice_id: int) -> dict[str, 
     with db_of(request).write() as session:  # reading persons writes its audit entry
         notice = tracing.access_notice(session, viewer.actor, notice_id)
         persons = tracing.read_persons(session, viewer.actor, _settings(request), notice)
+        can_assign = viewer.actor.party_code in notice.parties and viewer.actor.has_role(
+            Role.FOCAL_POINT
+        )
+        tracers = (
+            list(
+                session.execute(
+                    select(User)
+                    .where(User.party_code == viewer.actor.party_code, User.is_active.is_(True))
+                    .order_by(User.name)
+                ).scalars()
+            )
+            if can_assign
+            else []
+        )
         return {
             "notice": tracing.notice_summary(notice),
             "persons": persons,
+            "can_assign": can_assign,
+            "tracers": tracers,
             "statuses": [tracing.person_status(p) for p in notice.persons],
             "can_record": viewer.actor.party_code in notice.parties,
             "outcomes": tracing.OUTCOMES,
@@ -178,5 +194,18 @@ async def outcome_submit(request: Request, notice_id: int, person_id: int) -> Re
             outcome=str(form.get("outcome")),
             outcome_date=date.fromisoformat(raw_date) if raw_date else None,
             test_result=str(form.get("test_result") or ""),
+        )
+    return RedirectResponse(f"/tracing/{notice_id}", status_code=303)
+
+
+@router.post("/tracing/{notice_id}/persons/{person_id}/assign")
+async def assign_submit(request: Request, notice_id: int, person_id: int) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    with db_of(request).write() as session:
+        notice = tracing.access_notice(session, viewer.actor, notice_id)
+        tracing.assign_tracer(
+            session, viewer.actor, notice, person_id, int(str(form.get("tracer_id") or 0))
         )
     return RedirectResponse(f"/tracing/{notice_id}", status_code=303)
