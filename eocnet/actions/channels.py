@@ -195,17 +195,7 @@ def post_message(
     session.flush()
     channel.last_message_id = message.id
     _mark_read(session, actor.user_id, channel.id, message.id)
-    search_index.index(
-        session,
-        "message",
-        message.id,
-        title=channel.name,
-        body=body,
-        audience=channel_audience(channel),
-        created_at=message.created_at,
-        channel_id=channel.id,
-        event_id=channel.event_id,
-    )
+    _index_message(session, channel, message)
     audit.record(
         session, actor, "message.create", "message", message.id, details={"channel": channel.id}
     )
@@ -244,20 +234,24 @@ def edit_message(
     message.mentions = sorted({m for m in MENTION.findall(body)})
     message.edited_at = utcnow()
     session.flush()
+    _index_message(session, channel, message)
+    audit.record(session, actor, "message.edit", "message", message.id)
+    publish(session, "message.edited", channel_audience(channel), message_data(message))
+    return message
+
+
+def _index_message(session: Session, channel: Channel, message: Message) -> None:
     search_index.index(
         session,
         "message",
         message.id,
         title=channel.name,
-        body=body,
+        body=message.body,
         audience=channel_audience(channel),
         created_at=message.created_at,
         channel_id=channel.id,
         event_id=channel.event_id,
     )
-    audit.record(session, actor, "message.edit", "message", message.id)
-    publish(session, "message.edited", channel_audience(channel), message_data(message))
-    return message
 
 
 def _mark_read(session: Session, user_id: int, channel_id: int, last_id: int) -> None:

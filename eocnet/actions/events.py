@@ -500,19 +500,7 @@ def post_update(
     if figures:
         update_event(session, actor, event, dict(figures))
     event.updated_at = utcnow()
-    search_index.index(
-        session,
-        "update",
-        update.id,
-        title=event.title,
-        body=update.body,
-        audience=event_audience(event),
-        created_at=update.created_at,
-        event_id=event.id,
-        country=event.country,
-        hazard=event.hazard,
-        status=event.status,
-    )
+    _index_update(session, event, update)
     audit.record(
         session,
         actor,
@@ -542,6 +530,13 @@ def edit_update(
     update.edited_at = utcnow()
     session.flush()
     session.refresh(update)
+    _index_update(session, event, update)
+    audit.record(session, actor, "event.edit_update", "event_update", update.id)
+    publish(session, "update.edited", event_audience(event), update_data(update))
+    return update
+
+
+def _index_update(session: Session, event: Event, update: EventUpdate) -> None:
     search_index.index(
         session,
         "update",
@@ -555,9 +550,6 @@ def edit_update(
         hazard=event.hazard,
         status=event.status,
     )
-    audit.record(session, actor, "event.edit_update", "event_update", update.id)
-    publish(session, "update.edited", event_audience(event), update_data(update))
-    return update
 
 
 def _safe_filename(name: str) -> str:

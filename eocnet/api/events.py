@@ -487,13 +487,17 @@ def download(
         )
 
 
-def _annex2(body: Annex2In) -> ihr_annex2.Assessment:
-    explicit = {
+def _criteria(body: Annex2In) -> dict[ihr_annex2.Criterion, bool | None]:
+    return {
         ihr_annex2.Criterion.SERIOUS: body.serious,
         ihr_annex2.Criterion.UNUSUAL: body.unusual,
         ihr_annex2.Criterion.SPREAD: body.international_spread,
         ihr_annex2.Criterion.RESTRICTIONS: body.trade_restrictions,
     }
+
+
+def _annex2(body: Annex2In) -> ihr_annex2.Assessment:
+    explicit = _criteria(body)
     try:
         return ihr_annex2.assess(body.disease, explicit, body.answers)
     except ihr_annex2.AnswerError as exc:
@@ -535,12 +539,7 @@ def evaluate_annex2(body: Annex2In, actor: CurrentActor) -> Annex2Out:
 def assess_event(event_id: Id, body: Annex2In, actor: CurrentActor, db: DbDep) -> AssessmentOut:
     """Stores the answers; a notifiable result sets the 24-hour WHO notification deadline
     on the event until the notification is recorded."""
-    explicit = {
-        ihr_annex2.Criterion.SERIOUS: body.serious,
-        ihr_annex2.Criterion.UNUSUAL: body.unusual,
-        ihr_annex2.Criterion.SPREAD: body.international_spread,
-        ihr_annex2.Criterion.RESTRICTIONS: body.trade_restrictions,
-    }
+    explicit = _criteria(body)
     with db.write() as session:
         event = actions.access_event(session, actor, event_id)
         row = actions.record_assessment(session, actor, event, body.disease, explicit, body.answers)
