@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         patterns={
             r"^/api/v1/events/\d+/updates$": settings.attachment_max_bytes * 14 + 65536,
             r"^/api/v1/tracing-notices/manifest$": 10 * 1024 * 1024,
+            r"^/tracing/new$": 14 * 1024 * 1024,  # a manifest, then its base64 copy
         },
     )
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from typing import Any
 
@@ -89,27 +90,73 @@ def new_notice_page(request: Request) -> Response:
 
 @router.post("/tracing/new")
 async def new_notice_submit(request: Request) -> Response:
+    """Two steps: the uploaded file is read and its columns matched to person fields
+    (shown for checking, with every invalid row); then the confirmed mapping is sent."""
     viewer = current_viewer(request)
-    form = await request.form()
+    async with request.form() as form:  # closes the uploaded file's temporary copy
+        return await _new_notice(request, viewer, form)
+
+
+async def _new_notice(request: Request, viewer: Any, form: Any) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
-    upload = form.get("file")
     parties = [str(p) for p in form.getlist("parties")]
+    role = str(form.get("role") or "co_traveller")
+    upload = form.get("file")
     try:
-        if upload is None or isinstance(upload, str):
+        if upload is not None and not isinstance(upload, str):
+            data, filename = await upload.read(), upload.filename or ""
+        elif form.get("file_data"):
+            try:
+                data = base64.b64decode(str(form.get("file_data")), validate=True)
+            except ValueError:
+                raise ActionError("the file was lost; upload it again", field="file") from None
+            filename = str(form.get("filename") or "")
+        else:
             raise ActionError("choose a manifest file (CSV or XLSX)", field="file")
         try:
-            headers, rows = read_table(await upload.read(), upload.filename or "")
+            headers, rows = read_table(data, filename)
         except TableError as exc:
             raise ActionError(str(exc), field="file") from None
-        check = tracing.check_manifest(
-            headers,
-            rows,
-            tracing.default_mapping(headers),
-            parties,
-            str(form.get("role") or "co_traveller"),
-        )
-        if check.errors and form.get("drop_invalid") != "1":
-            return _form(request, viewer, errors=check.errors, status_code=422)
+        if form.get("step") == "send":
+            mapping = {
+                h: str(form.get(f"map_{i}")) for i, h in enumerate(headers) if form.get(f"map_{i}")
+            }
+        else:
+            mapping = tracing.default_mapping(headers)
+        try:
+            check = tracing.check_manifest(headers, rows, mapping, parties, role)
+            problem = None
+        except ActionError as exc:  # e.g. a required field has no column yet
+            check, problem = None, exc.detail
+        if (
+            form.get("step") != "send"
+            or problem
+            or (check and check.errors and form.get("drop_invalid") != "1")
+        ):
+            return render(
+                request,
+                "tracing_map.html",
+                {
+                    "headers": headers,
+                    "samples": rows[:3],
+                    "mapping": mapping,
+                    "fields": tracing.PERSON_FIELDS,
+                    "required": tracing.REQUIRED,
+                    "errors": check.errors if check else [],
+                    "problem": problem,
+                    "rows": len(rows),
+                    "valid": len(check.persons) if check else 0,
+                    "file_data": base64.b64encode(data).decode(),
+                    "filename": filename,
+                    "parties": parties,
+                    "role": role,
+                    "event_id": form.get("event_id"),
+                    "summary": form.get("summary") or "",
+                },
+                user=viewer.user,
+                status_code=422 if form.get("step") == "send" else 200,
+            )
+        assert check is not None
         with db_of(request).write() as session:
             notice = tracing.send_notice(
                 session,

@@ -62,6 +62,10 @@ def test_notice_reaches_only_the_parties_concerned(
         sender.select_option("select[name=parties]", "KHM")
         sender.set_input_files("input[name=file]", str(manifest))
         sender.click("#notice-form button[type=submit]")
+        # the columns are matched to person fields, for the sender to check
+        sender.wait_for_selector("#map-form")
+        assert sender.locator("select[aria-label=Passport]").input_value() == "document_number"
+        sender.click("#confirm")
         sender.wait_for_selector("#persons")
         notice_url = sender.url
         assert "Sokha Mengvireak" in sender.inner_text("#persons")
@@ -85,7 +89,7 @@ def test_notice_reaches_only_the_parties_concerned(
         row = receiver.locator("#persons tr", has_text="Sokha Mengvireak")
         row.locator("select[name=outcome]").select_option("tested")
         row.locator("select[name=test_result]").select_option("negative")
-        row.locator("button[type=submit]").click()
+        row.locator("form[action$='/outcome'] button").click()
         receiver.wait_for_selector("#persons")
         sender.locator("#persons tr", has_text="Sokha Mengvireak").locator(
             "td.outcome", has_text="negative"
