@@ -138,6 +138,11 @@ class Settings(BaseSettings):
     master_key_file: str = Field(
         "", description="A file holding the master key instead of EOCNET_MASTER_KEY."
     )
+    stream_retention_days: int = Field(
+        30,
+        description="Days the live stream's event log keeps its entries; a client that "
+        "comes back with an older id is told to reload instead of catching up.",
+    )
     tracing_retention_days: int = Field(
         14,
         description="Days after which the personal data of a tracing notice is deleted "

@@ -258,3 +258,47 @@ def test_two_server_processes_share_the_stream(db, database_url, make_person):
     finally:
         a.stop()
         b.stop()
+
+
+def test_trimmed_log_tells_old_clients_to_reload(db, database_url, make_person, settings):
+    from datetime import timedelta
+
+    from eocnet.db.types import utcnow
+    from eocnet.jobs import retention
+
+    idn, tha = make_person("IDN", "officer"), make_person("THA", "officer")
+    server = LiveServer(database_url)
+    try:
+        first = _ready_id(server, tha)
+        for i in range(3):
+            httpx.post(
+                server.url + "/api/v1/events",
+                headers=idn.headers,
+                json={**ALERT, "title": f"old {i}"},
+            )
+    finally:
+        server.stop()
+    later = utcnow() + timedelta(days=settings.stream_retention_days + 1)
+    assert retention.trim_stream(db, settings, later) >= 2
+    with db.read() as s:
+        left = s.execute(select(func.count()).select_from(StreamEntry)).scalar_one()
+    assert left == 1  # the newest stays, so ids go on from there
+    server = LiveServer(database_url)
+    try:
+        got = collect(
+            server.url, {**tha.headers, "Last-Event-ID": str(first)}, until=lambda es: True
+        )
+        assert got[0].event == "reload"
+        fresh = _ready_id(server, tha)
+        posted = httpx.post(
+            server.url + "/api/v1/events", headers=idn.headers, json={**ALERT, "title": "new"}
+        ).json()
+        after = collect(
+            server.url,
+            {**tha.headers, "Last-Event-ID": str(fresh)},
+            until=lambda es: any(e.event == "event.created" for e in es),
+        )
+        created = [e for e in after if e.event == "event.created"]
+        assert created[0].data["id"] == posted["id"] and created[0].id > fresh
+    finally:
+        server.stop()

@@ -1,13 +1,21 @@
-"""Retention: personal data of tracing notices is deleted when its period ends."""
+"""Retention: personal data of tracing notices is deleted when its period ends, and the
+live stream's event log drops entries older than its retention period."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from eocnet.actions import tracing
+from eocnet.config import Settings
 from eocnet.db.database import Database
+from eocnet.realtime import log
 
 
 def run(db: Database, now: datetime) -> int:
     with db.write() as session:
         return len(tracing.purge(session, now))
+
+
+def trim_stream(db: Database, settings: Settings, now: datetime) -> int:
+    with db.write() as session:
+        return log.trim(session, now - timedelta(days=settings.stream_retention_days))

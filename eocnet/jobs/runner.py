@@ -25,6 +25,7 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
         ("webhooks_delivered", lambda: webhooks.deliver(db, settings, now)),
         ("emails_sent", lambda: outbox.run(db, settings, now)),
         ("notices_purged", lambda: retention.run(db, now)),
+        ("log_entries_trimmed", lambda: retention.trim_stream(db, settings, now)),
     ]
     for name, job in jobs:
         try:

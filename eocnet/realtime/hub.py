@@ -104,7 +104,12 @@ class Hub:
 
     async def _poll_forever(self) -> None:
         assert self._wake is not None
+        rounds = 0
         while True:
+            rounds += 1
+            if rounds % 60 == 0:  # the log may have been trimmed: learn its oldest id
+                with contextlib.suppress(Exception):
+                    self.oldest_id, _ = await asyncio.to_thread(self._bounds)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
             self._wake.clear()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from eocnet.db.database import Database, after_commit, lock_logs
@@ -82,3 +83,17 @@ def bounds(session: Session) -> tuple[int, int]:
     """The oldest and newest ids the log holds (0, 0 when empty)."""
     low, high = session.execute(select(func.min(StreamEntry.id), func.max(StreamEntry.id))).one()
     return int(low or 0), int(high or 0)
+
+
+def trim(session: Session, before: datetime, keep_newest: int = 1) -> int:
+    """Delete log entries older than ``before``, always keeping the newest ones (ids
+    come from the database and never restart, so nothing is reused)."""
+    newest = session.execute(
+        select(StreamEntry.id).order_by(StreamEntry.id.desc()).offset(keep_newest - 1).limit(1)
+    ).scalar_one_or_none()
+    if newest is None:
+        return 0
+    result = session.execute(
+        delete(StreamEntry).where(StreamEntry.at < before, StreamEntry.id < newest)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
