@@ -15,6 +15,7 @@ from eocnet.db.models import OutboxEmail
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)
 
 
 def _send(settings: Settings, row: OutboxEmail) -> None:
@@ -35,7 +36,9 @@ def run(db: Database, settings: Settings, now: datetime, batch: int = 50) -> int
     """Send what is due; returns how many were sent."""
     if not settings.smtp_host:
         return 0
-    with db.read() as session:
+    # Claim the batch first (a lease: the rows are not due again for LEASE), so that two
+    # job runners never send the same e-mail; one that dies mid-way is retried later.
+    with db.write() as session:
         due = list(
             session.execute(
                 select(OutboxEmail)
@@ -46,8 +49,11 @@ def run(db: Database, settings: Settings, now: datetime, batch: int = 50) -> int
                 )
                 .order_by(OutboxEmail.id)
                 .limit(batch)
+                .with_for_update(skip_locked=True)
             ).scalars()
         )
+        for row in due:
+            row.next_attempt_at = now + LEASE
     results: dict[int, str | None] = {}
     for row in due:
         try:

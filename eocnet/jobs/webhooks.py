@@ -26,6 +26,7 @@ from eocnet.db.models import Party, StreamEntry, Webhook, WebhookDelivery
 from eocnet.realtime.log import audience_of_row
 
 log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -78,7 +79,8 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int
 
 def deliver(db: Database, settings: Settings, now: datetime, batch: int = 50) -> int:
     """Attempt the due deliveries; returns how many succeeded."""
-    with db.read() as session:
+    # Claim the batch first (a lease), so that two job runners never deliver twice.
+    with db.write() as session:
         due = session.execute(
             select(WebhookDelivery, Webhook, StreamEntry)
             .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
@@ -86,7 +88,10 @@ def deliver(db: Database, settings: Settings, now: datetime, batch: int = 50) ->
             .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
             .order_by(WebhookDelivery.id)
             .limit(batch)
+            .with_for_update(skip_locked=True, of=WebhookDelivery)
         ).all()
+        for delivery, _, _ in due:
+            delivery.next_attempt_at = now + LEASE
         work = [
             (d.id, h.url, secret_of(h, settings), e.id, e.kind, e.at, e.data) for d, h, e in due
         ]
