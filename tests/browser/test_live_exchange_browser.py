@@ -31,12 +31,7 @@ def test_alert_appears_live_and_acknowledgement_comes_back(live_server, browser,
         receiver.goto(live_server.url + "/events")
         receiver.wait_for_selector("#events-body")
         # wait until the page's live stream is connected before posting
-        receiver.wait_for_function(
-            "document.querySelector('[sse-connect]') && "
-            "htmx.find('[sse-connect]')['htmx-internal-data'].sseEventSource"
-            " && htmx.find('[sse-connect]')['htmx-internal-data']"
-            ".sseEventSource.readyState === 1"
-        )
+        receiver.wait_for_selector("body[data-live='1']")
 
         sender.goto(live_server.url + "/events/new")
         sender.fill("input[name=title]", "Two travellers positive for measles")
@@ -84,11 +79,7 @@ def test_chat_message_appears_live(live_server, browser, make_person):
         pa.wait_for_selector("#messages")
         channel_url = pa.url
         pb.goto(channel_url)
-        pb.wait_for_function(
-            "htmx.find('[sse-connect]')['htmx-internal-data'].sseEventSource"
-            " && htmx.find('[sse-connect]')['htmx-internal-data']"
-            ".sseEventSource.readyState === 1"
-        )
+        pb.wait_for_selector("body[data-live='1']")
         pa.fill("textarea[name=body]", "Selamat pagi, any cases at the crossing?")
         pa.click("form[data-reset-after-send] button[type=submit]")
         pb.locator("#messages", has_text="any cases at the crossing").wait_for()

@@ -42,6 +42,6 @@ def test_login_totp_logout_login_and_language(live_server, page, make_person):
     assert page.inner_text("#dashboard-title") == "Dashboard"
 
     page.select_option("#language-select", "id")
-    page.wait_for_function("document.documentElement.lang === 'id'")
+    page.wait_for_selector("html[lang=id]")
     assert page.inner_text("#dashboard-title") == "Dasbor"
     assert page.locator("nav >> text=Direktori").count() == 1

@@ -81,11 +81,7 @@ def test_notice_reaches_only_the_parties_concerned(
         assert "No notices" in outsider.inner_text("#notices")
 
         # the sender watches; the receiver records an outcome
-        sender.wait_for_function(
-            "htmx.find('[sse-connect]')['htmx-internal-data'].sseEventSource"
-            " && htmx.find('[sse-connect]')['htmx-internal-data']"
-            ".sseEventSource.readyState === 1"
-        )
+        sender.wait_for_selector("body[data-live='1']")
         row = receiver.locator("#persons tr", has_text="Sokha Mengvireak")
         row.locator("select[name=outcome]").select_option("tested")
         row.locator("select[name=test_result]").select_option("negative")

@@ -1,4 +1,11 @@
 // Small progressive enhancements; every page also works without JavaScript.
+
+// Mark the page as live while its stream is connected (a deferred script runs before
+// htmx opens the stream, so no "open" is missed). Tests wait for this too: the page's
+// Content-Security-Policy forbids evaluating their scripts in it.
+document.body.addEventListener("htmx:sseOpen", () => { document.body.dataset.live = "1"; });
+document.body.addEventListener("htmx:sseError", () => { document.body.dataset.live = "0"; });
+
 document.addEventListener("DOMContentLoaded", () => {
   const select = document.getElementById("language-select");
   if (select) {
