@@ -65,13 +65,12 @@ def test_unknown_account_looks_like_wrong_password(client):
 def _enrol(client):
     page = client.get("/account/2fa")
     secret = totp_secret_of(page.text)
-    r = client.post(
-        "/account/2fa", data={"code": totp_code(secret), "csrf_token": csrf_of(page.text)}
-    )
+    used = totp_code(secret)
+    r = client.post("/account/2fa", data={"code": used, "csrf_token": csrf_of(page.text)})
     assert r.status_code == 200, r.text
     codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", r.text)
     assert len(codes) == 10
-    return secret, codes
+    return secret, codes, used
 
 
 def test_focal_point_must_enrol_then_uses_code_once(client, make_person):
@@ -81,7 +80,7 @@ def test_focal_point_must_enrol_then_uses_code_once(client, make_person):
     # until enrolled, the application is closed to this session
     assert client.get("/", follow_redirects=False).headers["location"] == "/account/2fa"
     assert client.get("/api/v1/me").status_code == 401
-    secret, codes = _enrol(client)
+    _, codes, used = _enrol(client)
     assert client.get("/").status_code == 200
     client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
     assert client.get("/", follow_redirects=False).status_code == 303
@@ -90,10 +89,10 @@ def test_focal_point_must_enrol_then_uses_code_once(client, make_person):
     assert r.headers["location"].startswith("/login/2fa")
     assert client.get("/", follow_redirects=False).headers["location"] == "/login/2fa"
     page = client.get("/login/2fa")
-    # the code used to enrol was for the current step: it cannot be replayed
+    # the code used to enrol cannot be replayed (each code is accepted once)
     r = client.post(
         "/login/2fa",
-        data={"code": totp_code(secret), "csrf_token": csrf_of(page.text)},
+        data={"code": used, "csrf_token": csrf_of(page.text)},
         follow_redirects=False,
     )
     assert r.status_code == 401
@@ -109,7 +108,7 @@ def test_focal_point_must_enrol_then_uses_code_once(client, make_person):
 def test_recovery_code_works_once(client, make_person):
     p = make_person("ASEC", "coordinator")
     login(client, p.email, PASSWORD)
-    _, codes = _enrol(client)
+    _, codes, _ = _enrol(client)
     for attempt, expected in [(codes[3], 303), (codes[3], 401)]:
         client.cookies.clear()
         login(client, p.email, PASSWORD)
