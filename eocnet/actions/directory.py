@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from eocnet.actions import audit
 from eocnet.actions.errors import Invalid
-from eocnet.db.models import ContactPoint, Party
+from eocnet.db.models import ContactPoint, Party, User
 from eocnet.domain.actors import Actor
 from eocnet.domain.parties import NetworkFileError, NetworkSpec, parse_network
+from eocnet.domain.roles import Permission, Role
 
 DEFAULT_NETWORK = Path(__file__).resolve().parent.parent / "data" / "network-asean.yaml"
 
@@ -78,3 +79,16 @@ def coordinator_code(session: Session) -> str | None:
     return session.execute(
         select(Party.code).where(Party.kind == "coordinator", Party.active.is_(True))
     ).scalar_one_or_none()
+
+
+def visible_focal_points(session: Session, actor: Actor, party_code: str) -> list[User] | None:
+    """The active focal points of a party, or None when the actor may not see them
+    (partners see other parties' EOCs but not their focal points' contacts)."""
+    if not (actor.can(Permission.VIEW_FOCAL_POINTS) or actor.party_code == party_code):
+        return None
+    users = session.execute(
+        select(User)
+        .where(User.party_code == party_code, User.is_active.is_(True))
+        .order_by(User.name)
+    ).scalars()
+    return [u for u in users if Role.FOCAL_POINT.value in u.roles]

@@ -8,11 +8,11 @@ from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eocnet.actions import directory
 from eocnet.actions.errors import NotFound
 from eocnet.api.deps import CurrentActor, DbDep
 from eocnet.api.schemas import ContactOut, FocalPointOut, PartyDetailOut, PartyOut
-from eocnet.db.models import Party, User
-from eocnet.domain.roles import Permission, Role
+from eocnet.db.models import Party
 
 router = APIRouter(tags=["directory"])
 
@@ -59,15 +59,9 @@ def get_party(code: str, actor: CurrentActor, db: DbDep) -> PartyDetailOut:
         if party is None or not party.active:
             raise NotFound(f"no party {code!r}")
         out = PartyDetailOut(**party_out(party).model_dump())
-        if actor.can(Permission.VIEW_FOCAL_POINTS) or actor.party_code == party.code:
-            users = session.execute(
-                select(User)
-                .where(User.party_code == party.code, User.is_active.is_(True))
-                .order_by(User.name)
-            ).scalars()
+        users = directory.visible_focal_points(session, actor, party.code)
+        if users is not None:
             out.focal_points = [
-                FocalPointOut(name=u.name, email=u.email, phone=u.phone)
-                for u in users
-                if Role.FOCAL_POINT.value in u.roles
+                FocalPointOut(name=u.name, email=u.email, phone=u.phone) for u in users
             ]
         return out

@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
-from eocnet.actions import audit, logins, notifications, tokens, users
+from eocnet.actions import audit, directory, logins, notifications, tokens, users
 from eocnet.actions import channels as channel_actions
 from eocnet.actions.errors import ActionError, Forbidden, NotFound
 from eocnet.actions.users import pending_totp_secret, requires_enrolment
@@ -20,7 +20,7 @@ from eocnet.api.audit import query_audit
 from eocnet.api.deps import SESSION_COOKIE
 from eocnet.auth import totp
 from eocnet.db.models import ApiToken, Party, RecoveryCode, User
-from eocnet.domain.roles import Permission, Role
+from eocnet.domain.roles import Permission
 from eocnet.web import exchange, i18n, tracing_pages
 from eocnet.web.auth import (
     CsrfFailed,
@@ -281,15 +281,7 @@ def dashboard(request: Request) -> Response:
                 select(Party.kind, func.count()).where(Party.active.is_(True)).group_by(Party.kind)
             ).all()
         )
-        focal_points = [
-            u
-            for u in session.execute(
-                select(User)
-                .where(User.party_code == party.code, User.is_active.is_(True))
-                .order_by(User.name)
-            ).scalars()
-            if Role.FOCAL_POINT.value in u.roles
-        ]
+        focal_points = directory.visible_focal_points(session, viewer.actor, party.code)
         recent = exchange.recent_events(session, viewer.actor)
         unread = sum(channel_actions.unread_counts(session, viewer.actor).values())
     awaiting = [e for e in recent if exchange.pending_for_party(e, viewer.user.party_code)]
@@ -337,17 +329,7 @@ def party_page(request: Request, code: str) -> Response:
         if party is None or not party.active:
             raise NotFound(f"no party {code}")
         _ = party.contacts
-        focal_points = None
-        if viewer.actor.can(Permission.VIEW_FOCAL_POINTS) or viewer.actor.party_code == party.code:
-            focal_points = [
-                u
-                for u in session.execute(
-                    select(User)
-                    .where(User.party_code == party.code, User.is_active.is_(True))
-                    .order_by(User.name)
-                ).scalars()
-                if Role.FOCAL_POINT.value in u.roles
-            ]
+        focal_points = directory.visible_focal_points(session, viewer.actor, party.code)
     return render(
         request, "party.html", {"party": party, "focal_points": focal_points}, user=viewer.user
     )
