@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from eocnet.actions import audit
 from eocnet.actions.directory import coordinator_code
@@ -94,13 +94,35 @@ def may_read_persons(actor: Actor, notice: TracingNotice) -> bool:
     return is_party_to(actor, notice) and actor.has_role(Role.FOCAL_POINT)
 
 
+def sees_every_summary(actor: Actor) -> bool:
+    """The regional coordinator learns that every notice exists (never its persons)."""
+    return actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
+
+
+def visible_notices(session: Session, actor: Actor, limit: int = 200) -> list[TracingNotice]:
+    """Notices the actor's party sent or received (all of them for the coordinator),
+    newest first, with their persons' follow-up rows loaded."""
+    query = (
+        select(TracingNotice)
+        .options(selectinload(TracingNotice.persons))
+        .order_by(TracingNotice.id.desc())
+        .limit(limit)
+    )
+    if not sees_every_summary(actor):
+        code = actor.party_code
+        query = query.where(
+            or_(TracingNotice.sender_party == code, TracingNotice.parties_key.contains(f",{code},"))
+        )
+    return list(session.execute(query).scalars())
+
+
 def access_notice(session: Session, actor: Actor, notice_id: int) -> TracingNotice:
     notice = session.get(TracingNotice, notice_id)
     if notice is None:
         raise NotFound(f"no tracing notice {notice_id}")
     if is_party_to(actor, notice):
         return notice
-    if actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR):
+    if sees_every_summary(actor):
         return notice  # sees that it exists and its summary, never the persons
     raise NotFound(f"no tracing notice {notice_id}")
 

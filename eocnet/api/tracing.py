@@ -9,8 +9,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from eocnet.actions import tracing as actions
 from eocnet.actions.errors import Forbidden, Invalid
@@ -19,7 +17,6 @@ from eocnet.api.problems import problem
 from eocnet.api.schemas import Id, Input
 from eocnet.db.models import TracingNotice
 from eocnet.db.types import utcnow
-from eocnet.domain.roles import Role
 from eocnet.interop.tables import TableError, read_table
 
 router = APIRouter(tags=["tracing"])
@@ -165,20 +162,7 @@ def list_notices(actor: CurrentActor, db: DbDep) -> list[NoticeOut]:
     """Notices your party sent or received (the coordinator sees all, without persons).
     Lists never carry personal data: open a notice to read its persons."""
     with db.read() as session:
-        query = (
-            select(TracingNotice)
-            .options(selectinload(TracingNotice.persons))
-            .order_by(TracingNotice.id.desc())
-            .limit(200)
-        )
-        if not (actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)):
-            query = query.where(
-                or_(
-                    TracingNotice.sender_party == actor.party_code,
-                    TracingNotice.parties_key.contains(f",{actor.party_code},"),
-                )
-            )
-        return [_out(n, None) for n in session.execute(query).scalars()]
+        return [_out(n, None) for n in actions.visible_notices(session, actor)]
 
 
 @router.get("/tracing-notices/{notice_id}", response_model=NoticeOut, summary="One tracing notice")

@@ -48,34 +48,22 @@ def _parties(session: Any) -> list[Party]:
     )
 
 
-def _event_rows(
-    session: Any, viewer: Any, status: str = "", alert: str = "", limit: int = 50
+def recent_events(
+    session: Any, actor: Any, status: str = "", alert_only: bool = False, limit: int = 100
 ) -> list[Event]:
+    """The newest events the actor may see, with acknowledgements loaded."""
     query = (
         select(Event)
         .options(selectinload(Event.acknowledgements))
-        .where(visible_to(Event, viewer.actor))
+        .where(visible_to(Event, actor))
         .order_by(Event.id.desc())
         .limit(limit)
     )
     if status:
         query = query.where(Event.status == status)
-    if alert == "1":
+    if alert_only:
         query = query.where(Event.is_alert.is_(True))
     return list(session.execute(query).scalars())
-
-
-def recent_events(session: Any, actor: Any, limit: int = 100) -> list[Event]:
-    """The newest events the actor may see, with acknowledgements loaded."""
-    return list(
-        session.execute(
-            select(Event)
-            .options(selectinload(Event.acknowledgements))
-            .where(visible_to(Event, actor))
-            .order_by(Event.id.desc())
-            .limit(limit)
-        ).scalars()
-    )
 
 
 def pending_for_party(event: Event, party: str) -> bool:
@@ -89,36 +77,29 @@ def pending_for_party(event: Event, party: str) -> bool:
 # ---------------------------------------------------------------- events
 
 
-@router.get("/events")
-def events_page(request: Request, status: str = "", alert: str = "") -> Response:
+def _events_view(request: Request, template: str, status: str, alert: str) -> Response:
     viewer = current_viewer(request)
     with db_of(request).read() as session:
-        rows = _event_rows(session, viewer, status, alert)
-    return render(
-        request,
-        "events.html",
-        {
-            "events": rows,
-            "status": status,
-            "alert": alert,
-            "statuses": list(EventStatus),
-            "pending": pending_for_party,
-        },
-        user=viewer.user,
-    )
+        rows = recent_events(session, viewer.actor, status, alert == "1", limit=50)
+    context = {
+        "events": rows,
+        "status": status,
+        "alert": alert,
+        "statuses": list(EventStatus),
+        "pending": pending_for_party,
+    }
+    return render(request, template, context, user=viewer.user)
+
+
+@router.get("/events")
+def events_page(request: Request, status: str = "", alert: str = "") -> Response:
+    return _events_view(request, "events.html", status, alert)
 
 
 @router.get("/events/fragment")
 def events_fragment(request: Request, status: str = "", alert: str = "") -> Response:
-    viewer = current_viewer(request)
-    with db_of(request).read() as session:
-        rows = _event_rows(session, viewer, status, alert)
-    return render(
-        request,
-        "_events_table.html",
-        {"events": rows, "pending": pending_for_party},
-        user=viewer.user,
-    )
+    """The rows alone, re-fetched when the stream announces a change."""
+    return _events_view(request, "_events_table.html", status, alert)
 
 
 def _new_event_form(
@@ -241,28 +222,28 @@ def _event_context(session: Any, viewer: Any, event_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/events/{event_id}")
-def event_page(request: Request, event_id: int) -> Response:
+def _event_view(request: Request, event_id: int, template: str) -> Response:
     viewer = current_viewer(request)
     with db_of(request).read() as session:
         context = _event_context(session, viewer, event_id)
-    return render(request, "event.html", context, user=viewer.user)
+    return render(request, template, context, user=viewer.user)
+
+
+@router.get("/events/{event_id}")
+def event_page(request: Request, event_id: int) -> Response:
+    return _event_view(request, event_id, "event.html")
 
 
 @router.get("/events/{event_id}/acks")
 def event_acks_fragment(request: Request, event_id: int) -> Response:
-    viewer = current_viewer(request)
-    with db_of(request).read() as session:
-        context = _event_context(session, viewer, event_id)
-    return render(request, "_event_acks.html", context, user=viewer.user)
+    """The acknowledgements alone, re-fetched when the stream announces one."""
+    return _event_view(request, event_id, "_event_acks.html")
 
 
 @router.get("/events/{event_id}/thread")
 def event_thread_fragment(request: Request, event_id: int) -> Response:
-    viewer = current_viewer(request)
-    with db_of(request).read() as session:
-        context = _event_context(session, viewer, event_id)
-    return render(request, "_event_thread.html", context, user=viewer.user)
+    """The updates alone, re-fetched when the stream announces one."""
+    return _event_view(request, event_id, "_event_thread.html")
 
 
 @router.post("/events/{event_id}/acknowledge")

@@ -9,14 +9,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from eocnet.actions import tracing
 from eocnet.actions.errors import ActionError
 from eocnet.config import Settings
 from eocnet.db.audience import visible_to
-from eocnet.db.models import Event, Party, TracingNotice, User
+from eocnet.db.models import Event, Party, User
 from eocnet.domain.roles import Role
 from eocnet.interop.tables import TableError, read_table
 from eocnet.web.auth import check_csrf, current_viewer, db_of
@@ -30,36 +29,23 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _notices(session: Any, viewer: Any) -> list[TracingNotice]:
-    query = (
-        select(TracingNotice)
-        .options(selectinload(TracingNotice.persons))
-        .order_by(TracingNotice.id.desc())
-        .limit(200)
-    )
-    if not (viewer.actor.party_kind == "coordinator" and viewer.actor.has_role(Role.COORDINATOR)):
-        code = viewer.actor.party_code
-        query = query.where(
-            or_(TracingNotice.sender_party == code, TracingNotice.parties_key.contains(f",{code},"))
-        )
-    return list(session.execute(query).scalars())
+def _list(request: Request, template: str) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        notices = tracing.visible_notices(session, viewer.actor)
+        summaries = [tracing.notice_summary(n) for n in notices]
+    return render(request, template, {"notices": summaries}, user=viewer.user)
 
 
 @router.get("/tracing")
 def tracing_page(request: Request) -> Response:
-    viewer = current_viewer(request)
-    with db_of(request).read() as session:
-        notices = _notices(session, viewer)
-        summaries = [tracing.notice_summary(n) for n in notices]
-    return render(request, "tracing.html", {"notices": summaries}, user=viewer.user)
+    return _list(request, "tracing.html")
 
 
 @router.get("/tracing/fragment")
 def tracing_fragment(request: Request) -> Response:
-    viewer = current_viewer(request)
-    with db_of(request).read() as session:
-        summaries = [tracing.notice_summary(n) for n in _notices(session, viewer)]
-    return render(request, "_tracing_list.html", {"notices": summaries}, user=viewer.user)
+    """The list alone, re-fetched when the stream announces a notice or an outcome."""
+    return _list(request, "_tracing_list.html")
 
 
 def _form(request: Request, viewer: Any, **extra: Any) -> Response:
@@ -203,26 +189,20 @@ def _notice_context(request: Request, viewer: Any, notice_id: int) -> dict[str, 
         }
 
 
+def _notice(request: Request, notice_id: int, template: str) -> Response:
+    viewer = current_viewer(request)
+    return render(request, template, _notice_context(request, viewer, notice_id), user=viewer.user)
+
+
 @router.get("/tracing/{notice_id}")
 def notice_page(request: Request, notice_id: int) -> Response:
-    viewer = current_viewer(request)
-    return render(
-        request,
-        "tracing_notice.html",
-        _notice_context(request, viewer, notice_id),
-        user=viewer.user,
-    )
+    return _notice(request, notice_id, "tracing_notice.html")
 
 
 @router.get("/tracing/{notice_id}/people")
 def notice_people_fragment(request: Request, notice_id: int) -> Response:
-    viewer = current_viewer(request)
-    return render(
-        request,
-        "_tracing_people.html",
-        _notice_context(request, viewer, notice_id),
-        user=viewer.user,
-    )
+    """The persons alone, re-fetched when the stream announces an outcome."""
+    return _notice(request, notice_id, "_tracing_people.html")
 
 
 @router.post("/tracing/{notice_id}/persons/{person_id}/outcome")
