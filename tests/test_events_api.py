@@ -260,3 +260,19 @@ def test_event_list_filters_and_paging(client, idn):
     assert [e["title"] for e in rest["items"]] == ["E2", "E1", "E0"]
     khm = client.get("/api/v1/events?country=KHM", headers=idn.headers).json()["items"]
     assert {e["title"] for e in khm} == {"E0", "E2", "E4"}
+
+
+@pytest.mark.parametrize("field", ["visibility", "status", "severity"])
+def test_vocabulary_errors_name_their_own_field(db, idn, field):
+    from eocnet.actions import events as actions
+    from eocnet.actions.errors import Invalid
+    from eocnet.actions.users import actor_for
+    from eocnet.config import Settings
+    from eocnet.db.models import User
+
+    with db.write() as session:
+        actor = actor_for(session.get(User, idn.id))
+        fields = actions.EventFields(title="t", hazard="h", country="IDN", **{field: "bogus"})
+        with pytest.raises(Invalid) as info:
+            actions.create_event(session, actor, fields, Settings())
+    assert info.value.field == field

@@ -87,7 +87,11 @@ def _require_poster(actor: Actor) -> None:
         raise Forbidden("your role may not post events")
 
 
-def _validate(session: Session, actor: Actor, f: EventFields) -> tuple[list[str], list[str]]:
+def _validate(
+    session: Session, actor: Actor, f: EventFields
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """Check the fields; returns the listed parties, the alert reasons and the kind of
+    every active party (code -> kind)."""
     if not f.title.strip():
         raise Invalid("the title is empty", field="title")
     if not f.hazard.strip():
@@ -102,12 +106,15 @@ def _validate(session: Session, actor: Actor, f: EventFields) -> tuple[list[str]
         raise Invalid("latitude must be between -90 and 90", field="latitude")
     if f.longitude is not None and not -180 <= f.longitude <= 180:
         raise Invalid("longitude must be between -180 and 180", field="longitude")
-    try:
-        Visibility(f.visibility)
-        EventStatus(f.status)
-        Severity(f.severity)
-    except ValueError as exc:
-        raise Invalid(str(exc), field="visibility") from None
+    for name, vocabulary in (
+        ("visibility", Visibility),
+        ("status", EventStatus),
+        ("severity", Severity),
+    ):
+        try:
+            vocabulary(getattr(f, name))
+        except ValueError as exc:
+            raise Invalid(str(exc), field=name) from None
     kinds = _party_kinds(session)
     parties = sorted({p.strip().upper() for p in f.parties})
     unknown = [p for p in parties if p not in kinds]
@@ -135,13 +142,12 @@ def _validate(session: Session, actor: Actor, f: EventFields) -> tuple[list[str]
             raise Invalid(f"unknown figure {name!r}", field=f"figures.{name}")
         if value < 0:
             raise Invalid("figures cannot be negative", field=f"figures.{name}")
-    return parties, reasons
+    return parties, reasons, kinds
 
 
-def _addressed(session: Session, event: Event) -> list[str]:
+def _addressed(event: Event, kinds: dict[str, str]) -> list[str]:
     """The parties expected to acknowledge: those who can see it, other than the sender;
     partners only when named."""
-    kinds = _party_kinds(session)
     seen = audience_of(event.visibility, event.parties, event.owner_party, kinds)
     return [
         code
@@ -208,7 +214,7 @@ def _index(session: Session, event: Event) -> None:
 
 def create_event(session: Session, actor: Actor, f: EventFields, settings: Settings) -> Event:
     _require_poster(actor)
-    parties, reasons = _validate(session, actor, f)
+    parties, reasons, kinds = _validate(session, actor, f)
     now = utcnow()
     event = Event(
         title=f.title.strip(),
@@ -240,7 +246,7 @@ def create_event(session: Session, actor: Actor, f: EventFields, settings: Setti
     )
     session.add(event)
     session.flush()
-    event.addressed = _addressed(session, event)
+    event.addressed = _addressed(event, kinds)
     if event.is_alert:
         event.next_reminder_at = now + timedelta(minutes=settings.alert_reannounce_minutes)
         notifications.notify_alert(session, settings, event, event.addressed, "new")
