@@ -347,6 +347,8 @@ def test_manifest_xlsx_and_explicit_mapping(client, parties):
         (MANIFEST.encode(), {"mapping": "[1, 2]"}, "mapping"),
         (MANIFEST.encode(), {"mapping": '{"Nope": "full_name"}'}, "mapping"),
         (b"Name,Mobile\nA,1\n", {}, "mapping"),
+        (b"\r0", {}, "mapping"),  # a lone carriage return once crashed the CSV reader
+        (b'Name,Passport\n"' + b"x" * 200_000 + b'",1\n', {}, "file"),  # over the field limit
     ],
 )
 def test_manifest_bad_files(client, db, parties, content, form, field):

@@ -45,7 +45,13 @@ def _read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        # newline="" lets the csv module itself handle \r, \n and \r\n line ends
+        rows = [
+            [c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""), dialect)
+        ]
+    except csv.Error as exc:
+        raise TableError(f"the CSV file cannot be read: {exc}") from None
     return _split(rows)
 
 
