@@ -7,7 +7,10 @@ every setting appears there). Unsafe values refuse to start in production.
 
 from __future__ import annotations
 
+import base64
+import os
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -185,16 +188,19 @@ DEV_SECRET_FILE = Path("var/dev-secret-key")
 DEV_MASTER_KEY_FILE = Path("var/dev-master-key")
 
 
+def _development_key(path: Path, make: Callable[[], str]) -> str:
+    """A development-only key, made once and kept on disk (readable by its owner only)
+    so that restarts keep logins, second factors and encrypted data working."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(make())
+    return path.read_text().strip()
+
+
 @lru_cache(maxsize=1)
 def _development_secret() -> str:
-    """A development key kept on disk so that restarts keep logins and 2FA working."""
-    if DEV_SECRET_FILE.exists():
-        return DEV_SECRET_FILE.read_text().strip()
-    DEV_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    DEV_SECRET_FILE.touch(mode=0o600)
-    DEV_SECRET_FILE.write_text(key)
-    return key
+    return _development_key(DEV_SECRET_FILE, lambda: secrets.token_urlsafe(48))
 
 
 @lru_cache(maxsize=1)
@@ -210,11 +216,4 @@ def master_key_text(settings: Settings) -> str:
         return Path(settings.master_key_file).read_text().strip()
     if settings.is_production:
         raise UnsafeSettings("EOCNET_MASTER_KEY or EOCNET_MASTER_KEY_FILE is required")
-    if not DEV_MASTER_KEY_FILE.exists():
-        import base64
-        import os
-
-        DEV_MASTER_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-        DEV_MASTER_KEY_FILE.touch(mode=0o600)
-        DEV_MASTER_KEY_FILE.write_text(base64.b64encode(os.urandom(32)).decode())
-    return DEV_MASTER_KEY_FILE.read_text().strip()
+    return _development_key(DEV_MASTER_KEY_FILE, lambda: base64.b64encode(os.urandom(32)).decode())

@@ -120,6 +120,20 @@ def create_channel(
     return channel
 
 
+def event_channel(session: Session, actor: Actor, event: Event) -> Channel:
+    """The event's discussion channel, opened on first use with the event's audience."""
+    channel = (
+        session.execute(
+            select(Channel).where(Channel.event_id == event.id, Channel.kind == "event")
+        )
+        .scalars()
+        .first()
+    )
+    if channel is None:
+        channel = create_channel(session, actor, event.title[:120], [], event=event)
+    return channel
+
+
 def open_direct(session: Session, actor: Actor, other: User) -> Channel:
     """The direct-message channel between two users (created on first use)."""
     if other.id == actor.user_id or not other.is_active:

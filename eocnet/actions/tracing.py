@@ -127,7 +127,7 @@ def access_notice(session: Session, actor: Actor, notice_id: int) -> TracingNoti
     raise NotFound(f"no tracing notice {notice_id}")
 
 
-def _validate_person(index: int, person: PersonIn, known: set[str], parties: list[str]) -> None:
+def _validate_person(index: int, person: PersonIn, parties: list[str]) -> None:
     """Check one person; raises Invalid naming ``persons.INDEX.FIELD``."""
     where = f"persons.{index}"
     if person.role not in ROLES:
@@ -190,7 +190,7 @@ def send_notice(
     if not persons or len(persons) > MAX_PERSONS:
         raise Invalid(f"a notice carries 1 to {MAX_PERSONS} persons", field="persons")
     for i, person in enumerate(persons):
-        _validate_person(i, person, known, addressed)
+        _validate_person(i, person, addressed)
     now = utcnow()
     counts = Counter(p.role for p in persons)
     notice = TracingNotice(
@@ -509,7 +509,7 @@ def check_manifest(
             fields=values,
         )
         try:
-            _validate_person(n, person, set(), addressed)
+            _validate_person(n, person, addressed)
         except Invalid as exc:
             field = (exc.field or "").split(".", 2)[-1]
             errors.append({"row": n, "field": f"rows.{n}.{field}", "detail": exc.detail})

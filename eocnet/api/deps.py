@@ -81,6 +81,9 @@ def _actor_from_request(request: Request, db: Database, settings: Settings) -> A
 
 
 async def current_actor(request: Request, db: DbDep, settings: SettingsDep) -> Actor:
+    """Who is calling. ``async`` on purpose: it runs on the event loop, so its one
+    indexed lookup (token, user and party in one query) blocks the loop for well under
+    a millisecond instead of costing a thread-pool hop on every request."""
     actor = _actor_from_request(request, db, settings)
     if request.method not in SAFE_METHODS and actor.scope != "write":
         raise HTTPException(403, "This token is read-only; create one with scope 'write'.")

@@ -16,11 +16,12 @@ from sqlalchemy.orm import selectinload
 from eocnet.actions import channels as channel_actions
 from eocnet.actions import events as actions
 from eocnet.actions.errors import Invalid, NotFound
+from eocnet.api.channels import ChannelOut, channel_out
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.idempotency import respond_once
 from eocnet.api.schemas import MAX_ID, Id, Input
 from eocnet.db.audience import visible_to
-from eocnet.db.models import Attachment, Channel, Event, EventRevision, EventUpdate, IhrAssessment
+from eocnet.db.models import Attachment, Event, EventRevision, EventUpdate, IhrAssessment
 from eocnet.domain import ihr_annex2
 from eocnet.domain.events import AlertCriterion
 
@@ -595,23 +596,12 @@ def who_notified(event_id: Id, actor: CurrentActor, db: DbDep) -> EventOut:
 
 @router.post(
     "/events/{event_id}/channel",
-    response_model=dict[str, Any],
+    response_model=ChannelOut,
     tags=["channels"],
     summary="The event's discussion channel",
 )
-def event_channel(event_id: Id, actor: CurrentActor, db: DbDep) -> dict[str, Any]:
+def event_channel(event_id: Id, actor: CurrentActor, db: DbDep) -> ChannelOut:
     """Returns the event's channel, opening it on first use; it has the event's audience."""
     with db.write() as session:
         event = actions.access_event(session, actor, event_id)
-        channel = (
-            session.execute(
-                select(Channel).where(Channel.event_id == event.id, Channel.kind == "event")
-            )
-            .scalars()
-            .first()
-        )
-        if channel is None:
-            channel = channel_actions.create_channel(
-                session, actor, event.title[:120], [], event=event
-            )
-        return channel_actions.channel_data(channel)
+        return channel_out(channel_actions.event_channel(session, actor, event))

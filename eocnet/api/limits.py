@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from eocnet.api.problems import problem
 
 
 class BodySizeLimit:
@@ -37,7 +38,7 @@ class BodySizeLimit:
                 except ValueError:
                     declared = 0
                 if declared > limit:
-                    await self._reject(scope, send, limit)
+                    await self._reject(scope, receive, send, limit)
                     return
         received = 0
         started = False
@@ -54,7 +55,7 @@ class BodySizeLimit:
                 received += len(message.get("body", b""))
                 if received > limit and not started:
                     rejected = True
-                    await self._reject(scope, send, limit)
+                    await self._reject(scope, receive, send, limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -68,27 +69,14 @@ class BodySizeLimit:
 
         await self.app(scope, limited_receive, tracking_send)
 
-    async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
-        body = json.dumps(
-            {
-                "type": "https://eocnet.example/problems/413",
-                "title": "Content Too Large",
-                "status": 413,
-                "detail": f"The request body is larger than {limit} bytes.",
-                "instance": scope["path"],
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = problem(
+            413,
+            f"The request body is larger than {limit} bytes.",
+            instance=scope["path"],
+            title="Content Too Large",
         )
-        await send({"type": "http.response.body", "body": body})
+        await response(scope, receive, send)
 
 
 class RefuseNul:
@@ -104,27 +92,15 @@ class RefuseNul:
 
             pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             field = next((k for k, v in pairs if "\x00" in v or "\x00" in k), "query")
-            body = json.dumps(
-                {
-                    "type": "https://eocnet.example/problems/validation",
-                    "title": "Invalid input",
-                    "status": 422,
-                    "detail": f"{field}: must not contain NUL characters",
-                    "instance": scope["path"],
-                    "field": field,
-                    "errors": [{"field": field, "detail": "must not contain NUL characters"}],
-                }
-            ).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 422,
-                    "headers": [
-                        (b"content-type", b"application/problem+json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
+            detail = "must not contain NUL characters"
+            response = problem(
+                422,
+                f"{field}: {detail}",
+                instance=scope["path"],
+                title="Invalid input",
+                kind="validation",
+                errors=[{"field": field, "detail": detail}],
             )
-            await send({"type": "http.response.body", "body": body})
+            await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

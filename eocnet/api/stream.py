@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from sse_starlette.sse import EventSourceResponse
@@ -33,15 +32,11 @@ def _last_seen(request: Request, query_value: int | None) -> int | None:
 
 async def stream_entries(
     hub: Hub, actor: Actor, last_seen: int | None, heartbeat: float
-) -> AsyncIterator[dict[str, Any] | bytes]:
+) -> AsyncIterator[bytes]:
     if last_seen is not None and hub.is_stale(last_seen):
         # The log no longer holds what follows this id (or it is from another log):
         # the client must fetch state afresh instead of silently skipping ahead.
-        yield {
-            "event": "reload",
-            "data": '{"reason":"last-event-id-not-in-log"}',
-            "id": str(hub.last_id),
-        }
+        yield encode_sse(hub.last_id, "reload", '{"reason":"last-event-id-not-in-log"}')
         return
     cursor = hub.last_id if last_seen is None else last_seen
     yield encode_sse(cursor, "ready", f'{{"last_id":{cursor}}}')
