@@ -6,11 +6,9 @@ Subject: GET /api/v1/me and GET /api/v1/parties with a bearer token.
 
 from __future__ import annotations
 
-import time
-
 from fastapi.testclient import TestClient
 
-from bench.common import summary_ms, temporary_database
+from bench.common import summary_ms, temporary_database, time_get
 from eocnet.actions import tokens, users
 from eocnet.app import create_app
 from eocnet.config import Settings
@@ -20,13 +18,7 @@ ROUNDS = 400
 
 
 def _time(client: TestClient, path: str, headers: dict[str, str]) -> list[float]:
-    out = []
-    for _ in range(ROUNDS):
-        t0 = time.perf_counter()
-        r = client.get(path, headers=headers)
-        out.append(time.perf_counter() - t0)
-        assert r.status_code == 200, r.text
-    return out
+    return time_get(client, path, headers, ROUNDS)
 
 
 def run() -> None:

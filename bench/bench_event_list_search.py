@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, text
 
-from bench.common import summary_ms, temporary_database
+from bench.common import summary_ms, temporary_database, time_get
 from eocnet.actions import tokens, users
 from eocnet.app import create_app
 from eocnet.config import Settings
@@ -125,13 +125,7 @@ def _fill(db: Database, creator: int) -> None:
 
 
 def _time(client: TestClient, path: str, headers: dict[str, str]) -> list[float]:
-    out = []
-    for _ in range(ROUNDS):
-        t0 = time.perf_counter()
-        r = client.get(path, headers=headers)
-        out.append(time.perf_counter() - t0)
-        assert r.status_code == 200, (path, r.text[:300])
-    return out
+    return time_get(client, path, headers, ROUNDS)
 
 
 def _one(backend: str) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import statistics
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 
@@ -70,3 +72,14 @@ def _prepare(url: str) -> None:
             session, None, directory.read_network_file(directory.DEFAULT_NETWORK)
         )
     db.dispose()
+
+
+def time_get(client: Any, path: str, headers: dict[str, str], rounds: int) -> list[float]:
+    """Seconds taken by ``rounds`` GET requests, each checked to answer 200."""
+    out = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        response = client.get(path, headers=headers)
+        out.append(time.perf_counter() - t0)
+        assert response.status_code == 200, (path, response.text[:300])
+    return out
