@@ -89,8 +89,35 @@ def test_restricted_event_is_invisible_to_others(client, idn, make_person):
         },
     )
     event_id = r.json()["id"]
+    pdf = base64.b64encode(b"%PDF-1.4\n").decode()
+    update = client.post(
+        f"/api/v1/events/{event_id}/updates",
+        headers=idn.headers,
+        json={
+            "body": "line list",
+            "attachments": [
+                {"filename": "l.pdf", "content_type": "application/pdf", "data_base64": pdf}
+            ],
+        },
+    ).json()
+    attachment = (
+        f"/api/v1/events/{event_id}/updates/{update['id']}/attachments/"
+        f"{update['attachments'][0]['id']}"
+    )
     assert client.get(f"/api/v1/events/{event_id}", headers=khm.headers).status_code == 200
+    assert client.get(attachment, headers=khm.headers).status_code == 200
     for outsider in (tha, partner, coordinator):
+        for path in (
+            attachment,
+            f"/api/v1/events/{event_id}/revisions",
+            f"/api/v1/events/{event_id}/ihr-assessments",
+        ):
+            assert client.get(path, headers=outsider.headers).status_code == 404, path
+        for path in (
+            f"/api/v1/events/{event_id}/channel",
+            f"/api/v1/events/{event_id}/who-notification",
+        ):
+            assert client.post(path, headers=outsider.headers).status_code == 404, path
         assert client.get(f"/api/v1/events/{event_id}", headers=outsider.headers).status_code == 404
         listed = client.get("/api/v1/events", headers=outsider.headers).json()["items"]
         assert event_id not in [e["id"] for e in listed]
