@@ -43,6 +43,10 @@ audit_app = _group("The tamper-evident audit trail.")
 directory_app = _group("Parties of the network and their EOCs.")
 jobs_app = _group("Scheduled work: alert reminders, e-mail, webhooks, retention.")
 keys_app = _group("The master key that protects personal data.")
+analyze_app = _group(
+    "Signal detection and the reproduction number on CSV files, with the same numbers "
+    "as R's surveillance and EpiEstim packages. No database needed."
+)
 for sub, name in [
     (db_app, "db"),
     (demo_app, "demo"),
@@ -52,6 +56,7 @@ for sub, name in [
     (directory_app, "directory"),
     (jobs_app, "jobs"),
     (keys_app, "keys"),
+    (analyze_app, "analyze"),
 ]:
     app.add_typer(sub, name=name)
 
@@ -430,6 +435,160 @@ def keys_rotate(
         except VaultError as exc:
             fail(f"the old key does not open the notices' data keys: {exc}")
     typer.echo(f"re-wrapped the data keys of {changed} notice(s) under key {new.key_id}")
+
+
+# ---------------------------------------------------------------- analyze
+
+
+def _read_input(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
+    return ""
+
+
+def _write_output(path: str, text: str) -> None:
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror}")
+
+
+@analyze_app.command("aberration")
+def analyze_aberration(
+    input_file: Annotated[
+        str, typer.Argument(metavar="INPUT.csv", help="Columns series,period,count; - for stdin.")
+    ],
+    method: Annotated[
+        str,
+        typer.Option(help="ears-c1, ears-c2, ears-c3 or farrington-flexible."),
+    ] = "farrington-flexible",
+    output: Annotated[str, typer.Option("-o", "--output", help="Output CSV; - for stdout.")] = "-",
+    b: Annotated[int | None, typer.Option("--b", help="Farrington: years back (R: 5).")] = None,
+    w: Annotated[
+        int | None, typer.Option("--w", help="Farrington: half-window in weeks (R: 3).")
+    ] = None,
+    alpha: Annotated[
+        float | None,
+        typer.Option(help="Significance level (R: 0.001 for EARS, 0.05 for Farrington)."),
+    ] = None,
+    no_periods: Annotated[
+        int | None,
+        typer.Option(help="Farrington: blocks per year for the seasonal factor (R: 1)."),
+    ] = None,
+    past_weeks_not_included: Annotated[
+        int | None,
+        typer.Option(help="Farrington: recent weeks left out of the fit (R: w)."),
+    ] = None,
+    threshold_method: Annotated[
+        str | None,
+        typer.Option(help="Farrington: delta, nbPlugin or muan (R: delta)."),
+    ] = None,
+    baseline: Annotated[
+        int | None, typer.Option(help="EARS: periods in the baseline (R: 7).")
+    ] = None,
+    min_sigma: Annotated[
+        float | None, typer.Option(help="EARS: smallest standard deviation used (R: 0).")
+    ] = None,
+) -> None:
+    """Flag unusual counts in weekly series, as R's earsC or farringtonFlexible.
+
+    INPUT has columns series,period,count: one or more series, period the ISO
+    date of the week's first day, rows in any order, gaps allowed. The output
+    has columns series,period,count,expected,threshold,alarm, one row per
+    input row; threshold and alarm are empty where the method has too little
+    history. Options left out take R's defaults.
+    """
+    from eocnet.analytics.aberration import AberrationMethod
+    from eocnet.interop.series_files import SeriesFileError, read_weekly_series, write_detections
+
+    if threshold_method is not None and threshold_method not in ("delta", "nbPlugin", "muan"):
+        fail(f"--threshold-method must be delta, nbPlugin or muan, not {threshold_method!r}")
+    try:
+        chosen = AberrationMethod(
+            name=method,  # type: ignore[arg-type]
+            b=b,
+            w=w,
+            alpha=alpha,
+            no_periods=no_periods,
+            past_weeks_not_included=past_weeks_not_included,
+            threshold_method=threshold_method,  # type: ignore[arg-type]
+            baseline=baseline,
+            min_sigma=min_sigma,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    try:
+        data = read_weekly_series(_read_input(input_file))
+    except SeriesFileError as exc:
+        fail(f"{input_file}: {exc}")
+    names = list(data.series)
+    results = chosen.detect_many([(data.series[n].dates, data.series[n].counts) for n in names])
+    _write_output(output, write_detections(data, dict(zip(names, results, strict=True))))
+
+
+@analyze_app.command("rt")
+def analyze_rt(
+    input_file: Annotated[
+        str, typer.Argument(metavar="INPUT.csv", help="Columns date,count (daily); - for stdin.")
+    ],
+    si_mean: Annotated[
+        float | None, typer.Option(help="Mean of the serial interval in days (parametric).")
+    ] = None,
+    si_sd: Annotated[
+        float | None, typer.Option(help="Its standard deviation in days (parametric).")
+    ] = None,
+    si_distribution: Annotated[
+        str | None,
+        typer.Option(help="CSV with columns day,p from day 0 (non-parametric)."),
+    ] = None,
+    output: Annotated[str, typer.Option("-o", "--output", help="Output CSV; - for stdout.")] = "-",
+) -> None:
+    """Estimate the reproduction number, as R's EpiEstim::estimate_R.
+
+    Cori et al. (2013) over 7-day sliding windows with a gamma prior of mean 5
+    and sd 5. Give the serial interval either as --si-mean and --si-sd
+    (offset gamma, "parametric_si") or as --si-distribution
+    ("non_parametric_si"). Missing days count as 0. The output has columns
+    window_start,window_end,mean,std,q025,median,q975; empty where EpiEstim
+    gives NA (windows ending before the mean serial interval).
+    """
+    from eocnet.analytics.rt import estimate_rt, estimate_rt_parametric
+    from eocnet.interop.series_files import (
+        SeriesFileError,
+        read_daily_incidence,
+        read_si_distribution,
+        write_rt,
+    )
+
+    parametric = si_mean is not None or si_sd is not None
+    if parametric == (si_distribution is not None):
+        fail("give either --si-mean and --si-sd, or --si-distribution")
+    if parametric and (si_mean is None or si_sd is None):
+        fail("--si-mean and --si-sd go together")
+    try:
+        incidence = read_daily_incidence(_read_input(input_file))
+    except SeriesFileError as exc:
+        fail(f"{input_file}: {exc}")
+    try:
+        if si_distribution is not None:
+            try:
+                si = read_si_distribution(_read_input(si_distribution))
+            except SeriesFileError as exc:
+                fail(f"{si_distribution}: {exc}")
+            estimate = estimate_rt(incidence.counts, si)
+        else:
+            assert si_mean is not None and si_sd is not None
+            estimate = estimate_rt_parametric(incidence.counts, si_mean, si_sd)
+    except ValueError as exc:
+        fail(str(exc))
+    _write_output(output, write_rt(incidence.first, estimate))
 
 
 def main() -> None:

@@ -1,0 +1,226 @@
+"""The CSV files of ``eocnet analyze``: weekly series in, detection results
+out; daily incidence and serial intervals for the reproduction number.
+
+Reading is strict and every complaint is one line naming the place at
+fault, because these files feed numbers people act on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from eocnet.analytics.detection import Detection
+from eocnet.analytics.rt import RtEstimate
+
+
+class SeriesFileError(ValueError):
+    """A file that cannot be analysed; the message says where and why."""
+
+
+def _rows(text: str, required: Sequence[str], what: str) -> Iterable[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if not header:
+        raise SeriesFileError(f"{what} is empty; expected columns {','.join(required)}")
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise SeriesFileError(
+            f"{what} has no column {', '.join(missing)} (expected {','.join(required)})"
+        )
+    reader.fieldnames = header
+    try:
+        for number, row in enumerate(reader, start=2):
+            if not any((v or "").strip() for k, v in row.items() if k is not None):
+                continue
+            yield number, {c: (row.get(c) or "").strip() for c in required}
+    except csv.Error as exc:
+        raise SeriesFileError(f"{what} cannot be read as CSV: {exc}") from None
+
+
+def _date(value: str, line: int, column: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SeriesFileError(
+            f"line {line}: {column} {value!r} is not a date (YYYY-MM-DD)"
+        ) from None
+
+
+def _count(value: str, line: int) -> int:
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or not number.is_integer():
+        raise SeriesFileError(f"line {line}: count {value!r} is not a whole number")
+    if number < 0:
+        raise SeriesFileError(f"line {line}: count {value} is negative")
+    return int(number)
+
+
+@dataclass
+class WeeklySeries:
+    """One series on a regular weekly grid (NaN where no count was given)."""
+
+    name: str
+    dates: list[date]
+    counts: np.ndarray
+    position: dict[date, int] = field(default_factory=dict)
+
+
+@dataclass
+class WeeklyInput:
+    rows: list[tuple[str, date, int]]  # in the order of the file
+    series: dict[str, WeeklySeries]
+
+
+def read_weekly_series(text: str) -> WeeklyInput:
+    """Columns ``series,period,count``; rows in any order, gaps allowed."""
+    rows: list[tuple[str, date, int]] = []
+    seen: dict[tuple[str, date], int] = {}
+    for line, row in _rows(text, ("series", "period", "count"), "the input"):
+        name = row["series"]
+        if not name:
+            raise SeriesFileError(f"line {line}: the series is empty")
+        period = _date(row["period"], line, "period")
+        count = _count(row["count"], line)
+        if (name, period) in seen:
+            raise SeriesFileError(
+                f"line {line}: series {name!r} has period {period} twice "
+                f"(first on line {seen[name, period]})"
+            )
+        seen[name, period] = line
+        rows.append((name, period, count))
+    if not rows:
+        raise SeriesFileError("the input has no rows")
+    by_name: dict[str, list[tuple[date, int]]] = {}
+    for name, period, count in rows:
+        by_name.setdefault(name, []).append((period, count))
+    series: dict[str, WeeklySeries] = {}
+    for name, points in by_name.items():
+        points.sort()
+        first, last = points[0][0], points[-1][0]
+        for period, _ in points:
+            if (period - first).days % 7:
+                raise SeriesFileError(
+                    f"series {name!r} is not weekly: {period} is not a whole number of "
+                    f"weeks after {first}"
+                )
+        weeks = (last - first).days // 7 + 1
+        dates = [first + timedelta(weeks=i) for i in range(weeks)]
+        counts = np.full(weeks, np.nan)
+        for period, count in points:
+            counts[(period - first).days // 7] = count
+        series[name] = WeeklySeries(name, dates, counts, {d: i for i, d in enumerate(dates)})
+    return WeeklyInput(rows, series)
+
+
+def _number(value: float, digits: int = 12) -> str:
+    if math.isnan(value):
+        return ""
+    text = f"{value:.{digits}g}"
+    return text
+
+
+def write_detections(data: WeeklyInput, results: dict[str, Detection]) -> str:
+    """``series,period,count,expected,threshold,alarm``, one row per input row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["series", "period", "count", "expected", "threshold", "alarm"])
+    for name, period, count in data.rows:
+        result = results[name]
+        i = data.series[name].position[period]
+        alarm = result.alarm[i]
+        writer.writerow(
+            [
+                name,
+                period.isoformat(),
+                count,
+                _number(result.expected[i]),
+                _number(result.threshold[i]),
+                "" if math.isnan(alarm) else int(alarm),
+            ]
+        )
+    return out.getvalue()
+
+
+@dataclass
+class DailyIncidence:
+    first: date
+    counts: np.ndarray
+
+
+def read_daily_incidence(text: str) -> DailyIncidence:
+    """Columns ``date,count``; any order; missing days count as 0 (as EpiEstim
+    treats missing values)."""
+    points: dict[date, int] = {}
+    lines: dict[date, int] = {}
+    for line, row in _rows(text, ("date", "count"), "the input"):
+        day = _date(row["date"], line, "date")
+        if day in points:
+            raise SeriesFileError(
+                f"line {line}: date {day} appears twice (first on line {lines[day]})"
+            )
+        points[day] = _count(row["count"], line)
+        lines[day] = line
+    if not points:
+        raise SeriesFileError("the input has no rows")
+    first, last = min(points), max(points)
+    counts = np.zeros((last - first).days + 1)
+    for day, count in points.items():
+        counts[(day - first).days] = count
+    return DailyIncidence(first, counts)
+
+
+def read_si_distribution(text: str) -> np.ndarray:
+    """Columns ``day,p``: the serial interval's probability on each day from 0."""
+    values: dict[int, float] = {}
+    for line, row in _rows(text, ("day", "p"), "the serial interval file"):
+        try:
+            day = int(row["day"])
+        except ValueError:
+            raise SeriesFileError(
+                f"serial interval line {line}: day {row['day']!r} is not a whole number"
+            ) from None
+        try:
+            p = float(row["p"])
+        except ValueError:
+            p = math.nan
+        if not math.isfinite(p) or p < 0:
+            raise SeriesFileError(
+                f"serial interval line {line}: p {row['p']!r} is not a probability"
+            )
+        if day in values:
+            raise SeriesFileError(f"serial interval line {line}: day {day} appears twice")
+        values[day] = p
+    if not values:
+        raise SeriesFileError("the serial interval file has no rows")
+    if sorted(values) != list(range(len(values))):
+        raise SeriesFileError("the serial interval days must run 0, 1, 2, ... without gaps")
+    return np.array([values[d] for d in range(len(values))])
+
+
+def write_rt(first: date, estimate: RtEstimate) -> str:
+    """``window_start,window_end,mean,std,q025,median,q975``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["window_start", "window_end", "mean", "std", "q025", "median", "q975"])
+    for i in range(estimate.start.size):
+        writer.writerow(
+            [
+                (first + timedelta(days=int(estimate.start[i]))).isoformat(),
+                (first + timedelta(days=int(estimate.end[i]))).isoformat(),
+                *(
+                    _number(float(getattr(estimate, f)[i]))
+                    for f in ("mean", "std", "q025", "median", "q975")
+                ),
+            ]
+        )
+    return out.getvalue()

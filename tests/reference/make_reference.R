@@ -1,0 +1,196 @@
+# Reference values for eocnet's analytics, computed with the R packages that
+# epidemiologists use: surveillance (earsC, farringtonFlexible) and EpiEstim
+# (estimate_R). Run from the repository root:
+#
+#     Rscript tests/reference/make_reference.R
+#
+# It writes the input files and R's results next to this script, in the exact
+# format of `eocnet analyze aberration` and `eocnet analyze rt`, so the tests
+# (tests/test_analytics_reference.py) compare eocnet's output with R's row by
+# row without needing R. Debian packages: r-cran-surveillance, r-cran-epiestim.
+
+Sys.setenv(TZ = "UTC")
+suppressMessages({
+  library(surveillance)
+  library(EpiEstim)
+})
+
+out_dir <- "tests/reference"
+num <- function(x) ifelse(is.na(x), "", sprintf("%.15g", x))
+flag <- function(x) ifelse(is.na(x), "", as.character(as.integer(x)))
+
+write_rows <- function(df, name) {
+  write.csv(df, file.path(out_dir, name), row.names = FALSE, quote = FALSE, na = "")
+}
+
+# ---------------------------------------------------------------------------
+# Weekly series for aberration detection. Series without dates get weekly
+# Mondays from the ISO week their data start in.
+# ---------------------------------------------------------------------------
+load <- function(name) {
+  e <- new.env()
+  data(list = name, package = "surveillance", envir = e)
+  get(name, envir = e)
+}
+monday_of <- function(year, week) {
+  jan4 <- as.Date(sprintf("%d-01-04", year))
+  jan4 - (as.integer(format(jan4, "%u")) - 1) + 7 * (week - 1)
+}
+series <- list()
+add <- function(id, dates, counts) {
+  series[[id]] <<- data.frame(series = id, period = as.Date(dates), count = as.integer(counts))
+}
+newport <- load("salmNewport")
+add("salmNewport-total", epoch(newport), rowSums(observed(newport)))
+add("salmNewport-Bavaria", epoch(newport), observed(newport)[, "Bavaria"])
+add("salmNewport-Berlin", epoch(newport), observed(newport)[, "Berlin"])
+hosp <- load("salmHospitalized")
+add("salmHospitalized", epoch(hosp), observed(hosp)[, 1])
+onset <- load("salmAllOnset")
+add("salmAllOnset", epoch(onset), observed(onset)[, 1])
+momo <- load("momo")
+add("momo-75-84", epoch(momo), observed(momo)[, "[75,85)"])
+campy <- load("campyDE")
+add("campyDE", campy$date, campy$case)
+agona <- load("salmonella.agona")
+add("salmonella.agona", monday_of(1990, 1) + 7 * (seq_along(agona$observed) - 1), agona$observed)
+influ <- load("influMen")
+for (col in seq_len(ncol(influ$observed))) {
+  add(paste0("influMen-", colnames(influ$observed)[col]),
+      monday_of(2001, 1) + 7 * (seq_len(nrow(influ$observed)) - 1), influ$observed[, col])
+}
+flu <- load("fluBYBW")
+for (col in c(1, 50)) {
+  add(paste0("fluBYBW-", colnames(observed(flu))[col]),
+      monday_of(2001, 1) + 7 * (seq_len(nrow(observed(flu))) - 1), observed(flu)[, col])
+}
+for (name in c("k1", "s1")) {
+  d <- load(name)
+  add(name, monday_of(2001, 1) + 7 * (seq_along(d$observed) - 1), d$observed)
+}
+input <- do.call(rbind, series)
+write_rows(data.frame(series = input$series, period = format(input$period), count = input$count),
+           "aberration_input.csv")
+
+as_sts <- function(s) {
+  sts(observed = matrix(s$count, ncol = 1), epoch = as.numeric(s$period),
+      epochAsDate = TRUE, frequency = 52)
+}
+
+run_all <- function(fun) {
+  do.call(rbind, lapply(series, function(s) {
+    res <- fun(s)
+    data.frame(series = s$series, period = format(s$period), count = s$count,
+               expected = num(res$expected), threshold = num(res$threshold),
+               alarm = flag(res$alarm))
+  }))
+}
+
+empty <- function(n) list(expected = rep(NA, n), threshold = rep(NA, n), alarm = rep(NA, n))
+
+# EARS: the expected value is the mean of the baseline (R does not return it).
+ears <- function(method, baseline = 7, alpha = 0.001, min_sigma = 0) {
+  function(s) {
+    n <- nrow(s)
+    res <- empty(n)
+    lag <- switch(method, C1 = 0, C2 = 2, C3 = 2)
+    first <- switch(method, C1 = baseline + 1, C2 = baseline + 3, C3 = baseline + 5)
+    if (n < first) return(res)
+    fit <- earsC(as_sts(s), control = list(method = method, baseline = baseline,
+                                           alpha = alpha, minSigma = min_sigma))
+    range <- first:n
+    res$threshold[range] <- upperbound(fit)[, 1]
+    res$alarm[range] <- alarms(fit)[, 1]
+    res$expected[range] <- vapply(range, function(k)
+      mean(s$count[(k - lag - baseline):(k - lag - 1)]), numeric(1))
+    res
+  }
+}
+
+farrington <- function(...) {
+  control <- list(...)
+  function(s) {
+    n <- nrow(s)
+    res <- empty(n)
+    b <- if (is.null(control$b)) 5 else control$b
+    w <- if (is.null(control$w)) 3 else control$w
+    first <- 52 * b + w + 1
+    if (n < first) return(res)
+    fit <- suppressWarnings(farringtonFlexible(as_sts(s), control = control))
+    range <- first:n
+    res$threshold[range] <- upperbound(fit)[, 1]
+    res$alarm[range] <- alarms(fit)[, 1]
+    res$expected[range] <- fit@control$expected[, 1]
+    res
+  }
+}
+
+runs <- list(
+  "ears-c1_default" = ears("C1"),
+  "ears-c2_default" = ears("C2"),
+  "ears-c3_default" = ears("C3"),
+  "ears-c3_alpha0.025" = ears("C3", alpha = 0.025),
+  "ears-c1_baseline10_alpha0.01_minsigma1" = ears("C1", baseline = 10, alpha = 0.01, min_sigma = 1),
+  "ears-c2_baseline10_alpha0.01_minsigma1" = ears("C2", baseline = 10, alpha = 0.01, min_sigma = 1),
+  "ears-c3_baseline5_alpha0.025_minsigma0.5" = ears("C3", baseline = 5, alpha = 0.025, min_sigma = 0.5),
+  "farrington-flexible_default" = farrington(),
+  "farrington-flexible_noperiods10_pastweeks26_nbplugin" =
+    farrington(noPeriods = 10, pastWeeksNotIncluded = 26, thresholdMethod = "nbPlugin"),
+  "farrington-flexible_noperiods10_pastweeks26_muan" =
+    farrington(noPeriods = 10, pastWeeksNotIncluded = 26, thresholdMethod = "muan"),
+  "farrington-flexible_b3_w2_alpha0.01" = farrington(b = 3, w = 2, alpha = 0.01),
+  "farrington-flexible_pastweeks1" = farrington(pastWeeksNotIncluded = 1),
+  "farrington-flexible_noperiods4_w2" = farrington(noPeriods = 4, w = 2)
+)
+for (name in names(runs)) {
+  started <- Sys.time()
+  write_rows(run_all(runs[[name]]), paste0("aberration_", name, ".csv"))
+  message(name, ": ", format(Sys.time() - started))
+}
+
+# ---------------------------------------------------------------------------
+# The reproduction number (Cori et al. 2013) on the datasets EpiEstim ships.
+# ---------------------------------------------------------------------------
+load_epi <- function(name) {
+  e <- new.env()
+  data(list = name, package = "EpiEstim", envir = e)
+  get(name, envir = e)
+}
+rt_rows <- function(res, dates) {
+  r <- res$R
+  data.frame(window_start = format(dates[r$t_start]), window_end = format(dates[r$t_end]),
+             mean = num(r[["Mean(R)"]]), std = num(r[["Std(R)"]]),
+             q025 = num(r[["Quantile.0.025(R)"]]), median = num(r[["Median(R)"]]),
+             q975 = num(r[["Quantile.0.975(R)"]]))
+}
+si_params <- list(Flu2009 = c(2.6, 1.5), Flu1918 = c(2.6, 1.5), Measles1861 = c(14.9, 3.9),
+                  SARS2003 = c(8.4, 3.8), Smallpox1972 = c(22.4, 6.1), MockRotavirus = c(2.5, 1.2))
+for (name in names(si_params)) {
+  d <- load_epi(name)
+  incid <- d$incidence
+  if (is.data.frame(incid)) {
+    dates <- as.Date(incid$dates)
+    counts <- incid$I
+  } else {
+    counts <- as.vector(incid)
+    dates <- as.Date("2020-01-01") + seq_along(counts) - 1
+  }
+  write_rows(data.frame(date = format(dates), count = as.integer(counts)),
+             paste0("rt_", name, "_incidence.csv"))
+  p <- si_params[[name]]
+  res <- suppressMessages(suppressWarnings(estimate_R(counts, method = "parametric_si",
+    config = make_config(list(mean_si = p[1], std_si = p[2])))))
+  write_rows(rt_rows(res, dates), sprintf("rt_%s_parametric_%g_%g.csv", name, p[1], p[2]))
+  if (!is.null(d$si_distr)) {
+    write_rows(data.frame(day = seq_along(d$si_distr) - 1, p = num(d$si_distr)),
+               paste0("rt_", name, "_si.csv"))
+    res <- suppressMessages(suppressWarnings(estimate_R(counts, method = "non_parametric_si",
+      config = make_config(list(si_distr = d$si_distr)))))
+    write_rows(rt_rows(res, dates), paste0("rt_", name, "_nonparametric.csv"))
+  }
+}
+writeLines(c(
+  paste("R", paste(R.version$major, R.version$minor, sep = ".")),
+  paste("surveillance", packageVersion("surveillance")),
+  paste("EpiEstim", packageVersion("EpiEstim"))
+), file.path(out_dir, "VERSIONS.txt"))
