@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgresql check bench browser messages clean
+.PHONY: install run test test-sqlite test-postgresql check bench bench-deps browser messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ check: install
 ## bench: the performance benchmarks, printed with ratios to their baselines
 bench: install
 	@$(BIN)/python -m bench
+
+## bench-deps: R with the surveillance package, for the ratios to R in `make bench`
+bench-deps:
+	@command -v Rscript >/dev/null && Rscript -e 'library(surveillance)' >/dev/null 2>&1 || \
+	  { echo "installing R with surveillance and EpiEstim ..."; \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	      r-cran-surveillance r-cran-epiestim) >/dev/null; }
 
 ## messages: extract translatable text and update every catalogue
 messages: install

@@ -88,12 +88,15 @@ class AberrationMethod:
         }
         return FarringtonOptions(**given)
 
-    def detect_many(self, series: Sequence[tuple[Sequence[date], FloatArray]]) -> list[Detection]:
-        """Run the method on each weekly series (dates and counts, NaN for gaps)."""
+    def detect_many(
+        self, series: Sequence[tuple[Sequence[date], FloatArray]], *, last: int | None = None
+    ) -> list[Detection]:
+        """Run the method on each weekly series (dates and counts, NaN for gaps);
+        ``last`` limits Farrington's work to the last periods (EARS is cheap)."""
         if self.is_ears:
             kwargs = self._ears_kwargs()
             return [ears(counts, self._ears_name(), **kwargs) for _, counts in series]
-        return farrington_flexible_many(series, self.farrington_options())
+        return farrington_flexible_many(series, self.farrington_options(), last=last)
 
     def history_needed(self) -> int:
         """Periods before the first one the method evaluates."""

@@ -162,13 +162,15 @@ def _collect(
     counts: FloatArray,
     options: FarringtonOptions,
     into: _Problems,
+    last: int | None,
 ) -> None:
     """Find the data of every model R's farringtonFlexible fits for a series."""
     n = len(dates)
     start = dates[0]
     ordinal = np.array([(d - start).days for d in dates], dtype=float)
     span = options.limit54[1]
-    for k0 in range(options.first_period, n):
+    first = options.first_period if last is None else max(options.first_period, n - last)
+    for k0 in range(first, n):
         k = k0 + 1
         try:
             offsets = [(d - start).days for d in reference_dates(dates[k0], options.b)]
@@ -403,13 +405,18 @@ def _threshold(
 def farrington_flexible_many(
     series: Sequence[tuple[Sequence[date], FloatArray]],
     options: FarringtonOptions | None = None,
+    *,
+    last: int | None = None,
 ) -> list[Detection]:
     """Run the method on many weekly series at once (each a regular weekly
-    grid of dates with its counts; NaN marks a missing count)."""
+    grid of dates with its counts; NaN marks a missing count).
+
+    ``last`` limits the work to the last periods of each series (R's
+    ``range``); the others are left NaN."""
     options = options or FarringtonOptions()
     problems = _Problems()
     for index, (dates, counts) in enumerate(series):
-        _collect(index, dates, np.asarray(counts, dtype=float), options, problems)
+        _collect(index, dates, np.asarray(counts, dtype=float), options, problems, last)
     results = [Detection.empty(len(dates)) for dates, _ in series]
     total = len(problems.series)
     for start in range(0, total, CHUNK):

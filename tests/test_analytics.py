@@ -1,0 +1,197 @@
+"""The analytics' own rules: input checks, history, independence of series."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from eocnet.analytics.aberration import AberrationMethod
+from eocnet.analytics.farrington import reference_dates
+from eocnet.analytics.rt import discretised_si, estimate_rt
+from tests.helpers import run_cli
+from tests.test_analytics_reference import REFERENCE
+
+
+def analyze(monkeypatch, capsys, database_url, *args, stdin=""):
+    return run_cli(monkeypatch, capsys, database_url, "analyze", *args, stdin=stdin)
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("series,period\na,2024-01-01\n", "no column count"),
+        ("series,period,count\na,2024-01-01,-2\n", "line 2: count -2 is negative"),
+        ("series,period,count\na,2024-01-01,2.5\n", "line 2: count '2.5' is not a whole number"),
+        ("series,period,count\na,2024-01-01,x\n", "not a whole number"),
+        ("series,period,count\na,2024-01-01,1\na,2024-01-01,2\n", "period 2024-01-01 twice"),
+        ("series,period,count\na,01/02/2024,1\n", "is not a date"),
+        ("series,period,count\na,2024-01-01,1\na,2024-01-09,1\n", "is not weekly"),
+        ("series,period,count\n", "no rows"),
+        ("", "is empty"),
+    ],
+)
+def test_bad_aberration_input_is_one_clear_line(monkeypatch, capsys, database_url, text, reason):
+    r = analyze(monkeypatch, capsys, database_url, "aberration", "-", stdin=text)
+    assert r.code == 1
+    assert r.out == ""
+    assert reason in r.err and r.err.count("\n") == 1, r.err
+
+
+def test_options_that_do_not_apply_are_refused(monkeypatch, capsys, database_url):
+    text = "series,period,count\na,2024-01-01,1\n"
+    r = analyze(
+        monkeypatch,
+        capsys,
+        database_url,
+        "aberration",
+        "-",
+        "--method",
+        "ears-c2",
+        "--no-periods",
+        "3",
+        stdin=text,
+    )
+    assert r.code == 1 and "--no-periods does not apply to ears-c2" in r.err
+    r = analyze(
+        monkeypatch, capsys, database_url, "aberration", "-", "--method", "ears-c4", stdin=text
+    )
+    assert r.code == 1 and "unknown method" in r.err
+    r = analyze(
+        monkeypatch,
+        capsys,
+        database_url,
+        "aberration",
+        "-",
+        "--threshold-method",
+        "exact",
+        stdin=text,
+    )
+    assert r.code == 1 and "--threshold-method" in r.err
+
+
+def test_unsorted_rows_and_gaps_are_fine(monkeypatch, capsys, database_url):
+    start = date(2023, 1, 2)
+    lines = [
+        f"s,{start + timedelta(weeks=i)},{(i * 7) % 5 + (20 if i == 30 else 0)}"
+        for i in range(40)
+        if i != 12
+    ]
+    shuffled = lines[::2] + lines[1::2]
+    r = analyze(
+        monkeypatch,
+        capsys,
+        database_url,
+        "aberration",
+        "-",
+        "--method",
+        "ears-c1",
+        stdin="series,period,count\n" + "\n".join(shuffled) + "\n",
+    )
+    assert r.code == 0, r.err
+    out = rows(r.out)
+    assert [f"{o['series']},{o['period']},{o['count']}" for o in out] == shuffled
+    by_period = {o["period"]: o for o in out}
+    # the week after the gap lacks a full baseline: no result, as R gives NA
+    assert by_period[str(start + timedelta(weeks=13))]["threshold"] == ""
+    assert by_period[str(start + timedelta(weeks=30))]["alarm"] == "1"
+    assert by_period[str(start + timedelta(weeks=3))]["alarm"] == ""  # too little history
+
+
+def test_a_period_depends_only_on_its_own_history():
+    text = (REFERENCE / "aberration_input.csv").read_text()
+    from eocnet.interop.series_files import read_weekly_series
+
+    series = read_weekly_series(text).series["salmHospitalized"]
+    method = AberrationMethod("farrington-flexible")
+    full = method.detect_many([(series.dates, series.counts)])[0]
+    cut = 400
+    short = method.detect_many([(series.dates[:cut], series.counts[:cut])])[0]
+    np.testing.assert_array_equal(full.threshold[:cut], short.threshold)
+    np.testing.assert_array_equal(full.alarm[:cut], short.alarm)
+    # and one series does not change another's results when run together
+    other = read_weekly_series(text).series["campyDE"]
+    both = method.detect_many([(other.dates, other.counts), (series.dates, series.counts)])[1]
+    np.testing.assert_array_equal(full.threshold, both.threshold)
+
+
+def test_reference_weeks_follow_calendar_years_as_in_r():
+    # 29 February goes back to 1 March, then to the nearest Monday
+    refs = reference_dates(date(2016, 2, 29), 2)
+    assert refs == [date(2016, 2, 29), date(2015, 3, 2), date(2014, 3, 3)]
+    assert all(d.weekday() == 0 for d in reference_dates(date(2024, 12, 30), 5))
+
+
+@pytest.mark.parametrize(
+    ("args", "si", "reason"),
+    [
+        ([], None, "give either --si-mean and --si-sd, or --si-distribution"),
+        (["--si-mean", "3"], None, "--si-mean and --si-sd go together"),
+        (["--si-mean", "0.5", "--si-sd", "1"], None, "mean must be greater than 1"),
+        (["--si-distribution", "SI"], "day,p\n0,0.1\n1,0.9\n", "probability 0 to day 0"),
+        (["--si-distribution", "SI"], "day,p\n0,0\n1,0.5\n", "sum to 0.5, not 1"),
+        (["--si-distribution", "SI"], "day,p\n0,0\n2,1\n", "without gaps"),
+    ],
+)
+def test_bad_rt_input_is_one_clear_line(
+    monkeypatch, capsys, database_url, tmp_path, args, si, reason
+):
+    if si is not None:
+        (tmp_path / "si.csv").write_text(si)
+        args = [str(tmp_path / "si.csv") if a == "SI" else a for a in args]
+    incidence = "date,count\n" + "".join(f"2024-01-{d:02d},{d}\n" for d in range(1, 20))
+    r = analyze(monkeypatch, capsys, database_url, "rt", "-", *args, stdin=incidence)
+    assert r.code == 1 and reason in r.err and r.err.count("\n") == 1, r.err
+
+
+def test_rt_needs_eight_days_and_fills_missing_days_with_zero(monkeypatch, capsys, database_url):
+    short = "date,count\n" + "".join(f"2024-01-0{d},{d}\n" for d in range(1, 8))
+    r = analyze(
+        monkeypatch,
+        capsys,
+        database_url,
+        "rt",
+        "-",
+        "--si-mean",
+        "2.6",
+        "--si-sd",
+        "1.5",
+        stdin=short,
+    )
+    assert r.code == 1 and "at least 8 days" in r.err
+    gappy = "date,count\n2024-01-10,4\n" + "".join(f"2024-01-0{d},{d}\n" for d in range(1, 8))
+    r = analyze(
+        monkeypatch,
+        capsys,
+        database_url,
+        "rt",
+        "-",
+        "--si-mean",
+        "2.6",
+        "--si-sd",
+        "1.5",
+        stdin=gappy,
+    )
+    assert r.code == 0, r.err
+    out = rows(r.out)
+    assert [o["window_end"] for o in out] == ["2024-01-08", "2024-01-09", "2024-01-10"]
+
+
+def test_rt_posterior_is_the_gamma_of_cori_et_al():
+    incidence = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256, 512], dtype=float)
+    si = np.array([0, 0.5, 0.5])
+    est = estimate_rt(incidence, si)
+    # window days 2..8 (0-based 1..7): shape 1 + cases, scale 1/(1/5 + Σ Λ)
+    cases = incidence[1:8].sum()
+    lam = sum(
+        0.5 * incidence[t - 1] + 0.5 * (incidence[t - 2] if t >= 2 else 0) for t in range(1, 8)
+    )
+    assert est.mean[0] == pytest.approx((1 + cases) / (1 / 5 + lam), rel=1e-12)
+    assert discretised_si(np.arange(60.0), 5.0, 2.0).sum() == pytest.approx(1, abs=1e-6)
