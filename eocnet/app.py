@@ -26,6 +26,7 @@ from eocnet.api import (
     problems,
     search,
     stream,
+    surveillance,
     tracing,
     webhooks,
 )
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     api.include_router(stream.router)
     api.include_router(webhooks.router)
     api.include_router(tracing.router)
+    api.include_router(surveillance.router)
     app.include_router(api)
     app.include_router(health.router)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from eocnet.actions import channels, directory, events, users
 from eocnet.auth import passwords
 from eocnet.config import Settings
 from eocnet.db.models import DemoCredential, Party, User
+from eocnet.db.types import utcnow
 from eocnet.domain.actors import Actor
 
 MAIN_DEMO_USER = "officer.idn@eocnet.example"
@@ -88,7 +90,83 @@ def load_demo(session: Session) -> str | None:
         session.add(DemoCredential(email=person.email, password=password))
     if {"IDN", "KHM", "THA", "MYS"} <= set(members):
         _demo_exchange(session)
+    _demo_surveillance(session, members, coordinator)
     return password
+
+
+DEMO_DISEASES = (
+    # code, name, ICD-10, weekly cases at the median, seasonal swing, sharing
+    ("DEN", "Dengue", "A90", 60.0, 0.6, "partners"),
+    ("MEA", "Measles", "B05", 4.0, 0.3, "network"),
+    ("ILI", "Influenza-like illness", "J11", 150.0, 0.4, "network"),
+)
+DEMO_YEARS = 6
+
+
+def _demo_surveillance(session: Session, members: list[str], coordinator: str) -> None:
+    """Six years of weekly reports for three diseases from every member
+    state, mostly on time, with an outbreak of dengue in the latest week in
+    the Philippines (so a signal opens), and a few reports missing or late."""
+    import numpy as np
+    from sqlalchemy import update
+
+    from eocnet.actions import surveillance
+    from eocnet.db.models import AggregateReport
+
+    settings = Settings()
+    admin = _actor(session, f"coordinator@{DOMAIN}")
+    for code, name, icd, _, _, share in DEMO_DISEASES:
+        surveillance.save_disease(
+            session,
+            Actor(admin.user_id, admin.email, coordinator, "coordinator", admin.roles),
+            surveillance.DiseaseFields(code=code, name=name, icd_code=icd, share_with=share),
+        )
+    rng = np.random.default_rng(2026)
+    today = utcnow().date()
+    last = today - timedelta(days=today.weekday() + 7)  # the last complete ISO week
+    weeks = [last - timedelta(weeks=i) for i in range(52 * DEMO_YEARS)][::-1]
+    phase = np.arange(len(weeks)) / 52.18
+    for party in members:
+        officer = _actor(session, f"officer.{party.lower()}@{DOMAIN}")
+        size = float(rng.uniform(0.3, 2.5))
+        rows: list[surveillance.ReportRow] = []
+        for code, _, _, level, swing, _ in DEMO_DISEASES:
+            mean = level * size * (1 + swing * np.sin(2 * np.pi * (phase + rng.random())))
+            counts = rng.negative_binomial(8, 8 / (8 + mean))
+            if code == "DEN" and party == "PHL":
+                counts[-1] = int(counts[-1] * 3 + 40)
+            skip = {len(weeks) - 1} if party in ("MMR", "TLS") else set()
+            for i, week in enumerate(weeks):
+                if i in skip:
+                    continue
+                confirmed = int(counts[i] * 0.3)
+                rows.append(
+                    surveillance.ReportRow(
+                        code,
+                        week,
+                        figures={
+                            "cases_suspected": int(counts[i]) - confirmed,
+                            "cases_confirmed": confirmed,
+                            "deaths_confirmed": int(rng.binomial(int(counts[i]), 0.002)),
+                        },
+                    )
+                )
+        surveillance.submit(session, officer, settings, rows, source="demo")
+        # the demo's history was reported week by week: on the Monday after each
+        # week, late (the Thursday after) now and then
+        late = {w for w in weeks if rng.random() < 0.08}
+        for week in weeks:
+            days = 10 if week in late else 7
+            session.execute(
+                update(AggregateReport)
+                .where(AggregateReport.party == party, AggregateReport.period_start == week)
+                .values(
+                    submitted_at=datetime.combine(
+                        week + timedelta(days=days), datetime.min.time(), UTC
+                    )
+                    + timedelta(hours=2)
+                )
+            )
 
 
 def _actor(session: Session, email: str) -> Actor:

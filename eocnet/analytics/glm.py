@@ -58,8 +58,8 @@ def _solve_upper(r: FloatArray, rhs: FloatArray) -> tuple[FloatArray, BoolArray]
         r = r.copy()
         fit, col = np.nonzero(bad)
         r[fit, col, col] = 1.0
-    x = np.linalg.solve(r, rhs[..., None])[..., 0]
-    return x, singular
+    x = np.asarray(np.linalg.solve(r, rhs[..., None])[..., 0], dtype=float)
+    return x, np.asarray(singular, dtype=bool)
 
 
 def fit_quasipoisson(

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -571,3 +572,83 @@ class TracedPerson(Base):
     outcome_date: Mapped[date | None] = mapped_column(Date, default=None)
     test_result: Mapped[str] = mapped_column(String(20), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Disease(Base):
+    """A disease the network reports on weekly (or daily), and how its signals
+    are detected. Changed by the coordinator."""
+
+    __tablename__ = "disease"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    icd_code: Mapped[str] = mapped_column(String(20), default="")
+    schedule: Mapped[str] = mapped_column(String(12), default="iso_week")
+    due_days: Mapped[int] = mapped_column(Integer, default=1)
+    due_hour: Mapped[int] = mapped_column(Integer, default=12)
+    method: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    share_with: Mapped[str] = mapped_column(String(12), default="network")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AggregateReport(Base):
+    """One reported stratum of one period. A re-submission marks the earlier
+    row not current (``replaced_at``) and adds a new one: history is kept."""
+
+    __tablename__ = "aggregate_report"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    disease: Mapped[str] = mapped_column(ForeignKey("disease.code"))
+    period_start: Mapped[date] = mapped_column(Date)
+    area: Mapped[str] = mapped_column(String(10), default="")
+    age_group: Mapped[str] = mapped_column(String(16), default="")
+    sex: Mapped[str] = mapped_column(String(1), default="")
+    cases_suspected: Mapped[int] = mapped_column(Integer, default=0)
+    cases_probable: Mapped[int] = mapped_column(Integer, default=0)
+    cases_confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    deaths_suspected: Mapped[int] = mapped_column(Integer, default=0)
+    deaths_probable: Mapped[int] = mapped_column(Integer, default=0)
+    deaths_confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    submission: Mapped[str] = mapped_column(String(32))
+    submitted_by: Mapped[int] = mapped_column(BigInteger)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (
+        Index(
+            "uq_aggregate_report_current",
+            "party",
+            "disease",
+            "period_start",
+            "area",
+            "age_group",
+            "sex",
+            unique=True,
+            sqlite_where=text("current"),
+            postgresql_where=text("current"),
+        ),
+        Index("ix_aggregate_report_disease_period", "disease", "period_start"),
+    )
+
+
+class SurveillanceSignal(Base):
+    """An alarm of the detection method in a reported period, and the event
+    (status ``signal``) it opened."""
+
+    __tablename__ = "surveillance_signal"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    disease: Mapped[str] = mapped_column(ForeignKey("disease.code"))
+    period_start: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(32))
+    observed: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[float | None] = mapped_column(default=None)
+    threshold: Mapped[float | None] = mapped_column(default=None)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("party", "disease", "period_start", "method"),)

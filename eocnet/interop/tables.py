@@ -28,15 +28,17 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def read_table(data: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
+def read_table(
+    data: bytes, filename: str, max_rows: int = MAX_ROWS
+) -> tuple[list[str], list[list[str]]]:
     """Headers and rows (all text). XLSX by its content, otherwise CSV (UTF-8, with or
     without BOM; comma, semicolon or tab separated)."""
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        return _read_xlsx(data)
-    return _read_csv(data)
+        return _read_xlsx(data, max_rows)
+    return _read_csv(data, max_rows)
 
 
-def _read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
+def _read_csv(data: bytes, max_rows: int) -> tuple[list[str], list[list[str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -52,10 +54,10 @@ def _read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
         ]
     except csv.Error as exc:
         raise TableError(f"the CSV file cannot be read: {exc}") from None
-    return _split(rows)
+    return _split(rows, max_rows)
 
 
-def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]]]:
+def _read_xlsx(data: bytes, max_rows: int) -> tuple[list[str], list[list[str]]]:
     from openpyxl import load_workbook
 
     try:
@@ -65,15 +67,15 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]]]:
     sheet = book.worksheets[0]
     rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     book.close()
-    return _split(rows)
+    return _split(rows, max_rows)
 
 
-def _split(rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+def _split(rows: list[list[str]], max_rows: int) -> tuple[list[str], list[list[str]]]:
     rows = [r for r in rows if any(c for c in r)]
     if not rows:
         raise TableError("the file has no rows")
-    if len(rows) - 1 > MAX_ROWS:
-        raise TableError(f"at most {MAX_ROWS} rows per file")
+    if len(rows) - 1 > max_rows:
+        raise TableError(f"at most {max_rows} rows per file")
     headers = rows[0]
     if len(set(h.lower() for h in headers if h)) != len([h for h in headers if h]):
         raise TableError("column headers must be distinct")

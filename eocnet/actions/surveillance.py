@@ -1,0 +1,651 @@
+"""Weekly surveillance: diseases, report submission with history, who sees
+which figures, completeness and timeliness, and signals from the detection
+methods becoming events."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from eocnet.actions import audit, events
+from eocnet.actions.errors import Forbidden, Invalid, NotFound
+from eocnet.analytics.aberration import METHODS, AberrationMethod
+from eocnet.analytics.detection import Detection
+from eocnet.config import Settings
+from eocnet.db.models import AggregateReport, Disease, Event, Party, SurveillanceSignal
+from eocnet.db.types import utcnow
+from eocnet.domain import surveillance as rules
+from eocnet.domain.actors import Actor
+from eocnet.domain.events import EventStatus, Severity
+from eocnet.domain.roles import Role
+from eocnet.domain.surveillance import FIGURES, Schedule, Sharing
+from eocnet.domain.visibility import Visibility
+from eocnet.realtime.log import Audience, publish
+
+REPORTING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT})
+REPORT_COLUMNS = ("disease", "period", "area", "age_group", "sex", *FIGURES)
+MAX_COUNT = 10_000_000
+
+
+# ---------------------------------------------------------------- diseases
+
+
+@dataclass
+class DiseaseFields:
+    code: str
+    name: str
+    icd_code: str = ""
+    schedule: str = Schedule.ISO_WEEK
+    due_days: int = 1
+    due_hour: int = 12
+    method: dict[str, Any] = field(default_factory=lambda: {"name": "farrington-flexible"})
+    share_with: str = Sharing.NETWORK
+    active: bool = True
+
+
+def method_of(disease: Disease) -> AberrationMethod:
+    settings = dict(disease.method or {"name": "farrington-flexible"})
+    return AberrationMethod(**settings)
+
+
+def _check_method(schedule: str, method: dict[str, Any]) -> AberrationMethod:
+    if not isinstance(method, dict) or method.get("name") not in METHODS:
+        raise Invalid(f"method.name must be one of {', '.join(METHODS)}", field="method.name")
+    try:
+        chosen = AberrationMethod(**method)
+    except (TypeError, ValueError) as exc:
+        raise Invalid(str(exc), field="method") from None
+    if schedule == Schedule.DAILY and not chosen.is_ears:
+        raise Invalid(
+            "a daily schedule needs an EARS method (Farrington is weekly)", field="method.name"
+        )
+    return chosen
+
+
+def save_disease(session: Session, actor: Actor, f: DiseaseFields) -> Disease:
+    """Create or change a disease and its signal settings (the coordinator)."""
+    if not (actor.has_role(Role.COORDINATOR) or actor.has_role(Role.ADMIN)) or (
+        actor.party_kind != "coordinator"
+    ):
+        raise Forbidden("the network's coordinator sets up diseases")
+    code = f.code.strip().upper()
+    if not code or len(code) > 32 or not code.replace("-", "").replace("_", "").isalnum():
+        raise Invalid("the code is letters, digits, - or _ (at most 32)", field="code")
+    if not f.name.strip():
+        raise Invalid("the name is empty", field="name")
+    for name, vocabulary in (("schedule", Schedule), ("share_with", Sharing)):
+        try:
+            vocabulary(getattr(f, name))
+        except ValueError as exc:
+            raise Invalid(str(exc), field=name) from None
+    if not 0 <= f.due_days <= 30:
+        raise Invalid("due_days must be between 0 and 30", field="due_days")
+    if not 0 <= f.due_hour <= 23:
+        raise Invalid("due_hour must be between 0 and 23", field="due_hour")
+    chosen = _check_method(f.schedule, f.method)
+    disease = session.get(Disease, code)
+    created = disease is None
+    if disease is None:
+        disease = Disease(code=code)
+        session.add(disease)
+    disease.name = f.name.strip()
+    disease.icd_code = f.icd_code.strip()
+    disease.schedule = f.schedule
+    disease.due_days = f.due_days
+    disease.due_hour = f.due_hour
+    disease.method = {"name": chosen.name, **chosen.given()}
+    disease.share_with = f.share_with
+    disease.active = f.active
+    disease.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "disease.create" if created else "disease.update",
+        "disease",
+        code,
+        details={"method": disease.method, "share_with": disease.share_with},
+    )
+    return disease
+
+
+def list_diseases(session: Session, *, active_only: bool = True) -> list[Disease]:
+    query = select(Disease).order_by(Disease.name)
+    if active_only:
+        query = query.where(Disease.active.is_(True))
+    return list(session.scalars(query))
+
+
+def get_disease(session: Session, code: str) -> Disease:
+    disease = session.get(Disease, code.upper())
+    if disease is None:
+        raise NotFound(f"no disease {code}")
+    return disease
+
+
+# ---------------------------------------------------------------- who sees what
+
+
+def member_parties(session: Session) -> dict[str, Party]:
+    rows = session.scalars(
+        select(Party).where(Party.kind == "member", Party.active.is_(True)).order_by(Party.code)
+    )
+    return {p.code: p for p in rows}
+
+
+def visible_parties(session: Session, actor: Actor, disease: Disease) -> list[str]:
+    """Whose weekly totals of the disease the actor may see."""
+    members = list(member_parties(session))
+    if actor.party_kind == "coordinator":
+        return members
+    if actor.party_kind == "member":
+        if disease.share_with in (Sharing.NETWORK, Sharing.PARTNERS):
+            return members
+        return [actor.party_code]
+    return members if disease.share_with == Sharing.PARTNERS else []
+
+
+def may_see_details(actor: Actor, party: str) -> bool:
+    """The strata (area, age, sex) and the history: the reporting party only."""
+    return actor.party_code == party
+
+
+# ---------------------------------------------------------------- checking rows
+
+
+@dataclass
+class ReportRow:
+    disease: str
+    period: date
+    area: str = ""
+    age_group: str = ""
+    sex: str = ""
+    figures: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, date, str, str, str]:
+        return (self.disease, self.period, self.area, self.age_group, self.sex)
+
+
+@dataclass
+class RowCheck:
+    rows: list[ReportRow]
+    errors: list[dict[str, Any]]
+    total: int
+
+
+def _count(value: Any) -> int:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    if isinstance(value, bool):
+        raise ValueError("not a count")
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip()
+        as_float = float(text)
+        if not as_float.is_integer():
+            raise ValueError(f"{text} is not a whole number")
+        number = int(as_float)
+    if number < 0:
+        raise ValueError("counts cannot be negative")
+    if number > MAX_COUNT:
+        raise ValueError(f"{number} is implausibly large")
+    return number
+
+
+def check_rows(
+    diseases: Mapping[str, Disease],
+    party: str,
+    records: Iterable[Mapping[str, Any]],
+    first_row: int = 1,
+) -> RowCheck:
+    """Validate report rows for ``party``; every problem is one error naming
+    the row (as numbered for the user) and the field."""
+    rows: list[ReportRow] = []
+    errors: list[dict[str, Any]] = []
+    seen: dict[tuple[str, date, str, str, str], int] = {}
+    total = 0
+    for number, record in enumerate(records, start=first_row):
+        total += 1
+
+        def bad(field_name: str, detail: str, number: int = number) -> None:
+            errors.append({"row": number, "field": field_name, "detail": detail})
+
+        given_party = str(record.get("party") or "").strip().upper()
+        if given_party and given_party != party:
+            bad("party", f"you report for {party}, not {given_party}")
+            continue
+        code = str(record.get("disease") or "").strip().upper()
+        disease = diseases.get(code)
+        if disease is None:
+            bad("disease", f"unknown disease {code!r}" if code else "the disease is empty")
+            continue
+        try:
+            period = rules.parse_period(Schedule(disease.schedule), str(record.get("period") or ""))
+        except ValueError as exc:
+            bad("period", str(exc))
+            continue
+        area = str(record.get("area") or "").strip().upper()
+        if area and not rules.AREA.match(area):
+            bad("area", f"{area!r} is not an ISO 3166-2 code such as ID-JK")
+            continue
+        age = str(record.get("age_group") or "").strip()
+        if age and not rules.AGE_GROUP.match(age):
+            bad("age_group", f"{age!r} is not an age group such as 0-4, 65+ or unknown")
+            continue
+        sex = str(record.get("sex") or "").strip().upper()
+        if sex not in rules.SEXES:
+            bad("sex", "sex is M, F, U (unknown) or empty")
+            continue
+        figures: dict[str, int] = {}
+        failed = False
+        for name in FIGURES:
+            try:
+                figures[name] = _count(record.get(name))
+            except ValueError as exc:
+                bad(
+                    name,
+                    str(exc)
+                    if "whole" in str(exc) or "negative" in str(exc) or "large" in str(exc)
+                    else f"{record.get(name)!r} is not a count",
+                )
+                failed = True
+                break
+        if failed:
+            continue
+        row = ReportRow(code, period, area, age, sex, figures)
+        if row.key in seen:
+            bad("period", f"the same disease, period and breakdown as row {seen[row.key]}")
+            continue
+        seen[row.key] = number
+        rows.append(row)
+    return RowCheck(rows, errors, total)
+
+
+# ---------------------------------------------------------------- submitting
+
+
+@dataclass
+class Submission:
+    id: str
+    saved: int
+    replaced: int
+    signals: list[int]
+
+
+def require_reporter(actor: Actor) -> None:
+    if actor.party_kind != "member" or not any(r in REPORTING_ROLES for r in actor.roles):
+        raise Forbidden("officers and focal points of member states submit reports")
+    if actor.scope != "write":
+        raise Forbidden("this token is read-only")
+
+
+def submit(
+    session: Session, actor: Actor, settings: Settings, rows: list[ReportRow], *, source: str
+) -> Submission:
+    """Save the rows for the actor's party (replacing the same strata of the
+    same periods, with history kept), then run signal detection on the
+    series that changed."""
+    require_reporter(actor)
+    if not rows:
+        raise Invalid("there is no row to save", field="rows")
+    now = utcnow()
+    submission = secrets.token_hex(8)
+    party = actor.party_code
+    by_disease: dict[str, set[date]] = defaultdict(set)
+    for row in rows:
+        by_disease[row.disease].add(row.period)
+    keys = {row.key for row in rows}
+    replaced_ids: list[int] = []
+    for disease, periods in by_disease.items():
+        existing = session.execute(
+            select(
+                AggregateReport.id,
+                AggregateReport.period_start,
+                AggregateReport.area,
+                AggregateReport.age_group,
+                AggregateReport.sex,
+            ).where(
+                AggregateReport.party == party,
+                AggregateReport.disease == disease,
+                AggregateReport.current.is_(True),
+                AggregateReport.period_start.between(min(periods), max(periods)),
+            )
+        )
+        replaced_ids += [
+            r.id for r in existing if (disease, r.period_start, r.area, r.age_group, r.sex) in keys
+        ]
+    for start in range(0, len(replaced_ids), 500):
+        session.execute(
+            update(AggregateReport)
+            .where(AggregateReport.id.in_(replaced_ids[start : start + 500]))
+            .values(current=False, replaced_at=now)
+        )
+    base = {
+        "party": party,
+        "current": True,
+        "submission": submission,
+        "submitted_by": actor.user_id,
+        "submitted_at": now,
+    }
+    session.execute(
+        insert(AggregateReport),
+        [
+            {
+                **base,
+                "disease": r.disease,
+                "period_start": r.period,
+                "area": r.area,
+                "age_group": r.age_group,
+                "sex": r.sex,
+                **r.figures,
+            }
+            for r in rows
+        ],
+    )
+    summary = {
+        disease: [min(periods).isoformat(), max(periods).isoformat(), len(periods)]
+        for disease, periods in sorted(by_disease.items())
+    }
+    audit.record(
+        session,
+        actor,
+        "surveillance.submit",
+        "submission",
+        submission,
+        details={
+            "rows": len(rows),
+            "replaced": len(replaced_ids),
+            "source": source,
+            "periods": summary,
+        },
+    )
+    publish(
+        session,
+        "surveillance.reported",
+        Audience(Visibility.NETWORK, party),
+        {
+            "party": party,
+            "submission": submission,
+            "rows": len(rows),
+            "diseases": {
+                d: {"first": v[0], "last": v[1], "periods": v[2]} for d, v in summary.items()
+            },
+        },
+    )
+    signals: list[int] = []
+    for code in sorted(by_disease):
+        signal = detect_latest(session, actor, settings, get_disease(session, code), party)
+        if signal is not None:
+            signals.append(signal.event_id)
+    return Submission(submission, len(rows), len(replaced_ids), signals)
+
+
+# ---------------------------------------------------------------- series
+
+
+@dataclass
+class Series:
+    """A party's (or the region's) totals per period, on a regular grid."""
+
+    disease: Disease
+    party: str | None
+    periods: list[date]
+    cases: np.ndarray  # NaN where nothing was reported
+    deaths: np.ndarray
+    detection: Detection | None = None
+
+
+def totals(session: Session, disease: Disease, parties: list[str]) -> dict[date, tuple[int, int]]:
+    """Cases and deaths per period summed over ``parties`` (current rows)."""
+    if not parties:
+        return {}
+    cases = (
+        AggregateReport.cases_suspected
+        + AggregateReport.cases_probable
+        + AggregateReport.cases_confirmed
+    )
+    deaths = (
+        AggregateReport.deaths_suspected
+        + AggregateReport.deaths_probable
+        + AggregateReport.deaths_confirmed
+    )
+    rows = session.execute(
+        select(AggregateReport.period_start, func.sum(cases), func.sum(deaths))
+        .where(
+            AggregateReport.disease == disease.code,
+            AggregateReport.current.is_(True),
+            AggregateReport.party.in_(parties),
+        )
+        .group_by(AggregateReport.period_start)
+    )
+    return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
+
+
+def build_series(
+    session: Session,
+    disease: Disease,
+    party: str | None,
+    parties: list[str],
+    *,
+    detect: bool = True,
+    last: int | None = None,
+) -> Series:
+    """The series of one party (``party``) or of the region (``parties``),
+    with the disease's detection method run on its cases."""
+    data = totals(session, disease, [party] if party else parties)
+    schedule = Schedule(disease.schedule)
+    if not data:
+        return Series(disease, party, [], np.zeros(0), np.zeros(0))
+    periods = rules.periods_between(schedule, min(data), max(data))
+    cases = np.array([data[p][0] if p in data else np.nan for p in periods], dtype=float)
+    deaths = np.array([data[p][1] if p in data else np.nan for p in periods], dtype=float)
+    series = Series(disease, party, periods, cases, deaths)
+    if detect:
+        series.detection = method_of(disease).detect_many([(periods, cases)], last=last)[0]
+    return series
+
+
+def _coordinator(session: Session) -> str | None:
+    return session.scalar(select(Party.code).where(Party.kind == "coordinator").limit(1))
+
+
+def detect_latest(
+    session: Session, actor: Actor, settings: Settings, disease: Disease, party: str
+) -> SurveillanceSignal | None:
+    """Run the disease's method on the party's series; an alarm in its latest
+    period opens a signal event for the party and the coordinator (once)."""
+    series = build_series(session, disease, party, [party], last=1)
+    if series.detection is None or not series.periods:
+        return None
+    k = len(series.periods) - 1
+    if series.detection.alarm[k] != 1.0:
+        return None
+    method = method_of(disease).name
+    period = series.periods[k]
+    exists = session.scalar(
+        select(SurveillanceSignal.id).where(
+            SurveillanceSignal.party == party,
+            SurveillanceSignal.disease == disease.code,
+            SurveillanceSignal.period_start == period,
+            SurveillanceSignal.method == method,
+        )
+    )
+    if exists is not None:
+        return None
+    coordinator = _coordinator(session)
+    if coordinator is None or coordinator == party:
+        return None
+    label = rules.period_label(Schedule(disease.schedule), period)
+    observed = int(series.cases[k])
+    expected = float(series.detection.expected[k])
+    threshold = float(series.detection.threshold[k])
+    party_name = session.get(Party, party)
+    event = events.create_event(
+        session,
+        actor,
+        events.EventFields(
+            title=f"Signal: {disease.name}, {party_name.name if party_name else party}, {label}",
+            hazard=disease.name,
+            icd_code=disease.icd_code,
+            country=party,
+            summary=(
+                f"{observed} cases reported for {label}, above the detection threshold of "
+                f"{threshold:.1f} (expected {expected:.1f}; method {method}). "
+                f"Curve: /surveillance/curve?disease={disease.code}&party={party}"
+            ),
+            visibility=Visibility.RESTRICTED,
+            parties=[coordinator],
+            status=EventStatus.SIGNAL,
+            severity=Severity.MODERATE,
+            figures={"cases_suspected": observed},
+        ),
+        settings,
+    )
+    signal = SurveillanceSignal(
+        party=party,
+        disease=disease.code,
+        period_start=period,
+        method=method,
+        observed=observed,
+        expected=expected,
+        threshold=threshold,
+        event_id=event.id,
+    )
+    session.add(signal)
+    session.flush()
+    return signal
+
+
+def visible_signals(session: Session, actor: Actor, limit: int = 200) -> list[SurveillanceSignal]:
+    """Signals whose event the actor may see, newest first."""
+    rows = session.execute(
+        select(SurveillanceSignal).order_by(SurveillanceSignal.id.desc()).limit(limit * 4)
+    ).scalars()
+    out = []
+    for signal in rows:
+        event = session.get(Event, signal.event_id)
+        if event is not None and events.can_see_event(actor, event):
+            out.append(signal)
+        if len(out) >= limit:
+            break
+    return out
+
+
+# ---------------------------------------------------------------- completeness
+
+
+@dataclass
+class Completeness:
+    party: str
+    name: str
+    expected: int
+    received: int
+    on_time: int
+    periods: list[tuple[date, str]]  # on_time | late | missing | not_due
+
+    @property
+    def completeness(self) -> float | None:
+        return self.received / self.expected if self.expected else None
+
+    @property
+    def timeliness(self) -> float | None:
+        return self.on_time / self.expected if self.expected else None
+
+
+def completeness(
+    session: Session,
+    actor: Actor,
+    disease: Disease,
+    first: date,
+    last: date,
+    now: datetime | None = None,
+) -> list[Completeness]:
+    """Per visible party: reports expected (due by now), received, on time."""
+    now = now or utcnow()
+    schedule = Schedule(disease.schedule)
+    periods = rules.periods_between(schedule, first, last)
+    if len(periods) > 1000:
+        raise Invalid("choose at most 1,000 periods", field="first")
+    parties = member_parties(session)
+    shown = visible_parties(session, actor, disease)
+    firsts = dict(
+        ((r[0], r[1]), r[2])
+        for r in session.execute(
+            select(
+                AggregateReport.party,
+                AggregateReport.period_start,
+                func.min(AggregateReport.submitted_at),
+            )
+            .where(
+                AggregateReport.disease == disease.code,
+                AggregateReport.party.in_(shown),
+                AggregateReport.period_start.between(periods[0], periods[-1]),
+            )
+            .group_by(AggregateReport.party, AggregateReport.period_start)
+        )
+    )
+    out = []
+    for code in shown:
+        party = parties[code]
+        marks: list[tuple[date, str]] = []
+        expected = received = on_time = 0
+        for start in periods:
+            due = rules.due_at(schedule, start, disease.due_days, disease.due_hour, party.time_zone)
+            submitted = firsts.get((code, start))
+            if submitted is not None and submitted.tzinfo is None:
+                submitted = submitted.replace(tzinfo=due.tzinfo)
+            if due > now:
+                marks.append((start, "not_due" if submitted is None else "on_time"))
+                continue
+            expected += 1
+            if submitted is None:
+                marks.append((start, "missing"))
+                continue
+            received += 1
+            if submitted <= due:
+                on_time += 1
+                marks.append((start, "on_time"))
+            else:
+                marks.append((start, "late"))
+        out.append(Completeness(code, party.name, expected, received, on_time, marks))
+    return out
+
+
+def report_rows(
+    session: Session,
+    actor: Actor,
+    disease: Disease,
+    first: date,
+    last: date,
+    *,
+    history: bool = False,
+) -> list[AggregateReport]:
+    """The actor's own party's report rows (with the replaced ones on request)."""
+    query = select(AggregateReport).where(
+        AggregateReport.party == actor.party_code,
+        AggregateReport.disease == disease.code,
+        AggregateReport.period_start.between(first, last),
+    )
+    if not history:
+        query = query.where(AggregateReport.current.is_(True))
+    return list(
+        session.scalars(
+            query.order_by(
+                AggregateReport.period_start,
+                AggregateReport.area,
+                AggregateReport.age_group,
+                AggregateReport.sex,
+                AggregateReport.id,
+            )
+        )
+    )

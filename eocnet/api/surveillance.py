@@ -1,0 +1,472 @@
+"""Weekly surveillance: diseases, aggregate reports, series with detection
+thresholds, completeness and timeliness, signals, and epidemic curves."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from eocnet.actions import surveillance as actions
+from eocnet.actions.errors import Invalid, NotFound
+from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
+from eocnet.api.problems import problem
+from eocnet.api.schemas import Input
+from eocnet.db.types import utcnow
+from eocnet.domain import surveillance as rules
+from eocnet.domain.surveillance import Schedule
+from eocnet.interop.report_files import read_report_table
+from eocnet.interop.tables import TableError
+
+router = APIRouter(prefix="/surveillance", tags=["surveillance"])
+Count = Annotated[int, Field(ge=0, le=actions.MAX_COUNT)]
+
+
+class MethodIn(Input):
+    name: Literal["ears-c1", "ears-c2", "ears-c3", "farrington-flexible"] = "farrington-flexible"
+    baseline: int | None = Field(None, ge=3, le=104, description="EARS: baseline periods (7)")
+    alpha: float | None = Field(None, gt=0, lt=1, description="Significance level")
+    min_sigma: float | None = Field(None, ge=0, description="EARS: smallest sd (0)")
+    b: int | None = Field(None, ge=1, le=10, description="Farrington: years back (5)")
+    w: int | None = Field(None, ge=0, le=10, description="Farrington: half-window (3)")
+    no_periods: int | None = Field(None, ge=1, le=26, description="Farrington: blocks (1)")
+    past_weeks_not_included: int | None = Field(None, ge=0, le=52)
+    threshold_method: Literal["delta", "nbPlugin", "muan"] | None = None
+
+
+class DiseaseIn(Input):
+    name: str = Field(min_length=1, max_length=200)
+    icd_code: str = Field("", max_length=20)
+    schedule: Literal["iso_week", "mmwr_week", "daily"] = "iso_week"
+    due_days: int = Field(1, ge=0, le=30, description="Days after the period ends")
+    due_hour: int = Field(12, ge=0, le=23, description="Hour, in the reporting party's time zone")
+    method: MethodIn = Field(default_factory=MethodIn)
+    share_with: Literal["party", "network", "partners"] = Field(
+        "network", description="Who sees other parties' weekly totals"
+    )
+    active: bool = True
+
+
+class DiseaseOut(BaseModel):
+    code: str
+    name: str
+    icd_code: str
+    schedule: str
+    due_days: int
+    due_hour: int
+    method: dict[str, Any]
+    share_with: str
+    active: bool
+
+
+def _disease_out(d: Any) -> DiseaseOut:
+    return DiseaseOut(
+        code=d.code,
+        name=d.name,
+        icd_code=d.icd_code,
+        schedule=d.schedule,
+        due_days=d.due_days,
+        due_hour=d.due_hour,
+        method=d.method,
+        share_with=d.share_with,
+        active=d.active,
+    )
+
+
+@router.get("/diseases", response_model=list[DiseaseOut], summary="Diseases the network follows")
+def list_diseases(actor: CurrentActor, db: DbDep) -> list[DiseaseOut]:
+    """Each disease with its reporting schedule, due time and detection method."""
+    with db.read() as session:
+        return [_disease_out(d) for d in actions.list_diseases(session)]
+
+
+@router.put("/diseases/{code}", response_model=DiseaseOut, summary="Set up a disease")
+def put_disease(
+    code: Annotated[str, Field(max_length=32)], body: DiseaseIn, actor: CurrentActor, db: DbDep
+) -> DiseaseOut:
+    """The coordinator creates or changes a disease: schedule, due time, the
+    detection method and its options (R's defaults where left out), sharing."""
+    with db.write() as session:
+        disease = actions.save_disease(
+            session,
+            actor,
+            actions.DiseaseFields(
+                code=code,
+                name=body.name,
+                icd_code=body.icd_code,
+                schedule=body.schedule,
+                due_days=body.due_days,
+                due_hour=body.due_hour,
+                method=body.method.model_dump(exclude_none=True),
+                share_with=body.share_with,
+                active=body.active,
+            ),
+        )
+        return _disease_out(disease)
+
+
+class ReportIn(Input):
+    disease: str = Field(min_length=1, max_length=32)
+    period: str = Field(
+        min_length=1,
+        max_length=20,
+        description="First day of the period (YYYY-MM-DD) or a week (2026-W47)",
+    )
+    area: str = Field("", max_length=10, description="ISO 3166-2 subdivision, optional")
+    age_group: str = Field("", max_length=16, description="e.g. 0-4, 65+, optional")
+    sex: Literal["", "M", "F", "U"] = ""
+    cases_suspected: Count = 0
+    cases_probable: Count = 0
+    cases_confirmed: Count = 0
+    deaths_suspected: Count = 0
+    deaths_probable: Count = 0
+    deaths_confirmed: Count = 0
+
+
+class ReportsIn(Input):
+    rows: list[ReportIn] = Field(min_length=1, max_length=20_000)
+
+
+class SubmissionOut(BaseModel):
+    submission: str
+    saved: int
+    replaced: int = Field(description="Earlier rows replaced (kept in the history)")
+    signals: list[int] = Field(description="Events opened by signals in the latest periods")
+
+
+def _save(
+    db: Any,
+    actor: Any,
+    settings: Any,
+    records: list[dict[str, Any]],
+    source: str,
+    drop_invalid: bool,
+    dry_run: bool,
+) -> JSONResponse:
+    with db.write() as session:
+        actions.require_reporter(actor)
+        diseases = {d.code: d for d in actions.list_diseases(session)}
+        check = actions.check_rows(diseases, actor.party_code, records)
+        report: dict[str, Any] = {
+            "rows": check.total,
+            "valid": len(check.rows),
+            "errors": check.errors,
+            "submission": None,
+        }
+        if dry_run:
+            report["preview"] = [
+                {
+                    "disease": r.disease,
+                    "period": r.period.isoformat(),
+                    "area": r.area,
+                    "age_group": r.age_group,
+                    "sex": r.sex,
+                    **r.figures,
+                }
+                for r in check.rows[:200]
+            ]
+            return JSONResponse(report)
+        if check.errors and not drop_invalid:
+            return problem(
+                422,
+                f"{len(check.errors)} of {check.total} rows are invalid; fix them or send "
+                "with drop_invalid=true. Nothing was saved.",
+                title="Invalid rows",
+                kind="validation",
+                errors=check.errors,
+            )
+        if not check.rows:
+            raise Invalid("no valid row to save", field="rows")
+        saved = actions.submit(session, actor, settings, check.rows, source=source)
+        report["submission"] = SubmissionOut(
+            submission=saved.id,
+            saved=saved.saved,
+            replaced=saved.replaced,
+            signals=saved.signals,
+        ).model_dump()
+    return JSONResponse(report, status_code=201)
+
+
+@router.post(
+    "/reports",
+    status_code=201,
+    summary="Submit aggregate reports",
+    responses={201: {"description": "Saved: rows, valid, errors, submission"}},
+)
+def submit_reports(
+    body: ReportsIn,
+    actor: CurrentActor,
+    db: DbDep,
+    settings: SettingsDep,
+    drop_invalid: Annotated[bool, Query(description="Save the valid rows, drop the rest")] = False,
+    dry_run: Annotated[bool, Query(description="Only check; save nothing")] = False,
+) -> JSONResponse:
+    """Rows for your own party. A row for a period and breakdown already
+    reported replaces it (the earlier figures stay in the history). Nothing is
+    saved while any row is invalid, unless `drop_invalid=true`; each invalid
+    row is listed with its field. Signal detection runs on the changed series."""
+    records = [r.model_dump() for r in body.rows]
+    return _save(db, actor, settings, records, "api", drop_invalid, dry_run)
+
+
+@router.post(
+    "/reports/upload",
+    status_code=201,
+    summary="Upload aggregate reports (CSV or XLSX)",
+    responses={201: {"description": "Saved: rows, valid, errors, submission"}},
+)
+def upload_reports(
+    actor: CurrentActor,
+    db: DbDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX, one row per stratum")],
+    drop_invalid: Annotated[bool, Form(description="Save the valid rows, drop the rest")] = False,
+    dry_run: Annotated[bool, Form(description="Only check; save nothing")] = False,
+) -> JSONResponse:
+    """Columns: disease, period, and optionally area, age_group, sex and the
+    six figures (cases_/deaths_ suspected, probable, confirmed). Step 1
+    (`dry_run=true`) shows a preview and the per-row errors; step 2 saves."""
+    try:
+        records = read_report_table(file.file.read(), file.filename or "")
+    except TableError as exc:
+        raise Invalid(str(exc), field="file") from None
+    return _save(db, actor, settings, records, "upload", drop_invalid, dry_run)
+
+
+class ReportRowOut(BaseModel):
+    id: int
+    disease: str
+    period: date
+    area: str
+    age_group: str
+    sex: str
+    cases_suspected: int
+    cases_probable: int
+    cases_confirmed: int
+    deaths_suspected: int
+    deaths_probable: int
+    deaths_confirmed: int
+    current: bool
+    submitted_at: Any
+    replaced_at: Any
+
+
+def _range(first: date | None, last: date | None) -> tuple[date, date]:
+    """The periods asked for; by default the last 52 weeks."""
+    last = last or utcnow().date()
+    first = first or last - timedelta(weeks=52)
+    if first > last:
+        raise Invalid("first is after last", field="first")
+    return first, last
+
+
+@router.get("/reports", response_model=list[ReportRowOut], summary="Your party's reports")
+def list_reports(
+    actor: CurrentActor,
+    db: DbDep,
+    disease: Annotated[str, Query(max_length=32)],
+    first: date | None = None,
+    last: date | None = None,
+    history: Annotated[bool, Query(description="Include replaced rows")] = False,
+) -> list[ReportRowOut]:
+    """The rows your party submitted, with their breakdown; with
+    `history=true` also the figures they replaced."""
+    with db.read() as session:
+        d = actions.get_disease(session, disease)
+        a, b = _range(first, last)
+        return [
+            ReportRowOut(
+                id=r.id,
+                disease=r.disease,
+                period=r.period_start,
+                area=r.area,
+                age_group=r.age_group,
+                sex=r.sex,
+                **{f: getattr(r, f) for f in rules.FIGURES},
+                current=r.current,
+                submitted_at=r.submitted_at,
+                replaced_at=r.replaced_at,
+            )
+            for r in actions.report_rows(session, actor, d, a, b, history=history)
+        ]
+
+
+def _num(value: float) -> float | None:
+    return None if math.isnan(value) else round(float(value), 6)
+
+
+class SeriesPoint(BaseModel):
+    period: date
+    label: str
+    cases: int | None
+    deaths: int | None
+    expected: float | None
+    threshold: float | None
+    alarm: bool | None
+
+
+class SeriesOut(BaseModel):
+    disease: str
+    party: str | None = Field(description="None: the region (the parties shown)")
+    parties: list[str]
+    method: dict[str, Any]
+    points: list[SeriesPoint]
+
+
+def series_for(session: Any, actor: Any, disease_code: str, party: str | None) -> Any:
+    d = actions.get_disease(session, disease_code)
+    parties = actions.visible_parties(session, actor, d)
+    if party is not None:
+        if party not in parties:
+            raise NotFound(f"no series for {party}")
+        return actions.build_series(session, d, party, [party]), [party]
+    if not parties:
+        raise NotFound(f"no series of {d.code} is shared with your party")
+    return actions.build_series(session, d, None, parties), parties
+
+
+@router.get("/series", response_model=SeriesOut, summary="Weekly totals with thresholds")
+def get_series(
+    actor: CurrentActor,
+    db: DbDep,
+    disease: Annotated[str, Query(max_length=32)],
+    party: Annotated[
+        str | None, Query(max_length=8, description="Leave out for the region")
+    ] = None,
+) -> SeriesOut:
+    """Cases and deaths per period for one party or the region (the parties
+    whose figures are shared with you), with the disease's detection method:
+    expected count, threshold and alarm per period."""
+    with db.read() as session:
+        series, parties = series_for(session, actor, disease, party)
+        det = series.detection
+        schedule = Schedule(series.disease.schedule)
+        points = [
+            SeriesPoint(
+                period=p,
+                label=rules.period_label(schedule, p),
+                cases=None if math.isnan(series.cases[i]) else int(series.cases[i]),
+                deaths=None if math.isnan(series.deaths[i]) else int(series.deaths[i]),
+                expected=_num(det.expected[i]) if det else None,
+                threshold=_num(det.threshold[i]) if det else None,
+                alarm=None if det is None or math.isnan(det.alarm[i]) else bool(det.alarm[i]),
+            )
+            for i, p in enumerate(series.periods)
+        ]
+        return SeriesOut(
+            disease=series.disease.code,
+            party=party,
+            parties=parties,
+            method=series.disease.method,
+            points=points,
+        )
+
+
+class CompletenessOut(BaseModel):
+    party: str
+    name: str
+    expected: int
+    received: int
+    on_time: int
+    completeness: float | None
+    timeliness: float | None
+    periods: dict[str, str] = Field(description="period -> on_time, late, missing or not_due")
+
+
+@router.get(
+    "/completeness",
+    response_model=list[CompletenessOut],
+    summary="Completeness and timeliness of reporting",
+)
+def get_completeness(
+    actor: CurrentActor,
+    db: DbDep,
+    disease: Annotated[str, Query(max_length=32)],
+    first: date | None = None,
+    last: date | None = None,
+) -> list[CompletenessOut]:
+    """Per party: reports expected (due by now), received, and received by the
+    due time, over the periods from `first` to `last` (default: a year)."""
+    with db.read() as session:
+        d = actions.get_disease(session, disease)
+        a, b = _range(first, last)
+        return [
+            CompletenessOut(
+                party=c.party,
+                name=c.name,
+                expected=c.expected,
+                received=c.received,
+                on_time=c.on_time,
+                completeness=c.completeness,
+                timeliness=c.timeliness,
+                periods={p.isoformat(): s for p, s in c.periods},
+            )
+            for c in actions.completeness(session, actor, d, a, b)
+        ]
+
+
+class SignalOut(BaseModel):
+    id: int
+    party: str
+    disease: str
+    period: date
+    method: str
+    observed: int
+    expected: float | None
+    threshold: float | None
+    event_id: int
+    created_at: Any
+
+
+@router.get("/signals", response_model=list[SignalOut], summary="Signals from detection")
+def list_signals(actor: CurrentActor, db: DbDep) -> list[SignalOut]:
+    """Alarms in reported periods and the events they opened, newest first
+    (only those whose event you may see)."""
+    with db.read() as session:
+        return [
+            SignalOut(
+                id=s.id,
+                party=s.party,
+                disease=s.disease,
+                period=s.period_start,
+                method=s.method,
+                observed=s.observed,
+                expected=s.expected,
+                threshold=s.threshold,
+                event_id=s.event_id,
+                created_at=s.created_at,
+            )
+            for s in actions.visible_signals(session, actor)
+        ]
+
+
+@router.get(
+    "/epicurve.{fmt}",
+    summary="The epidemic curve as an image",
+    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+    response_class=Response,
+)
+def epicurve(
+    fmt: Literal["png", "svg"],
+    actor: CurrentActor,
+    db: DbDep,
+    disease: Annotated[str, Query(max_length=32)],
+    party: Annotated[str | None, Query(max_length=8)] = None,
+    weeks: Annotated[int, Query(ge=4, le=1040)] = 104,
+) -> Response:
+    """Cases per period with the detection threshold and the alarms marked
+    (matplotlib), for a party or the region; the last `weeks` periods."""
+    from eocnet.web.charts import epicurve_image
+
+    with db.read() as session:
+        series, _ = series_for(session, actor, disease, party)
+    data = epicurve_image(series, fmt, last=weeks)
+    media = "image/png" if fmt == "png" else "image/svg+xml"
+    name = f"epicurve-{series.disease.code}-{party or 'region'}.{fmt}"
+    return Response(
+        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
