@@ -1,0 +1,393 @@
+"""Weekly surveillance through the API: diseases, reports with history and
+per-row errors, who sees which figures, completeness, and signals."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from eocnet.db.models import AggregateReport, AuditEntry, Event, StreamEntry, SurveillanceSignal
+from tests.helpers import count
+
+API = "/api/v1/surveillance"
+START = date(2020, 1, 6)  # a Monday
+WEEKS = 300
+
+
+@pytest.fixture
+def people(client, make_person):
+    coordinator = make_person("ASEC", "coordinator")
+    for code, share, method in (
+        ("DEN", "partners", {"name": "farrington-flexible"}),
+        ("MEA", "network", {"name": "ears-c2", "baseline": 7}),
+    ):
+        r = client.put(
+            f"{API}/diseases/{code}",
+            headers=coordinator.headers,
+            json={
+                "name": {"DEN": "Dengue", "MEA": "Measles"}[code],
+                "share_with": share,
+                "method": method,
+            },
+        )
+        assert r.status_code == 200, r.text
+    return {
+        "coordinator": coordinator,
+        "idn": make_person("IDN", "officer"),
+        "phl": make_person("PHL", "officer"),
+        "tha_focal": make_person("THA", "officer", "focal_point"),
+        "partner": make_person("JPN", "partner"),
+        "reader": make_person("IDN", "officer", scope="read"),
+    }
+
+
+def weekly_rows(disease: str, counts, start: date = START) -> list[dict]:
+    return [
+        {
+            "disease": disease,
+            "period": (start + timedelta(weeks=i)).isoformat(),
+            "cases_confirmed": int(c),
+        }
+        for i, c in enumerate(counts)
+    ]
+
+
+def history(seed: int = 1, weeks: int = WEEKS) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    mean = 20 * (1 + 0.4 * np.sin(2 * np.pi * np.arange(weeks) / 52.18))
+    return rng.poisson(mean)
+
+
+def test_reports_are_saved_replaced_with_history_and_audited(client, db, people):
+    idn = people["idn"]
+    rows = weekly_rows("DEN", [5, 6, 7])
+    rows.append(
+        {
+            "disease": "DEN",
+            "period": "2020-W03",
+            "area": "ID-JK",
+            "age_group": "0-4",
+            "sex": "F",
+            "cases_suspected": 2,
+        }
+    )
+    r = client.post(f"{API}/reports", headers=idn.headers, json={"rows": rows})
+    assert r.status_code == 201, r.text
+    assert r.json()["submission"]["saved"] == 4 and r.json()["submission"]["replaced"] == 0
+    # re-submission of week 2 (the national row) replaces it, the stratum stays
+    r = client.post(
+        f"{API}/reports",
+        headers=idn.headers,
+        json={"rows": [{"disease": "den", "period": "2020-01-13", "cases_confirmed": 9}]},
+    )
+    assert r.status_code == 201 and r.json()["submission"]["replaced"] == 1
+    current = client.get(
+        f"{API}/reports",
+        headers=idn.headers,
+        params={"disease": "DEN", "first": "2020-01-01", "last": "2020-02-01"},
+    )
+    assert [
+        (x["period"], x["area"], x["cases_confirmed"], x["cases_suspected"]) for x in current.json()
+    ] == [
+        ("2020-01-06", "", 5, 0),
+        ("2020-01-13", "", 9, 0),
+        ("2020-01-13", "ID-JK", 0, 2),
+        ("2020-01-20", "", 7, 0),
+    ]
+    old = client.get(
+        f"{API}/reports",
+        headers=idn.headers,
+        params={"disease": "DEN", "first": "2020-01-13", "last": "2020-01-13", "history": "true"},
+    ).json()
+    assert sorted((x["cases_confirmed"], x["current"]) for x in old if x["area"] == "") == [
+        (6, False),
+        (9, True),
+    ]
+    with db.read() as session:
+        audits = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "surveillance.submit")
+        ).all()
+        assert len(audits) == 2 and audits[1].details["replaced"] == 1
+        assert session.scalar(
+            select(StreamEntry.kind).where(StreamEntry.kind == "surveillance.reported").limit(1)
+        )
+    series = client.get(
+        f"{API}/series", headers=idn.headers, params={"disease": "DEN", "party": "IDN"}
+    ).json()
+    assert [p["cases"] for p in series["points"]] == [5, 11, 7]
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        ({"disease": "XXX", "period": "2020-W02"}, "disease"),
+        ({"disease": "DEN", "period": "2020-01-07"}, "period"),  # a Tuesday
+        ({"disease": "DEN", "period": "2020-W60"}, "period"),
+        ({"disease": "DEN", "period": "2020-W02", "area": "Jakarta"}, "area"),
+        ({"disease": "DEN", "period": "2020-W02", "age_group": "young"}, "age_group"),
+    ],
+)
+def test_any_bad_row_saves_nothing_and_names_row_and_field(client, db, people, row, field):
+    rows = [*weekly_rows("DEN", [1, 2]), row]
+    r = client.post(f"{API}/reports", headers=people["idn"].headers, json={"rows": rows})
+    assert r.status_code == 422
+    body = r.json()
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert body["errors"] == [{"row": 3, "field": field, "detail": body["errors"][0]["detail"]}]
+    assert count(db, AggregateReport) == 0
+    r = client.post(
+        f"{API}/reports",
+        headers=people["idn"].headers,
+        json={"rows": rows},
+        params={"drop_invalid": "true"},
+    )
+    assert r.status_code == 201 and r.json()["submission"]["saved"] == 2
+
+
+def test_upload_previews_reports_errors_and_saves(client, db, people):
+    csv_text = (
+        "disease,period,cases_confirmed,deaths_confirmed\n"
+        "DEN,2020-W02,4,0\nDEN,2020-W03,-1,0\nDEN,2020-W04,3,1\n"
+    )
+    files = {"file": ("week.csv", io.BytesIO(csv_text.encode()), "text/csv")}
+    r = client.post(
+        f"{API}/reports/upload",
+        headers=people["idn"].headers,
+        files=files,
+        data={"dry_run": "true"},
+    )
+    assert r.status_code == 200
+    assert r.json()["errors"] == [
+        {"row": 2, "field": "cases_confirmed", "detail": "counts cannot be negative"}
+    ]
+    assert len(r.json()["preview"]) == 2 and count(db, AggregateReport) == 0
+    files = {"file": ("week.csv", io.BytesIO(csv_text.encode()), "text/csv")}
+    r = client.post(f"{API}/reports/upload", headers=people["idn"].headers, files=files)
+    assert r.status_code == 422 and count(db, AggregateReport) == 0
+    bad = {
+        "file": (
+            "w.csv",
+            io.BytesIO(b"disease,period,cases_confirmd\nDEN,2020-W02,1\n"),
+            "text/csv",
+        )
+    }
+    r = client.post(f"{API}/reports/upload", headers=people["idn"].headers, files=bad)
+    assert r.status_code == 422 and r.json()["field"] == "file"
+    assert "cases_confirmd" in r.json()["detail"]
+
+
+def test_who_may_submit(client, people):
+    rows = {"rows": weekly_rows("DEN", [1])}
+    for who in ("partner", "coordinator", "reader"):
+        r = client.post(f"{API}/reports", headers=people[who].headers, json=rows)
+        assert r.status_code == 403, who
+    r = client.post(
+        f"{API}/reports",
+        headers=people["idn"].headers,
+        json={"rows": [{**rows["rows"][0], "party": "THA"}]} if False else rows,
+    )
+    assert r.status_code == 201
+    r = client.put(f"{API}/diseases/XYZ", headers=people["idn"].headers, json={"name": "X"})
+    assert r.status_code == 403
+
+
+def test_sharing_rules_for_totals_and_details(client, people):
+    for who, seed in (("idn", 1), ("phl", 2)):
+        for disease in ("DEN", "MEA"):
+            r = client.post(
+                f"{API}/reports",
+                headers=people[who].headers,
+                json={"rows": weekly_rows(disease, history(seed, 20))},
+            )
+            assert r.status_code == 201
+    # a member sees the other member's totals, never its rows
+    r = client.get(
+        f"{API}/series", headers=people["idn"].headers, params={"disease": "MEA", "party": "PHL"}
+    )
+    assert r.status_code == 200 and r.json()["points"][0]["cases"] == int(history(2, 20)[0])
+    phl_rows = client.get(
+        f"{API}/reports",
+        headers=people["phl"].headers,
+        params={"disease": "MEA", "first": "2020-01-01"},
+    ).json()
+    idn_rows = client.get(
+        f"{API}/reports",
+        headers=people["idn"].headers,
+        params={"disease": "MEA", "first": "2020-01-01"},
+    ).json()
+    assert {x["id"] for x in phl_rows}.isdisjoint({x["id"] for x in idn_rows})
+    # the region is the sum of what the viewer may see
+    region = client.get(
+        f"{API}/series", headers=people["idn"].headers, params={"disease": "MEA"}
+    ).json()
+    assert region["points"][0]["cases"] == int(history(1, 20)[0] + history(2, 20)[0])
+    # partners: dengue is shared with partners, measles is not
+    partner = people["partner"].headers
+    assert (
+        client.get(
+            f"{API}/series", headers=partner, params={"disease": "DEN", "party": "PHL"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            f"{API}/series", headers=partner, params={"disease": "MEA", "party": "PHL"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(f"{API}/series", headers=partner, params={"disease": "MEA"}).status_code == 404
+    )
+    assert (
+        client.get(f"{API}/completeness", headers=partner, params={"disease": "MEA"}).json() == []
+    )
+    assert (
+        client.get(
+            f"{API}/epicurve.png", headers=partner, params={"disease": "MEA", "party": "IDN"}
+        ).status_code
+        == 404
+    )
+
+
+def test_completeness_and_timeliness(client, db, people):
+    first = date(2020, 1, 6)
+    r = client.post(
+        f"{API}/reports",
+        headers=people["idn"].headers,
+        json={"rows": weekly_rows("MEA", [1, 2, 3, 4], first)},
+    )
+    assert r.status_code == 201
+    # week 1 was reported on time (Monday after it, before Tuesday 12:00 Jakarta),
+    # week 2 late, weeks 3 and 4 in the same submission, week 5 never
+    from sqlalchemy import update
+
+    from eocnet.db.types import utcnow
+
+    with db.write() as session:
+        for week, when in (
+            (0, "2020-01-13T08:00:00+00:00"),
+            (1, "2020-01-25T08:00:00+00:00"),
+            (2, "2020-01-27T01:00:00+00:00"),
+            (3, "2020-02-03T04:59:00+00:00"),
+        ):
+            from datetime import datetime
+
+            session.execute(
+                update(AggregateReport)
+                .where(AggregateReport.period_start == first + timedelta(weeks=week))
+                .values(submitted_at=datetime.fromisoformat(when))
+            )
+    del utcnow
+    r = client.get(
+        f"{API}/completeness",
+        headers=people["coordinator"].headers,
+        params={"disease": "MEA", "first": "2020-01-06", "last": "2020-02-03"},
+    )
+    rows = {x["party"]: x for x in r.json()}
+    assert len(rows) == 11 and "JPN" not in rows
+    idn = rows["IDN"]
+    assert (idn["expected"], idn["received"], idn["on_time"]) == (5, 4, 3)
+    assert idn["periods"] == {
+        "2020-01-06": "on_time",
+        "2020-01-13": "late",
+        "2020-01-20": "on_time",
+        "2020-01-27": "on_time",
+        "2020-02-03": "missing",
+    }
+    assert idn["completeness"] == 0.8 and idn["timeliness"] == 0.6
+    assert rows["THA"]["received"] == 0 and rows["THA"]["expected"] == 5
+
+
+def test_an_alarm_in_the_latest_week_opens_one_signal_event(client, db, people):
+    counts = history(3)
+    counts[-1] = 200  # an outbreak
+    r = client.post(
+        f"{API}/reports", headers=people["phl"].headers, json={"rows": weekly_rows("DEN", counts)}
+    )
+    assert r.status_code == 201, r.text
+    signals = r.json()["submission"]["signals"]
+    assert len(signals) == 1
+    event_id = signals[0]
+    # the reporting party and the coordinator see it; other members do not
+    assert (
+        client.get(f"/api/v1/events/{event_id}", headers=people["phl"].headers).json()["status"]
+        == "signal"
+    )
+    assert (
+        client.get(f"/api/v1/events/{event_id}", headers=people["coordinator"].headers).status_code
+        == 200
+    )
+    assert (
+        client.get(f"/api/v1/events/{event_id}", headers=people["idn"].headers).status_code == 404
+    )
+    listed = client.get(f"{API}/signals", headers=people["coordinator"].headers).json()
+    assert [(s["party"], s["disease"], s["observed"]) for s in listed] == [("PHL", "DEN", 200)]
+    assert listed[0]["threshold"] < 200
+    assert client.get(f"{API}/signals", headers=people["idn"].headers).json() == []
+    # re-submitting the same week does not open a second event
+    again = client.post(
+        f"{API}/reports",
+        headers=people["phl"].headers,
+        json={"rows": weekly_rows("DEN", [201], START + timedelta(weeks=WEEKS - 1))},
+    )
+    assert again.json()["submission"]["signals"] == []
+    assert count(db, SurveillanceSignal) == 1 and count(db, Event) == 1
+    # the series shows the alarm; the curve renders
+    series = client.get(
+        f"{API}/series", headers=people["phl"].headers, params={"disease": "DEN", "party": "PHL"}
+    ).json()
+    assert series["points"][-1]["alarm"] is True
+    assert series["points"][0]["threshold"] is None  # too little history
+    png = client.get(
+        f"{API}/epicurve.png",
+        headers=people["phl"].headers,
+        params={"disease": "DEN", "party": "PHL"},
+    )
+    assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = client.get(
+        f"{API}/epicurve.svg", headers=people["coordinator"].headers, params={"disease": "DEN"}
+    )
+    assert svg.status_code == 200 and b"<svg" in svg.content
+
+
+def test_disease_settings_are_checked(client, people):
+    h = people["coordinator"].headers
+    r = client.put(
+        f"{API}/diseases/FLU",
+        headers=h,
+        json={"name": "Flu", "schedule": "daily", "method": {"name": "farrington-flexible"}},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "method.name"
+    r = client.put(
+        f"{API}/diseases/FLU",
+        headers=h,
+        json={"name": "Flu", "method": {"name": "ears-c1", "b": 3}},
+    )
+    assert r.status_code == 422 and "--b does not apply" in r.json()["detail"]
+    r = client.put(
+        f"{API}/diseases/FLU",
+        headers=h,
+        json={
+            "name": "Flu",
+            "schedule": "mmwr_week",
+            "method": {
+                "name": "farrington-flexible",
+                "no_periods": 10,
+                "past_weeks_not_included": 26,
+                "threshold_method": "nbPlugin",
+            },
+        },
+    )
+    assert r.status_code == 200
+    assert r.json()["method"] == {
+        "name": "farrington-flexible",
+        "no_periods": 10,
+        "past_weeks_not_included": 26,
+        "threshold_method": "nbPlugin",
+    }
+    listed = client.get(f"{API}/diseases", headers=people["partner"].headers).json()
+    assert {d["code"] for d in listed} == {"DEN", "MEA", "FLU"}
