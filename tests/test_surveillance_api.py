@@ -4,6 +4,7 @@ per-row errors, who sees which figures, completeness, and signals."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 
 import numpy as np
@@ -111,7 +112,7 @@ def test_reports_are_saved_replaced_with_history_and_audited(client, db, people)
         audits = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "surveillance.submit")
         ).all()
-        assert len(audits) == 2 and audits[1].details["replaced"] == 1
+        assert len(audits) == 2 and json.loads(audits[1].details)["replaced"] == 1
         assert session.scalar(
             select(StreamEntry.kind).where(StreamEntry.kind == "surveillance.reported").limit(1)
         )
