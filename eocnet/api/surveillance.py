@@ -138,6 +138,22 @@ class SubmissionOut(BaseModel):
     signals: list[int] = Field(description="Events opened by signals in the latest periods")
 
 
+class CheckOut(BaseModel):
+    rows: int
+    valid: int
+    errors: list[dict[str, Any]] = Field(description="Each invalid row: row, field, detail")
+    submission: SubmissionOut | None = Field(None, description="What was saved (201)")
+    preview: list[dict[str, Any]] | None = Field(
+        None, description="dry_run: the first 200 valid rows as they would be saved"
+    )
+
+
+SAVE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": CheckOut, "description": "dry_run: the check and a preview; nothing saved"},
+    201: {"model": CheckOut, "description": "Saved"},
+}
+
+
 def _save(
     db: Any,
     actor: Any,
@@ -195,7 +211,7 @@ def _save(
     "/reports",
     status_code=201,
     summary="Submit aggregate reports",
-    responses={201: {"description": "Saved: rows, valid, errors, submission"}},
+    responses=SAVE_RESPONSES,
 )
 def submit_reports(
     body: ReportsIn,
@@ -217,7 +233,7 @@ def submit_reports(
     "/reports/upload",
     status_code=201,
     summary="Upload aggregate reports (CSV or XLSX)",
-    responses={201: {"description": "Saved: rows, valid, errors, submission"}},
+    responses=SAVE_RESPONSES,
 )
 def upload_reports(
     actor: CurrentActor,
