@@ -80,4 +80,9 @@ WORDS = [
     N_("deaths suspected"),
     N_("deaths probable"),
     N_("deaths confirmed"),
+    # reporting status of a period
+    N_("on time"),
+    N_("late"),
+    N_("missing"),
+    N_("not due"),
 ]

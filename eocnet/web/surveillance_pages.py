@@ -1,0 +1,290 @@
+"""Pages for weekly surveillance: the overview (completeness and timeliness,
+signals), report entry and upload with a preview, and the epidemic curve with
+its detection threshold. Updated live from the stream."""
+
+from __future__ import annotations
+
+import base64
+import math
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from eocnet.actions import surveillance
+from eocnet.actions.errors import ActionError, NotFound
+from eocnet.config import Settings
+from eocnet.db.models import Disease, Party
+from eocnet.db.types import utcnow
+from eocnet.domain import surveillance as rules
+from eocnet.domain.surveillance import FIGURES, Schedule
+from eocnet.interop.report_files import read_report_table
+from eocnet.interop.tables import TableError
+from eocnet.web.auth import check_csrf, current_viewer, db_of
+from eocnet.web.charts import epicurve_image
+from eocnet.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+SHOWN_PERIODS = 12
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _chosen(diseases: list[Disease], code: str | None) -> Disease | None:
+    for d in diseases:
+        if d.code == (code or "").upper():
+            return d
+    return diseases[0] if diseases else None
+
+
+def _overview_context(request: Request, viewer: Any) -> dict[str, Any]:
+    with db_of(request).read() as session:
+        diseases = surveillance.list_diseases(session)
+        disease = _chosen(diseases, request.query_params.get("disease"))
+        rows: list[Any] = []
+        periods: list[Any] = []
+        parties: list[str] = []
+        if disease is not None:
+            schedule = Schedule(disease.schedule)
+            today = utcnow().date()
+            last = rules.period_start(schedule, today)
+            first = last - rules.period_length(schedule) * (SHOWN_PERIODS - 1)
+            rows = surveillance.completeness(session, viewer.actor, disease, first, last)
+            periods = [
+                (p, rules.period_label(schedule, p))
+                for p in rules.periods_between(schedule, first, last)
+            ]
+            parties = surveillance.visible_parties(session, viewer.actor, disease)
+        signals = surveillance.visible_signals(session, viewer.actor, limit=20)
+        names = {p.code: p.name for p in session.query(Party).all()}
+        disease_names = {d.code: d.name for d in diseases}
+    return {
+        "diseases": diseases,
+        "disease": disease,
+        "rows": rows,
+        "periods": periods,
+        "parties": parties,
+        "signals": signals,
+        "names": names,
+        "disease_names": disease_names,
+        "can_report": viewer.actor.party_kind == "member"
+        and any(r in surveillance.REPORTING_ROLES for r in viewer.actor.roles),
+    }
+
+
+@router.get("/surveillance")
+def overview_page(request: Request) -> Response:
+    viewer = current_viewer(request)
+    return render(
+        request, "surveillance.html", _overview_context(request, viewer), user=viewer.user
+    )
+
+
+@router.get("/surveillance/fragment")
+def overview_fragment(request: Request) -> Response:
+    """Completeness and signals alone, re-fetched when a report or signal arrives."""
+    viewer = current_viewer(request)
+    return render(
+        request, "_surveillance_status.html", _overview_context(request, viewer), user=viewer.user
+    )
+
+
+# ---------------------------------------------------------------- the curve
+
+
+def _series(request: Request, viewer: Any) -> tuple[surveillance.Series, list[str], list[Disease]]:
+    code = request.query_params.get("disease") or ""
+    party = request.query_params.get("party") or None
+    with db_of(request).read() as session:
+        diseases = surveillance.list_diseases(session)
+        disease = _chosen(diseases, code)
+        if disease is None:
+            raise NotFound("no disease is set up yet")
+        visible = surveillance.visible_parties(session, viewer.actor, disease)
+        if party is not None and party not in visible:
+            raise NotFound(f"no series for {party}")
+        if party is None and not visible:
+            raise NotFound(f"no series of {disease.code} is shared with your party")
+        series = surveillance.build_series(session, disease, party, [party] if party else visible)
+        return series, visible, diseases
+
+
+def _num(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.1f}"
+
+
+def _curve_context(request: Request, viewer: Any) -> dict[str, Any]:
+    series, visible, diseases = _series(request, viewer)
+    schedule = Schedule(series.disease.schedule)
+    det = series.detection
+    table = []
+    for i in range(len(series.periods) - 1, max(-1, len(series.periods) - 13), -1):
+        table.append(
+            {
+                "label": rules.period_label(schedule, series.periods[i]),
+                "cases": "" if math.isnan(series.cases[i]) else int(series.cases[i]),
+                "deaths": "" if math.isnan(series.deaths[i]) else int(series.deaths[i]),
+                "expected": _num(det.expected[i]) if det else "",
+                "threshold": _num(det.threshold[i]) if det else "",
+                "alarm": bool(det and det.alarm[i] == 1.0),
+            }
+        )
+    query = f"disease={series.disease.code}" + (f"&party={series.party}" if series.party else "")
+    return {
+        "series": series,
+        "visible": visible,
+        "diseases": diseases,
+        "table": table,
+        "query": query,
+        "stamp": utcnow().strftime("%H%M%S%f"),
+    }
+
+
+@router.get("/surveillance/curve")
+def curve_page(request: Request) -> Response:
+    viewer = current_viewer(request)
+    context = _curve_context(request, viewer)
+    context["saved"] = request.query_params.get("saved")
+    context["signals"] = request.query_params.get("signals")
+    return render(request, "surveillance_curve.html", context, user=viewer.user)
+
+
+@router.get("/surveillance/curve/fragment")
+def curve_fragment(request: Request) -> Response:
+    viewer = current_viewer(request)
+    return render(
+        request, "_surveillance_curve.html", _curve_context(request, viewer), user=viewer.user
+    )
+
+
+@router.get("/surveillance/curve.{fmt}")
+def curve_image(request: Request, fmt: str) -> Response:
+    if fmt not in ("png", "svg"):
+        raise NotFound("PNG or SVG")
+    viewer = current_viewer(request)
+    series, _, _ = _series(request, viewer)
+    media = "image/png" if fmt == "png" else "image/svg+xml"
+    headers = {"Cache-Control": "private, no-store"}
+    if request.query_params.get("download"):
+        name = f"epicurve-{series.disease.code}-{series.party or 'region'}.{fmt}"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return Response(epicurve_image(series, fmt), media_type=media, headers=headers)
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def _report_form(request: Request, viewer: Any, **extra: Any) -> Response:
+    with db_of(request).read() as session:
+        diseases = surveillance.list_diseases(session)
+    today = utcnow().date()
+    last_week = rules.period_start(Schedule.ISO_WEEK, today) - timedelta(weeks=1)
+    status = int(extra.pop("status_code", 200))
+    context: dict[str, Any] = {
+        "diseases": diseases,
+        "figures": FIGURES,
+        "default_period": rules.period_label(Schedule.ISO_WEEK, last_week),
+        "errors": [],
+        "error": None,
+        "preview": None,
+        "values": {},
+    }
+    context.update(extra)
+    return render(
+        request, "surveillance_report.html", context, user=viewer.user, status_code=status
+    )
+
+
+@router.get("/surveillance/report")
+def report_page(request: Request) -> Response:
+    viewer = current_viewer(request)
+    return _report_form(request, viewer)
+
+
+def _after_save(saved: surveillance.Submission, disease: str, party: str) -> Response:
+    target = f"/surveillance/curve?disease={disease}&party={party}&saved={saved.saved}"
+    if saved.signals:
+        target += "&signals=" + ",".join(str(s) for s in saved.signals)
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/surveillance/report")
+async def report_submit(request: Request) -> Response:
+    """One row from the form: a period's figures for the viewer's party."""
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    record = {k: str(form.get(k) or "") for k in surveillance.REPORT_COLUMNS}
+    try:
+        with db_of(request).write() as session:
+            surveillance.require_reporter(viewer.actor)
+            diseases = {d.code: d for d in surveillance.list_diseases(session)}
+            check = surveillance.check_rows(diseases, viewer.actor.party_code, [record])
+            if check.errors:
+                return _report_form(
+                    request, viewer, errors=check.errors, values=record, status_code=422
+                )
+            saved = surveillance.submit(
+                session, viewer.actor, _settings(request), check.rows, source="form"
+            )
+    except ActionError as exc:
+        return _report_form(
+            request, viewer, error=exc.detail, values=record, status_code=exc.status
+        )
+    return _after_save(saved, check.rows[0].disease, viewer.actor.party_code)
+
+
+@router.post("/surveillance/upload")
+async def upload_submit(request: Request) -> Response:
+    """Two steps: the file is checked and previewed with every invalid row;
+    then saved (the bad rows dropped only when asked)."""
+    viewer = current_viewer(request)
+    async with request.form() as form:
+        check_csrf(request, str(form.get("csrf_token", "")))
+        upload = form.get("file")
+        try:
+            if upload is not None and not isinstance(upload, str) and upload.filename:
+                data, filename = await upload.read(), upload.filename or ""
+            elif form.get("file_data"):
+                try:
+                    data = base64.b64decode(str(form.get("file_data")), validate=True)
+                except ValueError:
+                    raise ActionError("the file was lost; upload it again", field="file") from None
+                filename = str(form.get("filename") or "")
+            else:
+                raise ActionError("choose a report file (CSV or XLSX)", field="file")
+            try:
+                records = read_report_table(data, filename)
+            except TableError as exc:
+                raise ActionError(str(exc), field="file") from None
+            saving = form.get("step") == "save"
+            drop = form.get("drop_invalid") == "1"
+            with db_of(request).write() as session:
+                surveillance.require_reporter(viewer.actor)
+                diseases = {d.code: d for d in surveillance.list_diseases(session)}
+                check = surveillance.check_rows(diseases, viewer.actor.party_code, records)
+                if not saving or (check.errors and not drop) or not check.rows:
+                    return _report_form(
+                        request,
+                        viewer,
+                        preview={
+                            "rows": check.rows[:50],
+                            "total": check.total,
+                            "valid": len(check.rows),
+                            "more": max(0, len(check.rows) - 50),
+                        },
+                        errors=check.errors,
+                        file_data=base64.b64encode(data).decode(),
+                        filename=filename,
+                        status_code=422 if (saving or check.errors) else 200,
+                    )
+                saved = surveillance.submit(
+                    session, viewer.actor, _settings(request), check.rows, source="upload"
+                )
+        except ActionError as exc:
+            return _report_form(request, viewer, error=exc.detail, status_code=exc.status)
+    return _after_save(saved, check.rows[0].disease, viewer.actor.party_code)

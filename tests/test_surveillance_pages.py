@@ -1,0 +1,110 @@
+"""Surveillance pages without JavaScript: entry, upload preview, sharing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from eocnet.db.models import AggregateReport
+from tests.conftest import PASSWORD
+from tests.helpers import count
+from tests.web_helpers import csrf_of, login
+
+API = "/api/v1/surveillance"
+
+
+def _diseases(client, make_person):
+    coordinator = make_person("ASEC", "coordinator")
+    for code, share in (("DEN", "partners"), ("MEA", "network")):
+        client.put(
+            f"{API}/diseases/{code}",
+            headers=coordinator.headers,
+            json={"name": {"DEN": "Dengue", "MEA": "Measles"}[code], "share_with": share},
+        )
+    rows = [
+        {
+            "disease": "MEA",
+            "period": str(date(2026, 1, 5) + timedelta(weeks=i)),
+            "cases_confirmed": i,
+        }
+        for i in range(10)
+    ]
+    vnm = make_person("VNM", "officer")
+    assert (
+        client.post(f"{API}/reports", headers=vnm.headers, json={"rows": rows}).status_code == 201
+    )
+
+
+def test_entry_form_saves_one_period_and_refuses_bad_values(client, db, make_person):
+    _diseases(client, make_person)
+    officer = make_person("IDN", "officer")
+    login(client, officer.email, PASSWORD)
+    page = client.get("/surveillance/report")
+    assert page.status_code == 200 and 'name="period"' in page.text
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "disease": "MEA",
+        "period": "2026-W10",
+        "cases_confirmed": "-1",
+    }
+    bad = client.post("/surveillance/report", data=form, follow_redirects=False)
+    assert bad.status_code == 422 and "counts cannot be negative" in bad.text
+    assert count(db, AggregateReport) == 10
+    form["cases_confirmed"] = "4"
+    good = client.post("/surveillance/report", data=form, follow_redirects=False)
+    assert good.status_code == 303
+    assert good.headers["location"].startswith("/surveillance/curve?disease=MEA&party=IDN")
+    curve = client.get(good.headers["location"])
+    assert "2026-W10" in curve.text and "Saved 1 rows" in curve.text
+    svg = client.get("/surveillance/curve.svg?disease=MEA&party=IDN")
+    assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    # without the CSRF token nothing is saved
+    form.pop("csrf_token")
+    assert client.post("/surveillance/report", data=form).status_code == 403
+
+
+def test_upload_preview_then_save(client, db, make_person):
+    _diseases(client, make_person)
+    officer = make_person("THA", "officer")
+    login(client, officer.email, PASSWORD)
+    page = client.get("/surveillance/report")
+    text = "disease,period,cases_confirmed\nMEA,2026-W10,3\nMEA,2026-W11,x\n"
+    checked = client.post(
+        "/surveillance/upload",
+        data={"csrf_token": csrf_of(page.text), "step": "check"},
+        files={"file": ("r.csv", text.encode(), "text/csv")},
+    )
+    assert checked.status_code == 422 and "Row 2" in checked.text
+    assert "1 of 2 rows are valid" in checked.text and count(db, AggregateReport) == 10
+    import re
+
+    file_data = re.search(r'name="file_data" value="([^"]+)"', checked.text).group(1)
+    saved = client.post(
+        "/surveillance/upload",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_of(checked.text),
+            "step": "save",
+            "file_data": file_data,
+            "filename": "r.csv",
+            "drop_invalid": "1",
+        },
+    )
+    assert saved.status_code == 303 and count(db, AggregateReport) == 11
+
+
+def test_partners_and_officers_see_what_is_shared(client, make_person):
+    _diseases(client, make_person)
+    partner = make_person("KOR", "partner")
+    login(client, partner.email, PASSWORD)
+    page = client.get("/surveillance?disease=MEA")
+    assert "not shared with your party" in page.text and 'id="completeness-VNM"' not in page.text
+    assert 'href="/surveillance/report"' not in page.text
+    assert client.get("/surveillance/curve?disease=MEA&party=VNM").status_code == 404
+    assert client.get("/surveillance/curve.png?disease=MEA&party=VNM").status_code == 404
+    assert client.get("/surveillance/report").status_code == 200  # the form, but no saving
+    client.cookies.clear()
+    officer = make_person("LAO", "officer")
+    login(client, officer.email, PASSWORD)
+    page = client.get("/surveillance?disease=MEA")
+    assert 'id="completeness-VNM"' in page.text
+    assert client.get("/surveillance/curve?disease=MEA&party=VNM").status_code == 200
