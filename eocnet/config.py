@@ -116,6 +116,20 @@ class Settings(BaseSettings):
         "server process. With several server processes, set false on all but one, or run "
         "`eocnet jobs run` on its own.",
     )
+    report_reminder_before_hours: int = Field(
+        24,
+        ge=0,
+        le=168,
+        description="Hours before a surveillance report is due at which the reporting "
+        "party's officers are reminded, if it has not arrived (0: no reminder before).",
+    )
+    report_reminder_after_hours: int = Field(
+        2,
+        ge=0,
+        le=168,
+        description="Hours after the due time at which the officers are reminded that "
+        "the report is late.",
+    )
     jobs_interval_seconds: float = Field(
         5.0, description="Seconds between two runs of the scheduled jobs."
     )

@@ -589,6 +589,7 @@ class Disease(Base):
     method: Mapped[dict[str, Any]] = mapped_column(default=dict)
     share_with: Mapped[str] = mapped_column(String(12), default="network")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -652,3 +653,18 @@ class SurveillanceSignal(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("party", "disease", "period_start", "method"),)
+
+
+class ReportReminder(Base):
+    """A reminder sent about a report not yet received (each stage once)."""
+
+    __tablename__ = "report_reminder"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    disease: Mapped[str] = mapped_column(ForeignKey("disease.code"))
+    period_start: Mapped[date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(8))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("party", "disease", "period_start", "stage"),)

@@ -10,7 +10,7 @@ from typing import Any
 from eocnet.config import Settings
 from eocnet.db.database import Database
 from eocnet.db.types import utcnow
-from eocnet.jobs import outbox, reminders, retention, webhooks
+from eocnet.jobs import outbox, reminders, report_reminders, retention, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
     done: dict[str, Any] = {}
     jobs: list[tuple[str, Callable[[], int]]] = [
         ("reminders", lambda: reminders.run(db, settings, now)),
+        ("report_reminders", lambda: report_reminders.run(db, settings, now)),
         ("webhooks_queued", lambda: webhooks.fan_out(db)),
         ("webhooks_delivered", lambda: webhooks.deliver(db, settings, now)),
         ("emails_sent", lambda: outbox.run(db, settings, now)),
