@@ -43,6 +43,7 @@ audit_app = _group("The tamper-evident audit trail.")
 directory_app = _group("Parties of the network and their EOCs.")
 jobs_app = _group("Scheduled work: alert reminders, e-mail, webhooks, retention.")
 keys_app = _group("The master key that protects personal data.")
+surveillance_app = _group("Weekly surveillance reports.")
 analyze_app = _group(
     "Signal detection and the reproduction number on CSV files, with the same numbers "
     "as R's surveillance and EpiEstim packages. No database needed."
@@ -56,6 +57,7 @@ for sub, name in [
     (directory_app, "directory"),
     (jobs_app, "jobs"),
     (keys_app, "keys"),
+    (surveillance_app, "surveillance"),
     (analyze_app, "analyze"),
 ]:
     app.add_typer(sub, name=name)
@@ -435,6 +437,53 @@ def keys_rotate(
         except VaultError as exc:
             fail(f"the old key does not open the notices' data keys: {exc}")
     typer.echo(f"re-wrapped the data keys of {changed} notice(s) under key {new.key_id}")
+
+
+# ---------------------------------------------------------------- surveillance
+
+
+@surveillance_app.command("import")
+def surveillance_import(
+    input_file: Annotated[
+        str, typer.Argument(metavar="FILE.csv", help="Report rows (CSV); - for stdin.")
+    ],
+    user: Annotated[str, typer.Option(help="E-mail of the officer submitting for their party.")],
+    drop_invalid: Annotated[
+        bool, typer.Option(help="Save the valid rows and leave out the invalid ones.")
+    ] = False,
+) -> None:
+    """Submit a party's aggregate reports from a CSV file (any size).
+
+    Columns as for uploads: disease, period, and any of area, age_group, sex
+    and the six counts. Nothing is saved while a row is invalid, unless
+    --drop-invalid; the first invalid rows are listed. Signal detection runs
+    on the series that changed.
+    """
+    from eocnet.actions import surveillance
+    from eocnet.interop.report_files import iter_report_csv
+    from eocnet.interop.tables import TableError
+
+    text = _read_input(input_file)
+    with database() as (settings, db), db.write() as session:
+        actor = users.actor_for(_find_user(session, user))
+        surveillance.require_reporter(actor)
+        diseases = {d.code: d for d in surveillance.list_diseases(session)}
+        try:
+            check = surveillance.check_rows(diseases, actor.party_code, iter_report_csv(text))
+        except TableError as exc:
+            fail(f"{input_file}: {exc}")
+        if check.errors and not drop_invalid:
+            for e in check.errors[:10]:
+                typer.echo(f"row {e['row']}: {e['field']}: {e['detail']}", err=True)
+            fail(f"{len(check.errors)} of {check.total} rows are invalid; nothing was saved")
+        if not check.rows:
+            fail("no valid row to save")
+        saved = surveillance.submit(session, actor, settings, check.rows, source="cli")
+    typer.echo(
+        f"saved {saved.saved} rows for {actor.party_code} (replaced {saved.replaced}; "
+        f"{len(check.errors)} invalid left out; signals: "
+        f"{', '.join(f'event {e}' for e in saved.signals) or 'none'})"
+    )
 
 
 # ---------------------------------------------------------------- analyze

@@ -392,3 +392,59 @@ def test_disease_settings_are_checked(client, people):
     }
     listed = client.get(f"{API}/diseases", headers=people["partner"].headers).json()
     assert {d["code"] for d in listed} == {"DEN", "MEA", "FLU"}
+
+
+def test_a_period_that_has_not_begun_is_refused(client, people):
+    from eocnet.db.types import utcnow
+
+    next_week = utcnow().date() + timedelta(days=7 - utcnow().date().weekday())
+    r = client.post(
+        f"{API}/reports",
+        headers=people["idn"].headers,
+        json={"rows": [{"disease": "DEN", "period": next_week.isoformat()}]},
+    )
+    assert r.status_code == 422 and "has not begun" in r.json()["errors"][0]["detail"]
+
+
+def test_cli_import(client, db, people, tmp_path, monkeypatch, capsys, database_url):
+    from tests.helpers import run_cli
+
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "disease,period,area,cases_confirmed\nDEN,2020-W10,ID-JK,3\nDEN,2020-W10,ID-JB,x\n"
+    )
+    r = run_cli(
+        monkeypatch,
+        capsys,
+        database_url,
+        "surveillance",
+        "import",
+        str(path),
+        "--user",
+        people["idn"].email,
+    )
+    assert r.code == 1 and "row 2: cases_confirmed" in r.err and "nothing was saved" in r.err
+    assert count(db, AggregateReport) == 0
+    r = run_cli(
+        monkeypatch,
+        capsys,
+        database_url,
+        "surveillance",
+        "import",
+        str(path),
+        "--user",
+        people["idn"].email,
+        "--drop-invalid",
+    )
+    assert r.code == 0 and "saved 1 rows for IDN" in r.out
+    r = run_cli(
+        monkeypatch,
+        capsys,
+        database_url,
+        "surveillance",
+        "import",
+        str(path),
+        "--user",
+        people["partner"].email,
+    )
+    assert r.code == 1 and "officers and focal points" in r.err

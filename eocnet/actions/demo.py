@@ -144,11 +144,14 @@ def _demo_surveillance(session: Session, members: list[str], coordinator: str) -
                     surveillance.ReportRow(
                         code,
                         week,
-                        figures={
-                            "cases_suspected": int(counts[i]) - confirmed,
-                            "cases_confirmed": confirmed,
-                            "deaths_confirmed": int(rng.binomial(int(counts[i]), 0.002)),
-                        },
+                        counts=(
+                            int(counts[i]) - confirmed,
+                            0,
+                            confirmed,
+                            0,
+                            0,
+                            int(rng.binomial(int(counts[i]), 0.002)),
+                        ),
                     )
                 )
         surveillance.submit(session, officer, settings, rows, source="demo")

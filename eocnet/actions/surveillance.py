@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events
@@ -20,6 +20,7 @@ from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.analytics.aberration import METHODS, AberrationMethod
 from eocnet.analytics.detection import Detection
 from eocnet.config import Settings
+from eocnet.db import bulk
 from eocnet.db.models import AggregateReport, Disease, Event, Party, SurveillanceSignal
 from eocnet.db.types import utcnow
 from eocnet.domain import surveillance as rules
@@ -161,14 +162,18 @@ def may_see_details(actor: Actor, party: str) -> bool:
 # ---------------------------------------------------------------- checking rows
 
 
-@dataclass
+@dataclass(slots=True)
 class ReportRow:
     disease: str
     period: date
     area: str = ""
     age_group: str = ""
     sex: str = ""
-    figures: dict[str, int] = field(default_factory=dict)
+    counts: tuple[int, ...] = (0, 0, 0, 0, 0, 0)  # in the order of FIGURES
+
+    @property
+    def figures(self) -> dict[str, int]:
+        return dict(zip(FIGURES, self.counts, strict=True))
 
     @property
     def key(self) -> tuple[str, date, str, str, str]:
@@ -182,24 +187,120 @@ class RowCheck:
     total: int
 
 
-def _count(value: Any) -> int:
-    if value is None or (isinstance(value, str) and not value.strip()):
+class _RowError(Exception):
+    def __init__(self, field_name: str, detail: str):
+        super().__init__(detail)
+        self.field = field_name
+        self.detail = detail
+
+
+def _count(value: Any, name: str) -> int:
+    """A count from a file (text) or JSON (a number); empty is 0."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return 0
+        if text.isascii() and text.isdigit():
+            number = int(text)
+        else:
+            try:
+                as_float = float(text)
+            except ValueError:
+                raise _RowError(name, f"{text!r} is not a count") from None
+            if not as_float.is_integer():
+                raise _RowError(name, f"{text} is not a whole number")
+            number = int(as_float)
+    elif value is None:
         return 0
-    if isinstance(value, bool):
-        raise ValueError("not a count")
-    if isinstance(value, int):
-        number = value
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise _RowError(name, f"{value!r} is not a count")
+    elif isinstance(value, float) and not value.is_integer():
+        raise _RowError(name, f"{value} is not a whole number")
     else:
-        text = str(value).strip()
-        as_float = float(text)
-        if not as_float.is_integer():
-            raise ValueError(f"{text} is not a whole number")
-        number = int(as_float)
+        number = int(value)
     if number < 0:
-        raise ValueError("counts cannot be negative")
+        raise _RowError(name, "counts cannot be negative")
     if number > MAX_COUNT:
-        raise ValueError(f"{number} is implausibly large")
+        raise _RowError(name, f"{number} is implausibly large")
     return number
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _fast_count(value: Any, name: str) -> int:
+    """Plain digits, the usual case in a file, without the general checks."""
+    if type(value) is str and len(value) < 8 and value.isdigit() and value.isascii():
+        return int(value)  # below MAX_COUNT and not negative
+    return _count(value, name)
+
+
+class _Checker:
+    """Checks rows for one party. A file repeats the same diseases, periods
+    and breakdowns on every row, so each distinct one is checked once."""
+
+    def __init__(self, diseases: Mapping[str, Disease], party: str, today: date):
+        self.diseases = diseases
+        self.party = party
+        self.today = today
+        self.periods: dict[tuple[Any, Any], tuple[str, date] | _RowError] = {}
+        self.strata: dict[tuple[Any, Any, Any], tuple[str, str, str] | _RowError] = {}
+
+    def _period(self, disease_value: Any, period_value: Any) -> tuple[str, date]:
+        code = _text(disease_value).upper()
+        disease = self.diseases.get(code)
+        if disease is None:
+            raise _RowError(
+                "disease", f"unknown disease {code!r}" if code else "the disease is empty"
+            )
+        try:
+            period = rules.parse_period(Schedule(disease.schedule), _text(period_value))
+        except ValueError as exc:
+            raise _RowError("period", str(exc)) from None
+        if period > self.today:
+            raise _RowError("period", f"the period starting {period} has not begun yet")
+        return code, period
+
+    def _stratum(self, area_value: Any, age_value: Any, sex_value: Any) -> tuple[str, str, str]:
+        area = _text(area_value).upper()
+        if area and not rules.AREA.match(area):
+            raise _RowError("area", f"{area!r} is not an ISO 3166-2 code such as ID-JK")
+        age = _text(age_value)
+        if age and not rules.AGE_GROUP.match(age):
+            raise _RowError("age_group", f"{age!r} is not an age group such as 0-4, 65+ or unknown")
+        sex = _text(sex_value).upper()
+        if sex not in rules.SEXES:
+            raise _RowError("sex", "sex is M, F, U (unknown) or empty")
+        return area, age, sex
+
+    @staticmethod
+    def _cached(cache: dict[Any, Any], key: tuple[Any, ...], compute: Any) -> Any:
+        try:
+            found = cache.get(key)
+        except TypeError:  # an unhashable value (JSON list): check it uncached
+            return compute(*key)
+        if found is None:
+            try:
+                found = compute(*key)
+            except _RowError as exc:
+                found = exc
+            cache[key] = found
+        if isinstance(found, _RowError):
+            raise found
+        return found
+
+    def row(self, record: Mapping[str, Any]) -> ReportRow:
+        get = record.get
+        given_party = _text(get("party")).upper()
+        if given_party and given_party != self.party:
+            raise _RowError("party", f"you report for {self.party}, not {given_party}")
+        code, period = self._cached(self.periods, (get("disease"), get("period")), self._period)
+        area, age, sex = self._cached(
+            self.strata, (get("area"), get("age_group"), get("sex")), self._stratum
+        )
+        counts = tuple([_fast_count(get(name), name) for name in FIGURES])
+        return ReportRow(code, period, area, age, sex, counts)
 
 
 def check_rows(
@@ -207,66 +308,28 @@ def check_rows(
     party: str,
     records: Iterable[Mapping[str, Any]],
     first_row: int = 1,
+    today: date | None = None,
 ) -> RowCheck:
     """Validate report rows for ``party``; every problem is one error naming
     the row (as numbered for the user) and the field."""
+    checker = _Checker(diseases, party, today or utcnow().date())
     rows: list[ReportRow] = []
     errors: list[dict[str, Any]] = []
     seen: dict[tuple[str, date, str, str, str], int] = {}
     total = 0
     for number, record in enumerate(records, start=first_row):
         total += 1
-
-        def bad(field_name: str, detail: str, number: int = number) -> None:
-            errors.append({"row": number, "field": field_name, "detail": detail})
-
-        given_party = str(record.get("party") or "").strip().upper()
-        if given_party and given_party != party:
-            bad("party", f"you report for {party}, not {given_party}")
-            continue
-        code = str(record.get("disease") or "").strip().upper()
-        disease = diseases.get(code)
-        if disease is None:
-            bad("disease", f"unknown disease {code!r}" if code else "the disease is empty")
-            continue
         try:
-            period = rules.parse_period(Schedule(disease.schedule), str(record.get("period") or ""))
-        except ValueError as exc:
-            bad("period", str(exc))
-            continue
-        area = str(record.get("area") or "").strip().upper()
-        if area and not rules.AREA.match(area):
-            bad("area", f"{area!r} is not an ISO 3166-2 code such as ID-JK")
-            continue
-        age = str(record.get("age_group") or "").strip()
-        if age and not rules.AGE_GROUP.match(age):
-            bad("age_group", f"{age!r} is not an age group such as 0-4, 65+ or unknown")
-            continue
-        sex = str(record.get("sex") or "").strip().upper()
-        if sex not in rules.SEXES:
-            bad("sex", "sex is M, F, U (unknown) or empty")
-            continue
-        figures: dict[str, int] = {}
-        failed = False
-        for name in FIGURES:
-            try:
-                figures[name] = _count(record.get(name))
-            except ValueError as exc:
-                bad(
-                    name,
-                    str(exc)
-                    if "whole" in str(exc) or "negative" in str(exc) or "large" in str(exc)
-                    else f"{record.get(name)!r} is not a count",
+            row = checker.row(record)
+            key = row.key
+            if key in seen:
+                raise _RowError(
+                    "period", f"the same disease, period and breakdown as row {seen[key]}"
                 )
-                failed = True
-                break
-        if failed:
+        except _RowError as exc:
+            errors.append({"row": number, "field": exc.field, "detail": exc.detail})
             continue
-        row = ReportRow(code, period, area, age, sex, figures)
-        if row.key in seen:
-            bad("period", f"the same disease, period and breakdown as row {seen[row.key]}")
-            continue
-        seen[row.key] = number
+        seen[key] = number
         rows.append(row)
     return RowCheck(rows, errors, total)
 
@@ -330,27 +393,25 @@ def submit(
             .where(AggregateReport.id.in_(replaced_ids[start : start + 500]))
             .values(current=False, replaced_at=now)
         )
-    base = {
-        "party": party,
-        "current": True,
-        "submission": submission,
-        "submitted_by": actor.user_id,
-        "submitted_at": now,
-    }
-    session.execute(
-        insert(AggregateReport),
-        [
-            {
-                **base,
-                "disease": r.disease,
-                "period_start": r.period,
-                "area": r.area,
-                "age_group": r.age_group,
-                "sex": r.sex,
-                **r.figures,
-            }
-            for r in rows
-        ],
+    # by COPY or one executemany, not the ORM: a file can hold a million rows
+    base = (party, True, submission, actor.user_id, now)
+    bulk.insert_rows(
+        session.connection(),
+        AggregateReport.__table__,  # type: ignore[arg-type]
+        (
+            "party",
+            "current",
+            "submission",
+            "submitted_by",
+            "submitted_at",
+            "disease",
+            "period_start",
+            "area",
+            "age_group",
+            "sex",
+            *FIGURES,
+        ),
+        ((*base, r.disease, r.period, r.area, r.age_group, r.sex, *r.counts) for r in rows),
     )
     summary = {
         disease: [min(periods).isoformat(), max(periods).isoformat(), len(periods)]
