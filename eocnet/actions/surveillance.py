@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import func, select, update
@@ -17,8 +17,6 @@ from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
-from eocnet.analytics.aberration import METHODS, AberrationMethod
-from eocnet.analytics.detection import Detection
 from eocnet.config import Settings
 from eocnet.db import bulk
 from eocnet.db.models import AggregateReport, Disease, Event, Party, SurveillanceSignal
@@ -30,6 +28,10 @@ from eocnet.domain.roles import Role
 from eocnet.domain.surveillance import FIGURES, Schedule, Sharing
 from eocnet.domain.visibility import Visibility
 from eocnet.realtime.log import Audience, publish
+
+if TYPE_CHECKING:  # the analytics (numpy, scipy) load on first use, not at start-up
+    from eocnet.analytics.aberration import AberrationMethod
+    from eocnet.analytics.detection import Detection
 
 REPORTING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT})
 REPORT_COLUMNS = ("disease", "period", "area", "age_group", "sex", *FIGURES)
@@ -53,11 +55,15 @@ class DiseaseFields:
 
 
 def method_of(disease: Disease) -> AberrationMethod:
+    from eocnet.analytics.aberration import AberrationMethod
+
     settings = dict(disease.method or {"name": "farrington-flexible"})
     return AberrationMethod(**settings)
 
 
 def _check_method(schedule: str, method: dict[str, Any]) -> AberrationMethod:
+    from eocnet.analytics.aberration import METHODS, AberrationMethod
+
     if not isinstance(method, dict) or method.get("name") not in METHODS:
         raise Invalid(f"method.name must be one of {', '.join(METHODS)}", field="method.name")
     try:

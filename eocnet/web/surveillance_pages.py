@@ -22,7 +22,6 @@ from eocnet.domain.surveillance import FIGURES, Schedule
 from eocnet.interop.report_files import read_report_table
 from eocnet.interop.tables import TableError
 from eocnet.web.auth import check_csrf, current_viewer, db_of
-from eocnet.web.charts import epicurve_image
 from eocnet.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -165,6 +164,8 @@ def curve_fragment(request: Request) -> Response:
 def curve_image(request: Request, fmt: str) -> Response:
     if fmt not in ("png", "svg"):
         raise NotFound("PNG or SVG")
+    from eocnet.web.charts import epicurve_image  # matplotlib loads on first use
+
     viewer = current_viewer(request)
     series, _, _ = _series(request, viewer)
     media = "image/png" if fmt == "png" else "image/svg+xml"
