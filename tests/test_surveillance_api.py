@@ -448,3 +448,93 @@ def test_cli_import(client, db, people, tmp_path, monkeypatch, capsys, database_
         people["partner"].email,
     )
     assert r.code == 1 and "officers and focal points" in r.err
+
+
+ADX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<adx xmlns="urn:ihe:qrph:adx:2015" exported="2020-03-10T08:00:00Z">
+  <group orgUnit="IDN" period="2020-03-02/P7D" dataSet="DEN">
+    <dataValue dataElement="cases_confirmed" value="12"/>
+    <dataValue dataElement="deaths_confirmed" value="1"/>
+    <dataValue dataElement="cases_confirmed" value="4" age_group="0-4" sex="F"/>
+  </group>
+  <group orgUnit="ID-JK" period="2020-W11" dataSet="DEN">
+    <dataValue dataElement="cases_suspected" value="7"/>
+    <dataValue dataElement="hospitalised" value="2"/>
+  </group>
+</adx>"""
+
+
+def test_adx_upload(client, db, people):
+    files = {"file": ("dhis2.xml", io.BytesIO(ADX), "application/xml")}
+    r = client.post(
+        f"{API}/reports/upload",
+        headers=people["idn"].headers,
+        files=files,
+        data={"dry_run": "true"},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["errors"] == [
+        {"row": 5, "field": "dataElement", "detail": body["errors"][0]["detail"]}
+    ]
+    assert sorted(
+        (
+            p["period"],
+            p["area"],
+            p["age_group"],
+            p["cases_confirmed"],
+            p["deaths_confirmed"],
+            p["cases_suspected"],
+        )
+        for p in body["preview"]
+    ) == [
+        ("2020-03-02", "", "", 12, 1, 0),
+        ("2020-03-02", "", "0-4", 4, 0, 0),
+        ("2020-03-09", "ID-JK", "", 0, 0, 7),
+    ]
+    files = {"file": ("dhis2.xml", io.BytesIO(ADX), "application/xml")}
+    r = client.post(
+        f"{API}/reports/upload",
+        headers=people["idn"].headers,
+        files=files,
+        data={"drop_invalid": "true"},
+    )
+    assert r.status_code == 201 and r.json()["submission"]["saved"] == 3
+    # another party's orgUnit is refused, row by row
+    files = {
+        "file": (
+            "x.xml",
+            io.BytesIO(ADX.replace(b'orgUnit="IDN"', b'orgUnit="THA"')),
+            "application/xml",
+        )
+    }
+    r = client.post(
+        f"{API}/reports/upload",
+        headers=people["idn"].headers,
+        files=files,
+        data={"dry_run": "true"},
+    )
+    assert {e["field"] for e in r.json()["errors"]} == {"party", "dataElement"}
+
+
+def test_adx_never_expands_entities(client, db, people):
+    evil = (
+        b'<?xml version="1.0"?><!DOCTYPE adx [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<adx xmlns="urn:ihe:qrph:adx:2015"><group orgUnit="IDN" period="2020-W11" '
+        b'dataSet="&x;"><dataValue dataElement="cases_confirmed" value="1"/></group></adx>'
+    )
+    files = {"file": ("evil.xml", io.BytesIO(evil), "application/xml")}
+    r = client.post(
+        f"{API}/reports/upload",
+        headers=people["idn"].headers,
+        files=files,
+        data={"dry_run": "true"},
+    )
+    assert "root:" not in r.text
+    assert r.status_code in (200, 422)
+    if r.status_code == 200:
+        assert r.json()["valid"] == 0 and r.json()["errors"][0]["field"] == "disease"
+    bad = {"file": ("broken.xml", io.BytesIO(b"<adx><group>"), "application/xml")}
+    r = client.post(f"{API}/reports/upload", headers=people["idn"].headers, files=bad)
+    assert r.status_code == 422 and r.json()["field"] == "file"
+    assert "not well-formed" in r.json()["detail"]

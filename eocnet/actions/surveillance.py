@@ -323,7 +323,8 @@ def check_rows(
     errors: list[dict[str, Any]] = []
     seen: dict[tuple[str, date, str, str, str], int] = {}
     total = 0
-    for number, record in enumerate(records, start=first_row):
+    for position, record in enumerate(records, start=first_row):
+        number = record.get("_row") or position  # files that number their own rows
         total += 1
         try:
             row = checker.row(record)

@@ -19,7 +19,7 @@ from eocnet.api.schemas import Input
 from eocnet.db.types import utcnow
 from eocnet.domain import surveillance as rules
 from eocnet.domain.surveillance import Schedule
-from eocnet.interop.report_files import read_report_table
+from eocnet.interop.report_files import read_report_file
 from eocnet.interop.tables import TableError
 
 router = APIRouter(prefix="/surveillance", tags=["surveillance"])
@@ -162,11 +162,15 @@ def _save(
     source: str,
     drop_invalid: bool,
     dry_run: bool,
+    read_errors: list[dict[str, Any]] | None = None,
 ) -> JSONResponse:
     with db.write() as session:
         actions.require_reporter(actor)
         diseases = {d.code: d for d in actions.list_diseases(session)}
         check = actions.check_rows(diseases, actor.party_code, records)
+        if read_errors:
+            check.errors = sorted([*read_errors, *check.errors], key=lambda e: e["row"])
+            check.total += len(read_errors)
         report: dict[str, Any] = {
             "rows": check.total,
             "valid": len(check.rows),
@@ -239,18 +243,24 @@ def upload_reports(
     actor: CurrentActor,
     db: DbDep,
     settings: SettingsDep,
-    file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX, one row per stratum")],
+    file: Annotated[
+        UploadFile,
+        File(description="CSV (UTF-8) or XLSX, one row per stratum; or ADX XML (DHIS2)"),
+    ],
     drop_invalid: Annotated[bool, Form(description="Save the valid rows, drop the rest")] = False,
     dry_run: Annotated[bool, Form(description="Only check; save nothing")] = False,
 ) -> JSONResponse:
     """Columns: disease, period, and optionally area, age_group, sex and the
     six figures (cases_/deaths_ suspected, probable, confirmed). Step 1
-    (`dry_run=true`) shows a preview and the per-row errors; step 2 saves."""
+    (`dry_run=true`) shows a preview and the per-row errors; step 2 saves.
+    An ADX file (`urn:ihe:qrph:adx:2015`, as DHIS2 exports) maps dataSet to the
+    disease, orgUnit to your party or a subdivision, dataElement to a count;
+    errors then number the dataValue elements."""
     try:
-        records = read_report_table(file.file.read(), file.filename or "")
+        records, read_errors = read_report_file(file.file.read(), file.filename or "")
     except TableError as exc:
         raise Invalid(str(exc), field="file") from None
-    return _save(db, actor, settings, records, "upload", drop_invalid, dry_run)
+    return _save(db, actor, settings, records, "upload", drop_invalid, dry_run, read_errors)
 
 
 class ReportRowOut(BaseModel):

@@ -12,8 +12,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from eocnet.domain.surveillance import FIGURES
+from eocnet.interop import adx
 from eocnet.interop.tables import TableError, read_table
 
 KNOWN = ("party", "disease", "period", "area", "age_group", "sex", *FIGURES)
@@ -33,7 +35,8 @@ def check_columns(headers: list[str]) -> list[str]:
 
 
 def read_report_table(data: bytes, filename: str) -> list[dict[str, str]]:
-    """An uploaded file (CSV or XLSX) as one record per data row."""
+    """An uploaded file (CSV or XLSX) as one record per data row. ADX files
+    are read by :func:`read_report_file`."""
     headers, rows = read_table(data, filename, max_rows=MAX_UPLOAD_ROWS)
     names = check_columns(headers)
     return [dict(zip(names, row, strict=False)) for row in rows]
@@ -50,3 +53,13 @@ def iter_report_csv(text: str) -> Iterator[dict[str, str]]:
     for row in reader:
         if any(row):
             yield dict(zip(names, row, strict=False))
+
+
+def read_report_file(
+    data: bytes, filename: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Any uploaded report file: CSV, XLSX or ADX XML. Returns the records and
+    the errors found while reading (ADX values that are not report figures)."""
+    if filename.lower().endswith(".xml") or adx.looks_like_adx(data):
+        return adx.read_adx(data)
+    return read_report_table(data, filename), []

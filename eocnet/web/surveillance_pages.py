@@ -19,7 +19,7 @@ from eocnet.db.models import Disease, Party
 from eocnet.db.types import utcnow
 from eocnet.domain import surveillance as rules
 from eocnet.domain.surveillance import FIGURES, Schedule
-from eocnet.interop.report_files import read_report_table
+from eocnet.interop.report_files import read_report_file
 from eocnet.interop.tables import TableError
 from eocnet.web.auth import check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render
@@ -259,7 +259,7 @@ async def upload_submit(request: Request) -> Response:
             else:
                 raise ActionError("choose a report file (CSV or XLSX)", field="file")
             try:
-                records = read_report_table(data, filename)
+                records, read_errors = read_report_file(data, filename)
             except TableError as exc:
                 raise ActionError(str(exc), field="file") from None
             saving = form.get("step") == "save"
@@ -268,6 +268,9 @@ async def upload_submit(request: Request) -> Response:
                 surveillance.require_reporter(viewer.actor)
                 diseases = {d.code: d for d in surveillance.list_diseases(session)}
                 check = surveillance.check_rows(diseases, viewer.actor.party_code, records)
+                if read_errors:
+                    check.errors = sorted([*read_errors, *check.errors], key=lambda e: e["row"])
+                    check.total += len(read_errors)
                 if not saving or (check.errors and not drop) or not check.rows:
                     return _report_form(
                         request,
