@@ -538,3 +538,70 @@ def test_adx_never_expands_entities(client, db, people):
     r = client.post(f"{API}/reports/upload", headers=people["idn"].headers, files=bad)
     assert r.status_code == 422 and r.json()["field"] == "file"
     assert "not well-formed" in r.json()["detail"]
+
+
+def test_rt_for_a_daily_emergency_matches_epiestim(client, people):
+    from eocnet.analytics.rt import estimate_rt_parametric
+
+    h = people["coordinator"].headers
+    r = client.put(
+        f"{API}/diseases/ARI",
+        headers=h,
+        json={"name": "ARI", "method": {"name": "ears-c2"}, "si_mean": 4.7, "si_sd": 2.9},
+    )
+    assert r.status_code == 422 and "daily schedule" in r.json()["detail"]
+    r = client.put(
+        f"{API}/diseases/ARI",
+        headers=h,
+        json={"name": "ARI", "schedule": "daily", "method": {"name": "ears-c2"}, "si_mean": 4.7},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "si_mean"
+    r = client.put(
+        f"{API}/diseases/ARI",
+        headers=h,
+        json={
+            "name": "ARI",
+            "schedule": "daily",
+            "method": {"name": "ears-c2"},
+            "si_mean": 4.7,
+            "si_sd": 2.9,
+        },
+    )
+    assert r.status_code == 200 and r.json()["si_mean"] == 4.7
+    counts = [int(3 * 1.08**i) for i in range(30)]
+    start = date(2020, 3, 1)
+    rows = [
+        {"disease": "ARI", "period": str(start + timedelta(days=i)), "cases_confirmed": c}
+        for i, c in enumerate(counts)
+    ]
+    assert (
+        client.post(
+            f"{API}/reports", headers=people["idn"].headers, json={"rows": rows}
+        ).status_code
+        == 201
+    )
+    rt = client.get(
+        f"{API}/rt", headers=people["idn"].headers, params={"disease": "ARI", "party": "IDN"}
+    ).json()
+    expected = estimate_rt_parametric(np.array(counts, dtype=float), 4.7, 2.9)
+    assert len(rt["windows"]) == 23
+    assert rt["windows"][0]["window_start"] == "2020-03-02"
+    assert rt["windows"][-1]["window_end"] == "2020-03-30"
+    assert rt["windows"][-1]["mean"] == pytest.approx(expected.mean[-1], rel=1e-6)
+    assert rt["windows"][-1]["q975"] == pytest.approx(expected.q975[-1], rel=1e-6)
+    assert rt["windows"][-1]["mean"] > 1  # a growing outbreak
+    # weekly diseases have no Rt; partners do not see ARI (shared with the network)
+    assert (
+        client.get(
+            f"{API}/rt", headers=people["idn"].headers, params={"disease": "DEN", "party": "IDN"}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.get(
+            f"{API}/rt",
+            headers=people["partner"].headers,
+            params={"disease": "ARI", "party": "IDN"},
+        ).status_code
+        == 404
+    )

@@ -108,3 +108,40 @@ def test_partners_and_officers_see_what_is_shared(client, make_person):
     page = client.get("/surveillance?disease=MEA")
     assert 'id="completeness-VNM"' in page.text
     assert client.get("/surveillance/curve?disease=MEA&party=VNM").status_code == 200
+
+
+def test_daily_emergency_shows_the_reproduction_number(client, make_person):
+    coordinator = make_person("ASEC", "coordinator")
+    client.put(
+        f"{API}/diseases/ARI",
+        headers=coordinator.headers,
+        json={
+            "name": "ARI",
+            "schedule": "daily",
+            "method": {"name": "ears-c1"},
+            "si_mean": 4.7,
+            "si_sd": 2.9,
+        },
+    )
+    officer = make_person("MYS", "officer")
+    rows = [
+        {
+            "disease": "ARI",
+            "period": str(date(2020, 3, 1) + timedelta(days=i)),
+            "cases_confirmed": 2 + i,
+        }
+        for i in range(20)
+    ]
+    assert (
+        client.post(f"{API}/reports", headers=officer.headers, json={"rows": rows}).status_code
+        == 201
+    )
+    login(client, officer.email, PASSWORD)
+    page = client.get("/surveillance/curve?disease=ARI&party=MYS")
+    assert 'id="rt-table"' in page.text and "2020-03-14 – 2020-03-20" in page.text
+    svg = client.get("/surveillance/rt.svg?disease=ARI&party=MYS")
+    assert svg.status_code == 200 and b"<svg" in svg.content
+    # no data, no Rt
+    assert client.get("/surveillance/rt.svg?disease=ARI&party=THA").status_code == 404
+    weekly = client.get("/surveillance/curve?disease=ARI")
+    assert weekly.status_code == 200

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -103,6 +105,27 @@ DEMO_DISEASES = (
 DEMO_YEARS = 6
 
 
+def _demo_daily_outbreak(
+    session: Session, officer: Actor, settings: Settings, rng: Any, today: date, growing: bool
+) -> None:
+    """Eight weeks of daily counts of the emergency: an outbreak that grows
+    (R above 1) or has turned (R below 1)."""
+    from eocnet.actions import surveillance
+
+    days = 56
+    rows = []
+    for i in range(days):
+        if growing:
+            mean = 3 * math.exp(0.06 * i)
+        else:
+            mean = 3 * math.exp(0.09 * min(i, 30) - 0.05 * max(0, i - 30))
+        day = today - timedelta(days=days - i)
+        rows.append(
+            surveillance.ReportRow("ARI", day, counts=(int(rng.poisson(mean)), 0, 0, 0, 0, 0))
+        )
+    surveillance.submit(session, officer, settings, rows, source="demo")
+
+
 def _demo_surveillance(session: Session, members: list[str], coordinator: str) -> None:
     """Six years of weekly reports for three diseases from every member
     state, mostly on time, with an outbreak of dengue in the latest week in
@@ -115,12 +138,28 @@ def _demo_surveillance(session: Session, members: list[str], coordinator: str) -
 
     settings = Settings()
     admin = _actor(session, f"coordinator@{DOMAIN}")
+    as_coordinator = Actor(admin.user_id, admin.email, coordinator, "coordinator", admin.roles)
     for code, name, icd, _, _, share in DEMO_DISEASES:
         surveillance.save_disease(
             session,
-            Actor(admin.user_id, admin.email, coordinator, "coordinator", admin.roles),
+            as_coordinator,
             surveillance.DiseaseFields(code=code, name=name, icd_code=icd, share_with=share),
         )
+    # an emergency reported daily, with the serial interval of COVID-19 estimated by
+    # Nishiura, Linton & Akhmetzhanov (2020): mean 4.7 days, sd 2.9
+    surveillance.save_disease(
+        session,
+        as_coordinator,
+        surveillance.DiseaseFields(
+            code="ARI",
+            name="Severe acute respiratory infection (emergency)",
+            icd_code="J22",
+            schedule="daily",
+            method={"name": "ears-c2"},
+            si_mean=4.7,
+            si_sd=2.9,
+        ),
+    )
     rng = np.random.default_rng(2026)
     today = utcnow().date()
     last = today - timedelta(days=today.weekday() + 7)  # the last complete ISO week
@@ -155,6 +194,8 @@ def _demo_surveillance(session: Session, members: list[str], coordinator: str) -
                     )
                 )
         surveillance.submit(session, officer, settings, rows, source="demo")
+        if party in ("PHL", "VNM"):
+            _demo_daily_outbreak(session, officer, settings, rng, today, party == "PHL")
         # the demo's history was reported week by week: on the Monday after each
         # week, late (the Thursday after) now and then
         late = {w for w in weeks if rng.random() < 0.08}

@@ -32,6 +32,7 @@ from eocnet.realtime.log import Audience, publish
 if TYPE_CHECKING:  # the analytics (numpy, scipy) load on first use, not at start-up
     from eocnet.analytics.aberration import AberrationMethod
     from eocnet.analytics.detection import Detection
+    from eocnet.analytics.rt import RtEstimate
 
 REPORTING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT})
 REPORT_COLUMNS = ("disease", "period", "area", "age_group", "sex", *FIGURES)
@@ -51,6 +52,8 @@ class DiseaseFields:
     due_hour: int = 12
     method: dict[str, Any] = field(default_factory=lambda: {"name": "farrington-flexible"})
     share_with: str = Sharing.NETWORK
+    si_mean: float | None = None
+    si_sd: float | None = None
     active: bool = True
 
 
@@ -98,6 +101,17 @@ def save_disease(session: Session, actor: Actor, f: DiseaseFields) -> Disease:
     if not 0 <= f.due_hour <= 23:
         raise Invalid("due_hour must be between 0 and 23", field="due_hour")
     chosen = _check_method(f.schedule, f.method)
+    if (f.si_mean is None) != (f.si_sd is None):
+        raise Invalid("give the serial interval's mean and sd together", field="si_mean")
+    if f.si_mean is not None and f.si_sd is not None:
+        if f.schedule != Schedule.DAILY:
+            raise Invalid("the reproduction number needs a daily schedule", field="si_mean")
+        if not 1 < f.si_mean <= 60 or not 0 < f.si_sd <= 60:
+            raise Invalid(
+                "the serial interval's mean must be over 1 day and its sd positive "
+                "(days, at most 60)",
+                field="si_mean",
+            )
     disease = session.get(Disease, code)
     created = disease is None
     if disease is None:
@@ -110,6 +124,8 @@ def save_disease(session: Session, actor: Actor, f: DiseaseFields) -> Disease:
     disease.due_hour = f.due_hour
     disease.method = {"name": chosen.name, **chosen.given()}
     disease.share_with = f.share_with
+    disease.si_mean = f.si_mean
+    disease.si_sd = f.si_sd
     disease.active = f.active
     disease.updated_at = utcnow()
     session.flush()
@@ -521,6 +537,17 @@ def build_series(
     if detect:
         series.detection = method_of(disease).detect_many([(periods, cases)], last=last)[0]
     return series
+
+
+def reproduction_number(series: Series) -> RtEstimate | None:
+    """Rt (Cori et al., as EpiEstim) over 7-day windows of a daily series, when
+    the disease has a serial interval; None when it cannot be estimated."""
+    disease = series.disease
+    if disease.si_mean is None or disease.si_sd is None or len(series.periods) < 8:
+        return None
+    from eocnet.analytics.rt import estimate_rt_parametric
+
+    return estimate_rt_parametric(np.nan_to_num(series.cases), disease.si_mean, disease.si_sd)
 
 
 def _coordinator(session: Session) -> str | None:

@@ -48,6 +48,10 @@ class DiseaseIn(Input):
     share_with: Literal["party", "network", "partners"] = Field(
         "network", description="Who sees other parties' weekly totals"
     )
+    si_mean: float | None = Field(
+        None, gt=1, le=60, description="Serial interval mean (days), for Rt; daily schedules"
+    )
+    si_sd: float | None = Field(None, gt=0, le=60, description="Serial interval sd (days)")
     active: bool = True
 
 
@@ -60,21 +64,13 @@ class DiseaseOut(BaseModel):
     due_hour: int
     method: dict[str, Any]
     share_with: str
+    si_mean: float | None
+    si_sd: float | None
     active: bool
 
 
 def _disease_out(d: Any) -> DiseaseOut:
-    return DiseaseOut(
-        code=d.code,
-        name=d.name,
-        icd_code=d.icd_code,
-        schedule=d.schedule,
-        due_days=d.due_days,
-        due_hour=d.due_hour,
-        method=d.method,
-        share_with=d.share_with,
-        active=d.active,
-    )
+    return DiseaseOut.model_validate({name: getattr(d, name) for name in DiseaseOut.model_fields})
 
 
 @router.get("/diseases", response_model=list[DiseaseOut], summary="Diseases the network follows")
@@ -96,14 +92,8 @@ def put_disease(
             actor,
             actions.DiseaseFields(
                 code=code,
-                name=body.name,
-                icd_code=body.icd_code,
-                schedule=body.schedule,
-                due_days=body.due_days,
-                due_hour=body.due_hour,
                 method=body.method.model_dump(exclude_none=True),
-                share_with=body.share_with,
-                active=body.active,
+                **body.model_dump(exclude={"method"}),
             ),
         )
         return _disease_out(disease)
@@ -390,6 +380,60 @@ def get_series(
             method=series.disease.method,
             points=points,
         )
+
+
+class RtWindow(BaseModel):
+    window_start: date
+    window_end: date
+    mean: float | None
+    std: float | None
+    q025: float | None
+    median: float | None
+    q975: float | None
+
+
+class RtOut(BaseModel):
+    disease: str
+    party: str | None
+    si_mean: float
+    si_sd: float
+    windows: list[RtWindow]
+
+
+@router.get("/rt", response_model=RtOut, summary="The reproduction number (Cori et al.)")
+def get_rt(
+    actor: CurrentActor,
+    db: DbDep,
+    disease: Annotated[str, Query(max_length=32)],
+    party: Annotated[
+        str | None, Query(max_length=8, description="Leave out for the region")
+    ] = None,
+) -> RtOut:
+    """Rt over 7-day sliding windows of the daily cases of a party or the
+    region, with the disease's serial interval and a gamma prior (mean 5,
+    sd 5), as R's EpiEstim::estimate_R: posterior mean, sd and 95% credible
+    interval. Only for daily schedules with a serial interval set."""
+    with db.read() as session:
+        series, _ = series_for(session, actor, disease, party)
+        d = series.disease
+        if d.schedule != Schedule.DAILY or d.si_mean is None or d.si_sd is None:
+            raise Invalid(f"{d.code} has no daily schedule with a serial interval", field="disease")
+        estimate = actions.reproduction_number(series)
+        windows = []
+        if estimate is not None:
+            first = series.periods[0]
+            windows = [
+                RtWindow(
+                    window_start=first + timedelta(days=int(estimate.start[i])),
+                    window_end=first + timedelta(days=int(estimate.end[i])),
+                    **{
+                        k: _num(float(getattr(estimate, k)[i]))
+                        for k in ("mean", "std", "q025", "median", "q975")
+                    },
+                )
+                for i in range(estimate.start.size)
+            ]
+        return RtOut(disease=d.code, party=party, si_mean=d.si_mean, si_sd=d.si_sd, windows=windows)
 
 
 class CompletenessOut(BaseModel):

@@ -588,6 +588,9 @@ class Disease(Base):
     due_hour: Mapped[int] = mapped_column(Integer, default=12)
     method: Mapped[dict[str, Any]] = mapped_column(default=dict)
     share_with: Mapped[str] = mapped_column(String(12), default="network")
+    #: the serial interval (days) for the reproduction number, daily schedules only
+    si_mean: Mapped[float | None] = mapped_column(default=None)
+    si_sd: Mapped[float | None] = mapped_column(default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

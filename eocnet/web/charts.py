@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
     from eocnet.actions.surveillance import Series
+    from eocnet.analytics.rt import RtEstimate
 
 BAR = "#4f7cac"
 THRESHOLD = "#c0392b"
@@ -78,7 +80,43 @@ def epicurve_figure(series: Series, *, last: int = 104, width: float = 8.0) -> F
 
 
 def epicurve_image(series: Series, fmt: str, *, last: int = 104) -> bytes:
-    fig = epicurve_figure(series, last=last)
+    return figure_bytes(epicurve_figure(series, last=last), fmt)
+
+
+def rt_figure(series: Series, estimate: RtEstimate, *, width: float = 8.0) -> Figure:
+    """Rt's posterior mean and 95% credible interval at the end of each window."""
+    first = series.periods[0]
+    ends = [first + timedelta(days=int(d)) for d in estimate.end]
+    fig = Figure(figsize=(width, width * 0.36), dpi=110, layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(ends))
+    ax.fill_between(
+        x,
+        estimate.q025,
+        estimate.q975,
+        color=BAR,
+        alpha=0.25,
+        linewidth=0,
+        label="95% credible interval",
+    )
+    ax.plot(x, estimate.mean, color=BAR, linewidth=1.6, label="Rt (posterior mean)")
+    ax.axhline(1.0, color=THRESHOLD, linewidth=1, linestyle="--")
+    step = max(1, math.ceil(len(ends) / 12))
+    ax.set_xticks(x[::step])
+    ax.set_xticklabels([d.isoformat() for d in ends[::step]], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("Rt")
+    ax.set_title(
+        f"{series.disease.name}: reproduction number, {series.party or 'region'} "
+        f"(7-day windows, serial interval {series.disease.si_mean:g} ± "
+        f"{series.disease.si_sd:g} days)",
+        fontsize=10,
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    return fig
+
+
+def figure_bytes(fig: Figure, fmt: str) -> bytes:
     out = io.BytesIO()
     canvas = FigureCanvasAgg(fig) if fmt == "png" else FigureCanvasSVG(fig)
     metadata = {"Software": None} if fmt == "png" else {"Date": None}

@@ -112,8 +112,8 @@ def _series(request: Request, viewer: Any) -> tuple[surveillance.Series, list[st
         return series, visible, diseases
 
 
-def _num(value: float) -> str:
-    return "" if math.isnan(value) else f"{value:.1f}"
+def _num(value: float, digits: int = 1) -> str:
+    return "" if math.isnan(value) else f"{value:.{digits}f}"
 
 
 def _curve_context(request: Request, viewer: Any) -> dict[str, Any]:
@@ -133,7 +133,21 @@ def _curve_context(request: Request, viewer: Any) -> dict[str, Any]:
             }
         )
     query = f"disease={series.disease.code}" + (f"&party={series.party}" if series.party else "")
+    rt_rows = []
+    estimate = surveillance.reproduction_number(series)
+    if estimate is not None:
+        first = series.periods[0]
+        for i in range(estimate.start.size - 1, max(-1, estimate.start.size - 8), -1):
+            rt_rows.append(
+                {
+                    "window": f"{first + timedelta(days=int(estimate.start[i]))} – "
+                    f"{first + timedelta(days=int(estimate.end[i]))}",
+                    "mean": _num(estimate.mean[i], 2),
+                    "interval": f"{_num(estimate.q025[i], 2)} – {_num(estimate.q975[i], 2)}",
+                }
+            )
     return {
+        "rt_rows": rt_rows,
         "series": series,
         "visible": visible,
         "diseases": diseases,
@@ -157,6 +171,27 @@ def curve_fragment(request: Request) -> Response:
     viewer = current_viewer(request)
     return render(
         request, "_surveillance_curve.html", _curve_context(request, viewer), user=viewer.user
+    )
+
+
+@router.get("/surveillance/rt.{fmt}")
+def rt_image(request: Request, fmt: str) -> Response:
+    if fmt not in ("png", "svg"):
+        raise NotFound("PNG or SVG")
+    from eocnet.web.charts import figure_bytes, rt_figure
+
+    viewer = current_viewer(request)
+    series, _, _ = _series(request, viewer)
+    estimate = surveillance.reproduction_number(series)
+    if estimate is None:
+        raise NotFound("no reproduction number for this disease")
+    media = "image/png" if fmt == "png" else "image/svg+xml"
+    headers = {"Cache-Control": "private, no-store"}
+    if request.query_params.get("download"):
+        name = f"rt-{series.disease.code}-{series.party or 'region'}.{fmt}"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return Response(
+        figure_bytes(rt_figure(series, estimate), fmt), media_type=media, headers=headers
     )
 
 

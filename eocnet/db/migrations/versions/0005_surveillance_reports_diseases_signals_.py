@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-23 15:46:48.722637
+Create Date: 2026-11-23 16:15:35.396760
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ def upgrade() -> None:
     sa.Column('due_hour', sa.Integer(), nullable=False),
     sa.Column('method', sa.JSON(), nullable=False),
     sa.Column('share_with', sa.String(length=12), nullable=False),
+    sa.Column('si_mean', sa.Double(), nullable=True),
+    sa.Column('si_sd', sa.Double(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', eocnet.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', eocnet.db.types.UTCDateTime(timezone=True), nullable=False),
