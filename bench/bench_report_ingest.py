@@ -21,10 +21,46 @@ from eocnet.domain.actors import Actor
 from eocnet.interop.report_files import iter_report_csv
 
 ROWS = int(os.environ.get("EOCNET_BENCH_INGEST_ROWS", "1000000"))
-AREAS = [f"ID-{c}" for c in (  # Indonesia's 38 provinces
-    "AC BA BB BE BT GO JA JB JI JK JT KB KI KR KS KT KU LA MA MU NB NT PA PB PD PE PS PT RI "
-    "SA SB SG SN SR SS ST SU YO"
-).split()]  # fmt: skip
+AREAS = [  # Indonesia's 38 provinces
+    "ID-AC",
+    "ID-BA",
+    "ID-BB",
+    "ID-BE",
+    "ID-BT",
+    "ID-GO",
+    "ID-JA",
+    "ID-JB",
+    "ID-JI",
+    "ID-JK",
+    "ID-JT",
+    "ID-KB",
+    "ID-KI",
+    "ID-KR",
+    "ID-KS",
+    "ID-KT",
+    "ID-KU",
+    "ID-LA",
+    "ID-MA",
+    "ID-MU",
+    "ID-NB",
+    "ID-NT",
+    "ID-PA",
+    "ID-PB",
+    "ID-PD",
+    "ID-PE",
+    "ID-PS",
+    "ID-PT",
+    "ID-RI",
+    "ID-SA",
+    "ID-SB",
+    "ID-SG",
+    "ID-SN",
+    "ID-SR",
+    "ID-SS",
+    "ID-ST",
+    "ID-SU",
+    "ID-YO",
+]
 AGES = ["0-4", "5-14", "15-24", "25-44", "45-64", "65+", "unknown"]
 SEXES = ["F", "M"]
 TARGET = 0.5
