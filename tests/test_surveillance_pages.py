@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from eocnet.db.models import AggregateReport
-from tests.conftest import PASSWORD
-from tests.helpers import count
+from eocnet.actions import users
+from eocnet.db.models import AggregateReport, User
+from tests.conftest import PASSWORD, SECRET
+from tests.helpers import count, totp_code
 from tests.web_helpers import csrf_of, login
 
 API = "/api/v1/surveillance"
@@ -145,3 +146,60 @@ def test_daily_emergency_shows_the_reproduction_number(client, make_person):
     assert client.get("/surveillance/rt.svg?disease=ARI&party=THA").status_code == 404
     weekly = client.get("/surveillance/curve?disease=ARI")
     assert weekly.status_code == 200
+
+
+def test_coordinator_sets_up_a_disease_on_the_page(client, db, make_person):
+    officer = make_person("IDN", "officer")
+    login(client, officer.email, PASSWORD)
+    page = client.get("/surveillance/diseases")
+    assert page.status_code == 200 and 'id="disease-form"' not in page.text
+    refused = client.post(
+        "/surveillance/diseases",
+        data={"csrf_token": csrf_of(page.text), "code": "CHO", "name": "Cholera"},
+    )
+    assert refused.status_code == 403
+    client.cookies.clear()
+
+    coordinator = make_person("ASEC", "coordinator")
+    with db.write() as session:  # coordinators log in with a second factor
+        user = session.get(User, coordinator.id)
+        secret = users.begin_totp_enrolment(session, user, SECRET)
+        users.confirm_totp_enrolment(session, user, totp_code(secret), SECRET)
+    login(client, coordinator.email, PASSWORD)
+    second = client.get("/login/2fa")
+    client.post(
+        "/login/2fa", data={"code": totp_code(secret, 1), "csrf_token": csrf_of(second.text)}
+    )
+    page = client.get("/surveillance/diseases")
+    assert 'id="disease-form"' in page.text
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "code": "cho",
+        "name": "Cholera",
+        "schedule": "iso_week",
+        "due_days": "2",
+        "due_hour": "9",
+        "share_with": "partners",
+        "method": "farrington-flexible",
+        "alpha": "0.01",
+        "no_periods": "10",
+        "past_weeks_not_included": "26",
+        "threshold_method": "nbPlugin",
+        "active": "1",
+    }
+    saved = client.post("/surveillance/diseases", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    listed = client.get("/api/v1/surveillance/diseases", headers=coordinator.headers).json()
+    cholera = next(d for d in listed if d["code"] == "CHO")
+    assert cholera["method"] == {
+        "name": "farrington-flexible",
+        "alpha": 0.01,
+        "no_periods": 10,
+        "past_weeks_not_included": 26,
+        "threshold_method": "nbPlugin",
+    }
+    assert (cholera["due_days"], cholera["due_hour"], cholera["share_with"]) == (2, 9, "partners")
+    bad = client.post("/surveillance/diseases", data={**form, "method": "ears-c1"})
+    assert bad.status_code == 422 and "does not apply to ears-c1" in bad.text
+    bad = client.post("/surveillance/diseases", data={**form, "alpha": "many"})
+    assert bad.status_code == 422 and "is not a number" in bad.text

@@ -13,11 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from eocnet.actions import surveillance
-from eocnet.actions.errors import ActionError, NotFound
+from eocnet.actions.errors import ActionError, Invalid, NotFound
 from eocnet.config import Settings
 from eocnet.db.models import Disease, Party
 from eocnet.db.types import utcnow
 from eocnet.domain import surveillance as rules
+from eocnet.domain.actors import Actor
+from eocnet.domain.roles import Role
 from eocnet.domain.surveillance import FIGURES, Schedule
 from eocnet.interop.report_files import read_report_file
 from eocnet.interop.tables import TableError
@@ -327,3 +329,100 @@ async def upload_submit(request: Request) -> Response:
         except ActionError as exc:
             return _report_form(request, viewer, error=exc.detail, status_code=exc.status)
     return _after_save(saved, check.rows[0].disease, viewer.actor.party_code)
+
+
+# ---------------------------------------------------------------- diseases
+
+METHOD_OPTIONS = (
+    ("alpha", float),
+    ("baseline", int),
+    ("min_sigma", float),
+    ("b", int),
+    ("w", int),
+    ("no_periods", int),
+    ("past_weeks_not_included", int),
+    ("threshold_method", str),
+)
+
+
+def _may_set_up(viewer: Any) -> bool:
+    actor: Actor = viewer.actor
+    return actor.party_kind == "coordinator" and (
+        actor.has_role(Role.COORDINATOR) or actor.has_role(Role.ADMIN)
+    )
+
+
+def _diseases_page(request: Request, viewer: Any, **extra: Any) -> Response:
+    with db_of(request).read() as session:
+        diseases = surveillance.list_diseases(session, active_only=False)
+    status = int(extra.pop("status_code", 200))
+    context: dict[str, Any] = {
+        "diseases": diseases,
+        "can_edit": _may_set_up(viewer),
+        "error": None,
+        "values": {},
+        "methods": ("farrington-flexible", "ears-c1", "ears-c2", "ears-c3"),
+        "method_options": [name for name, _ in METHOD_OPTIONS],
+    }
+    context.update(extra)
+    return render(
+        request, "surveillance_diseases.html", context, user=viewer.user, status_code=status
+    )
+
+
+@router.get("/surveillance/diseases")
+def diseases_page(request: Request) -> Response:
+    return _diseases_page(request, current_viewer(request))
+
+
+def _number(form: Any, name: str, kind: type) -> Any:
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ActionError(
+            f"{name.replace('_', ' ')}: {raw!r} is not a number", field=name
+        ) from None
+
+
+@router.post("/surveillance/diseases")
+async def disease_submit(request: Request) -> Response:
+    """The coordinator creates or changes a disease from the form."""
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    try:
+        method: dict[str, Any] = {"name": str(form.get("method") or "farrington-flexible")}
+        for name, kind in METHOD_OPTIONS:
+            value = (
+                _number(form, name, kind)
+                if kind is not str
+                else (str(form.get(name) or "").strip() or None)
+            )
+            if value is not None:
+                method[name] = value
+        fields = surveillance.DiseaseFields(
+            code=str(form.get("code") or ""),
+            name=str(form.get("name") or ""),
+            icd_code=str(form.get("icd_code") or ""),
+            schedule=str(form.get("schedule") or "iso_week"),
+            due_days=_number(form, "due_days", int) or 0,
+            due_hour=_number(form, "due_hour", int) or 0,
+            method=method,
+            share_with=str(form.get("share_with") or "network"),
+            si_mean=_number(form, "si_mean", float),
+            si_sd=_number(form, "si_sd", float),
+            active=form.get("active") == "1",
+        )
+        with db_of(request).write() as session:
+            surveillance.save_disease(session, viewer.actor, fields)
+    except ActionError as exc:
+        return _diseases_page(
+            request, viewer, error=exc.detail, values=values, status_code=exc.status
+        )
+    return RedirectResponse(
+        f"/surveillance/diseases#disease-{fields.code.upper()}", status_code=303
+    )

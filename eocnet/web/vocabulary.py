@@ -85,4 +85,10 @@ WORDS = [
     N_("late"),
     N_("missing"),
     N_("not due"),
+    # reporting schedules and sharing of surveillance figures
+    N_("iso week"),
+    N_("mmwr week"),
+    N_("daily"),
+    N_("partners"),
+    N_("party"),
 ]
