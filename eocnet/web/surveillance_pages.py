@@ -382,7 +382,7 @@ def _number(form: Any, name: str, kind: type) -> Any:
     try:
         return kind(raw)
     except ValueError:
-        raise ActionError(
+        raise Invalid(
             f"{name.replace('_', ' ')}: {raw!r} is not a number", field=name
         ) from None
 
