@@ -24,6 +24,7 @@ from eocnet.api import (
     events,
     health,
     problems,
+    risk,
     search,
     stream,
     surveillance,
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     api.include_router(webhooks.router)
     api.include_router(tracing.router)
     api.include_router(surveillance.router)
+    api.include_router(risk.router)
     app.include_router(api)
     app.include_router(health.router)
 

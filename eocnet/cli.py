@@ -44,6 +44,7 @@ directory_app = _group("Parties of the network and their EOCs.")
 jobs_app = _group("Scheduled work: alert reminders, e-mail, webhooks, retention.")
 keys_app = _group("The master key that protects personal data.")
 surveillance_app = _group("Weekly surveillance reports.")
+risk_app = _group("Risk of international spread by air travel (OpenFlights or your own volumes).")
 analyze_app = _group(
     "Signal detection and the reproduction number on CSV files, with the same numbers "
     "as R's surveillance and EpiEstim packages. No database needed."
@@ -58,6 +59,7 @@ for sub, name in [
     (jobs_app, "jobs"),
     (keys_app, "keys"),
     (surveillance_app, "surveillance"),
+    (risk_app, "risk"),
     (analyze_app, "analyze"),
 ]:
     app.add_typer(sub, name=name)
@@ -484,6 +486,89 @@ def surveillance_import(
         f"{len(check.errors)} invalid left out; signals: "
         f"{', '.join(f'event {e}' for e in saved.signals) or 'none'})"
     )
+
+
+# ---------------------------------------------------------------- risk
+
+
+@risk_app.command("importation")
+def risk_importation(
+    origin: Annotated[str, typer.Option(help="Origin airport(s), IATA codes separated by commas.")],
+    origin_weights: Annotated[
+        str | None,
+        typer.Option(help="One weight per origin (e.g. its cases), separated by commas."),
+    ] = None,
+    volumes: Annotated[
+        str | None,
+        typer.Option(
+            help="CSV origin,destination,passengers (per month, final "
+            "destinations); replaces the OpenFlights weights."
+        ),
+    ] = None,
+    prevalence: Annotated[
+        float | None, typer.Option(help="Share of the origin's population infected (0-1).")
+    ] = None,
+    cases: Annotated[
+        int | None, typer.Option(help="Cases at the origin (with --population).")
+    ] = None,
+    population: Annotated[int | None, typer.Option(help="Population at the origin.")] = None,
+    by: Annotated[str, typer.Option(help="airport or country (ISO alpha-3).")] = "airport",
+    output: Annotated[str, typer.Option("-o", "--output", help="Output CSV; - for stdout.")] = "-",
+) -> None:
+    """Rank destinations by the risk that infected travellers reach them.
+
+    Columns: destination,share,expected_importations,probability_at_least_one,
+    effective_distance,rank. The share of the origins' outbound travel (rank 1 =
+    highest; the origins' own airports, or country, left out); the expected
+    number of infected travellers in a month and the probability of at least
+    one (only with --volumes and a prevalence); the effective distance of
+    Brockmann & Helbing (2013). Without --volumes the network is OpenFlights'
+    (2014 routes, weighted by the number of airlines: no passenger counts).
+    """
+    from eocnet.analytics.importation import importation_risk
+    from eocnet.interop import openflights
+    from eocnet.interop.importation_files import write_importation
+
+    if by not in ("airport", "country"):
+        fail(f"--by must be airport or country, not {by!r}")
+    if prevalence is not None and (cases is not None or population is not None):
+        fail("give either --prevalence or --cases and --population")
+    if (cases is None) != (population is None):
+        fail("--cases and --population go together")
+    if cases is not None and population is not None:
+        if cases < 0 or population <= 0 or cases > population:
+            fail("--cases must lie between 0 and --population, which must be positive")
+        prevalence = cases / population
+    if prevalence is not None and not 0 <= prevalence <= 1:
+        fail(f"--prevalence must lie between 0 and 1, not {prevalence}")
+    airports = openflights.default_airports()
+    try:
+        origins = openflights.parse_codes(origin, airports)
+        weights = None
+        if origin_weights is not None:
+            try:
+                weights = [float(w) for w in origin_weights.split(",")]
+            except ValueError:
+                fail(f"--origin-weights must be numbers separated by commas: {origin_weights!r}")
+        if volumes is not None:
+            network = openflights.volume_network(
+                openflights.read_volumes(_read_input(volumes), airports)
+            )
+        else:
+            network = openflights.default_network()
+        table = importation_risk(
+            network,
+            origins,
+            origin_weights=weights,
+            prevalence=prevalence,
+            absolute=volumes is not None,
+            by=by,  # type: ignore[arg-type]
+        )
+    except (openflights.AirDataError, ValueError) as exc:
+        fail(str(exc))
+    _write_output(output, write_importation(table))
+    if volumes is None:
+        typer.echo(openflights.ATTRIBUTION, err=True)
 
 
 # ---------------------------------------------------------------- analyze

@@ -382,9 +382,7 @@ def _number(form: Any, name: str, kind: type) -> Any:
     try:
         return kind(raw)
     except ValueError:
-        raise Invalid(
-            f"{name.replace('_', ' ')}: {raw!r} is not a number", field=name
-        ) from None
+        raise Invalid(f"{name.replace('_', ' ')}: {raw!r} is not a number", field=name) from None
 
 
 @router.post("/surveillance/diseases")

@@ -1,0 +1,82 @@
+"""The risk of international spread by air travel."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from eocnet.actions.errors import Invalid
+from eocnet.api.deps import CurrentActor
+
+router = APIRouter(prefix="/risk", tags=["risk"])
+
+
+class ImportationRow(BaseModel):
+    destination: str = Field(description="IATA airport code, or ISO 3166-1 alpha-3 (by=country)")
+    share: float | None = Field(description="Share of the origins' outbound travel (sums to 1)")
+    expected_importations: float | None = Field(description="Only with passenger volumes")
+    probability_at_least_one: float | None = Field(description="Only with passenger volumes")
+    effective_distance: float | None = Field(description="Brockmann & Helbing (2013)")
+    rank: int = Field(description="1 = highest share")
+
+
+class ImportationOut(BaseModel):
+    origins: list[str]
+    by: str
+    network: str = Field(description="Where the weights come from")
+    attribution: str
+    rows: list[ImportationRow]
+
+
+@router.get(
+    "/importation",
+    response_model=ImportationOut,
+    summary="Where infected travellers from an outbreak are likely to go",
+)
+def importation(
+    actor: CurrentActor,
+    origin: Annotated[str, Query(max_length=200, description="IATA code(s), comma-separated")],
+    by: Literal["airport", "country"] = "airport",
+    origin_weights: Annotated[
+        str | None, Query(max_length=400, description="One weight per origin, comma-separated")
+    ] = None,
+) -> dict[str, Any]:
+    """The destinations ranked by their share of the origins' outbound air
+    travel, with the effective distance, on the OpenFlights network (routes of
+    June 2014 weighted by the number of airlines; no passenger counts, so the
+    expected importations and probabilities are empty here: `eocnet risk
+    importation --volumes` computes them from your own volumes). The same table
+    as the command line's."""
+    from eocnet.analytics.importation import importation_risk
+    from eocnet.interop import openflights
+    from eocnet.interop.importation_files import table_rows
+
+    del actor
+    airports = openflights.default_airports()
+    try:
+        origins = openflights.parse_codes(origin, airports)
+    except openflights.AirDataError as exc:
+        raise Invalid(str(exc), field="origin") from None
+    weights = None
+    if origin_weights:
+        try:
+            weights = [float(w) for w in origin_weights.split(",")]
+        except ValueError:
+            raise Invalid(
+                "origin_weights must be numbers separated by commas", field="origin_weights"
+            ) from None
+    network = openflights.default_network()
+    try:
+        table = importation_risk(network, origins, origin_weights=weights, by=by)
+    except ValueError as exc:
+        field = "origin_weights" if "weight" in str(exc) else "origin"
+        raise Invalid(str(exc), field=field) from None
+    return {
+        "origins": origins,
+        "by": by,
+        "network": network.source,
+        "attribution": openflights.ATTRIBUTION,
+        "rows": table_rows(table),
+    }

@@ -1,0 +1,251 @@
+"""The risk of spread by air travel: hand-computed cases, properties, the
+command-line contract, the API, and a validation against what happened in
+January 2020."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+
+from eocnet.analytics.air_network import AirNetwork
+from eocnet.analytics.importation import importation_risk
+from eocnet.interop import openflights
+from tests.helpers import run_cli
+
+AIRPORTS = [("AAA", "XAA"), ("BBB", "XBB"), ("CCC", "XCC"), ("DDD", "XCC"), ("EEE", "XAA")]
+ROUTES = [
+    ("AAA", "BBB", 3),
+    ("AAA", "CCC", 1),
+    ("CCC", "DDD", 1),
+    ("BBB", "DDD", 1),
+    ("BBB", "AAA", 1),
+    ("AAA", "EEE", 0),
+]
+
+
+def small() -> AirNetwork:
+    return AirNetwork.build(AIRPORTS, ROUTES, "test")
+
+
+def test_hand_computed_shares_and_effective_distances():
+    table = importation_risk(small(), ["AAA"])
+    rows = dict(
+        zip(
+            table.destinations,
+            zip(table.share, table.effective_distance, table.rank, strict=True),
+            strict=True,
+        )
+    )
+    assert rows["BBB"][0] == pytest.approx(0.75) and rows["CCC"][0] == pytest.approx(0.25)
+    assert rows["DDD"][0] == 0  # not a direct destination
+    assert rows["BBB"][1] == pytest.approx(1 - math.log(0.75))
+    assert rows["CCC"][1] == pytest.approx(1 + math.log(4))
+    # D is reached through B (1 - ln 3/4 + 1 - ln 1/2), shorter than through C
+    assert rows["DDD"][1] == pytest.approx(2 - math.log(0.75) + math.log(2))
+    assert [rows[c][2] for c in ("BBB", "CCC", "DDD")] == [1, 2, 3]
+    assert "AAA" not in rows and "EEE" not in rows  # the origin; no route, unreachable
+    assert math.isnan(table.expected[0]) and math.isnan(table.probability[0])
+
+
+def test_countries_weights_and_probabilities():
+    by_country = importation_risk(small(), ["AAA"], by="country")
+    assert by_country.destinations == ["XBB", "XCC"]  # the origin's own country left out
+    assert by_country.share.tolist() == pytest.approx([0.75, 0.25])
+    assert by_country.effective_distance[1] == pytest.approx(1 + math.log(4))  # least of C, D
+    # two origins weighted by their cases: A (3 cases) and B (1 case)
+    both = importation_risk(small(), ["AAA", "BBB"], origin_weights=[3, 1])
+    shares = dict(zip(both.destinations, both.share, strict=True))
+    # A: C 1/4 (B is an origin, left out); B: D 1/2 (A left out); renormalised
+    raw = {"CCC": 0.75 * 0.25, "DDD": 0.25 * 0.5}
+    total = sum(raw.values())
+    assert shares["CCC"] == pytest.approx(raw["CCC"] / total)
+    assert shares["DDD"] == pytest.approx(raw["DDD"] / total)
+    # absolute volumes: λ = prevalence × passengers, P = 1 - exp(-λ)
+    volumes = AirNetwork.build(
+        AIRPORTS, [("AAA", "BBB", 30000.0), ("AAA", "CCC", 10000.0)], "volumes"
+    )
+    table = importation_risk(volumes, ["AAA"], prevalence=1e-4, absolute=True)
+    rows = dict(
+        zip(table.destinations, zip(table.expected, table.probability, strict=True), strict=True)
+    )
+    assert rows["BBB"][0] == pytest.approx(3.0)
+    assert rows["BBB"][1] == pytest.approx(1 - math.exp(-3.0))
+    assert rows["CCC"][1] == pytest.approx(1 - math.exp(-1.0))
+
+
+def test_properties_on_the_openflights_network():
+    network = openflights.default_network()
+    assert network.skipped > 0  # rows with unknown airports are counted, not used
+    graph = network.distance_graph()
+    assert graph.data.min() >= 1.0  # d = 1 - ln P with P <= 1
+    rng = np.random.default_rng(1)
+    with_routes = np.flatnonzero(np.diff(network.weights.indptr) > 0)
+    coo = graph.tocoo()
+    for origin in rng.choice(with_routes, size=5, replace=False):
+        code = network.codes[origin]
+        table = importation_risk(network, [code])
+        assert table.share.sum() == pytest.approx(1.0)
+        assert (np.diff(table.share) <= 1e-12).all()  # ranked by share
+        distance = network.effective_distance([origin])
+        # the triangle inequality along every edge of the graph
+        finite = np.isfinite(distance[coo.row])
+        assert (
+            distance[coo.col][finite] <= distance[coo.row][finite] + coo.data[finite] + 1e-9
+        ).all()
+
+
+#: Day (in January 2020) of the first confirmed case reported by each country or
+#: territory, from the WHO novel coronavirus situation reports 1-11 (21-31 January
+#: 2020) and the first cases they list.
+FIRST_CASE_DAY = {
+    "THA": 13,
+    "JPN": 16,
+    "KOR": 20,
+    "USA": 21,
+    "TWN": 21,
+    "HKG": 22,
+    "MAC": 22,
+    "SGP": 23,
+    "VNM": 23,
+    "NPL": 24,
+    "FRA": 24,
+    "AUS": 25,
+    "MYS": 25,
+    "CAN": 26,
+    "KHM": 27,
+    "LKA": 27,
+    "DEU": 28,
+    "ARE": 29,
+    "PHL": 30,
+    "IND": 30,
+    "FIN": 30,
+    "ITA": 31,
+    "GBR": 31,
+    "RUS": 31,
+    "SWE": 31,
+    "ESP": 31,
+}
+
+
+def test_effective_distance_from_wuhan_orders_the_first_arrivals_of_2020():
+    """Brockmann & Helbing's claim: arrival time grows with effective distance.
+    On OpenFlights' 2014 routes, D_eff from Wuhan (WUH) and the day each country
+    reported its first case in January 2020 have a rank correlation of 0.77."""
+    table = importation_risk(openflights.default_network(), ["WUH"], by="country")
+    distance = dict(zip(table.destinations, table.effective_distance, strict=True))
+    rho = spearmanr([distance[c] for c in FIRST_CASE_DAY], list(FIRST_CASE_DAY.values()))
+    assert rho.statistic == pytest.approx(0.768, abs=0.01)
+    assert rho.pvalue < 1e-4
+
+
+def _out(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_command_line_contract(monkeypatch, capsys, database_url, tmp_path):
+    r = run_cli(monkeypatch, capsys, database_url, "risk", "importation", "--origin", "SIN")
+    assert r.code == 0, r.err
+    assert "OpenFlights" in r.err  # the attribution and the data's limits, on stderr
+    rows = _out(r.out)
+    assert list(rows[0]) == [
+        "destination",
+        "share",
+        "expected_importations",
+        "probability_at_least_one",
+        "effective_distance",
+        "rank",
+    ]
+    assert "SIN" not in {x["destination"] for x in rows}
+    assert sum(float(x["share"]) for x in rows) == pytest.approx(1.0)
+    assert rows[0]["rank"] == "1" and rows[0]["expected_importations"] == ""
+    assert float(rows[0]["share"]) == max(float(x["share"]) for x in rows)
+    assert all(float(x["effective_distance"]) >= 1 for x in rows)
+
+    volumes = tmp_path / "v.csv"
+    volumes.write_text(
+        "origin,destination,passengers\nSIN,CGK,20000\nSIN,KUL,20000\nSIN,BKK,10000\n"
+    )
+    r = run_cli(
+        monkeypatch,
+        capsys,
+        database_url,
+        "risk",
+        "importation",
+        "--origin",
+        "SIN",
+        "--volumes",
+        str(volumes),
+        "--cases",
+        "600",
+        "--population",
+        "6000000",
+        "--by",
+        "country",
+    )
+    assert r.code == 0, r.err
+    rows = {x["destination"]: x for x in _out(r.out)}
+    assert set(rows) == {"IDN", "MYS", "THA"}
+    assert float(rows["IDN"]["share"]) == pytest.approx(0.4)
+    assert float(rows["IDN"]["expected_importations"]) == pytest.approx(2.0)
+    assert float(rows["THA"]["probability_at_least_one"]) == pytest.approx(1 - math.exp(-1))
+
+
+@pytest.mark.parametrize(
+    ("args", "volumes", "reason"),
+    [
+        (["--origin", "ZZZ"], None, "unknown IATA airport code 'ZZZ'"),
+        (["--origin", "SIN", "--prevalence", "1.5"], None, "between 0 and 1"),
+        (["--origin", "SIN", "--prevalence", "-0.1"], None, "between 0 and 1"),
+        (["--origin", "SIN", "--cases", "5"], None, "go together"),
+        (["--origin", "SIN", "--by", "city"], None, "airport or country"),
+        (["--origin", "SIN,KUL", "--origin-weights", "1"], None, "one origin weight per origin"),
+        (["--origin", "SIN"], "origin,destination,passengers\nSIN,CGK,-5\n", "negative"),
+        (["--origin", "SIN"], "origin,destination,passengers\nSIN,QQQ,5\n", "unknown IATA"),
+        (["--origin", "SIN"], "origin,passengers\nSIN,5\n", "no column destination"),
+    ],
+)
+def test_bad_input_is_one_clear_line(
+    monkeypatch, capsys, database_url, tmp_path, args, volumes, reason
+):
+    if volumes is not None:
+        (tmp_path / "v.csv").write_text(volumes)
+        args = [*args, "--volumes", str(tmp_path / "v.csv")]
+    r = run_cli(monkeypatch, capsys, database_url, "risk", "importation", *args)
+    assert r.code == 1 and r.out == ""
+    assert reason in r.err and r.err.count("\n") == 1, r.err
+
+
+def test_api_returns_the_same_table(client, make_person, monkeypatch, capsys, database_url):
+    officer = make_person("IDN", "officer")
+    assert client.get("/api/v1/risk/importation", params={"origin": "CGK"}).status_code == 401
+    r = client.get(
+        "/api/v1/risk/importation",
+        headers=officer.headers,
+        params={"origin": "CGK", "by": "country"},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert "2014" in body["network"] and "ODbL" in body["attribution"]
+    cli = run_cli(
+        monkeypatch,
+        capsys,
+        database_url,
+        "risk",
+        "importation",
+        "--origin",
+        "CGK",
+        "--by",
+        "country",
+    )
+    expected = _out(cli.out)
+    assert [x["destination"] for x in body["rows"]] == [x["destination"] for x in expected]
+    assert body["rows"][0]["share"] == pytest.approx(float(expected[0]["share"]))
+    bad = client.get(
+        "/api/v1/risk/importation", headers=officer.headers, params={"origin": "CGK,XXQ"}
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "origin"
