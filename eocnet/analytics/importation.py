@@ -89,7 +89,8 @@ def importation_risk(
     volume[excluded] = 0.0
     total = share.sum()
     if total <= 0:
-        raise ValueError("no destination outside the origins")
+        where = "the origins' countries" if by == "country" else "the origins"
+        raise ValueError(f"no route leads outside {where}")
     share /= total
     distance = network.effective_distance(sources)
     distance[excluded] = np.inf
