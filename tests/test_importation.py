@@ -249,3 +249,19 @@ def test_api_returns_the_same_table(client, make_person, monkeypatch, capsys, da
         "/api/v1/risk/importation", headers=officer.headers, params={"origin": "CGK,XXQ"}
     )
     assert bad.status_code == 422 and bad.json()["field"] == "origin"
+
+
+def test_the_page_ranks_destinations(client, make_person):
+    from tests.conftest import PASSWORD
+    from tests.web_helpers import login
+
+    officer = make_person("THA", "officer")
+    login(client, officer.email, PASSWORD)
+    page = client.get("/risk/importation", params={"origin": "BKK", "by": "country"})
+    assert page.status_code == 200 and 'id="importation-table"' in page.text
+    assert "OpenFlights" in page.text and "2014" in page.text
+    assert ">THA<" not in page.text  # the origin's own country is left out
+    bad = client.get("/risk/importation", params={"origin": "QQQ"})
+    assert bad.status_code == 422 and "unknown IATA airport code" in bad.text
+    client.cookies.clear()
+    assert client.get("/risk/importation", follow_redirects=False).status_code == 303
