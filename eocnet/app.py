@@ -25,6 +25,7 @@ from eocnet.api import (
     health,
     problems,
     risk,
+    risk_assessments,
     search,
     stream,
     surveillance,
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     api.include_router(tracing.router)
     api.include_router(surveillance.router)
     api.include_router(risk.router)
+    api.include_router(risk_assessments.router)
     app.include_router(api)
     app.include_router(health.router)
 

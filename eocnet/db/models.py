@@ -671,3 +671,48 @@ class ReportReminder(Base):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("party", "disease", "period_start", "stage"),)
+
+
+class RiskAssessment(Base):
+    """A rapid risk assessment of an event: drafted by officers, signed off by
+    the coordinator; every saved version is kept in ``RiskAssessmentRevision``."""
+
+    __tablename__ = "risk_assessment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    hazard_assessment: Mapped[str] = mapped_column(Text, default="")
+    exposure_assessment: Mapped[str] = mapped_column(Text, default="")
+    context_assessment: Mapped[str] = mapped_column(Text, default="")
+    likelihood: Mapped[str] = mapped_column(String(20))
+    consequences: Mapped[str] = mapped_column(String(20))
+    risk_level: Mapped[str] = mapped_column(String(12))
+    confidence: Mapped[str] = mapped_column(String(12))
+    uncertainties: Mapped[str] = mapped_column(Text, default="")
+    recommendations: Mapped[str] = mapped_column(Text, default="")
+    sharing: Mapped[str] = mapped_column(String(12), default="network")
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    owner_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    signed_off_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    signed_off_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RiskAssessmentRevision(Base):
+    """One saved version (or its sign-off), as it was."""
+
+    __tablename__ = "risk_assessment_revision"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("risk_assessment.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -91,4 +91,16 @@ WORDS = [
     N_("daily"),
     N_("partners"),
     N_("party"),
+    # rapid risk assessment: likelihood, consequences, status
+    N_("very unlikely"),
+    N_("unlikely"),
+    N_("likely"),
+    N_("highly likely"),
+    N_("almost certain"),
+    N_("minimal"),
+    N_("minor"),
+    N_("major"),
+    N_("severe"),
+    N_("draft"),
+    N_("signed off"),
 ]

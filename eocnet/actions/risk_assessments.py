@@ -1,0 +1,243 @@
+"""Rapid risk assessments: drafted by officers on an event, revised (every
+version kept), signed off by the coordinator, then shared with the network or
+its partners — never wider than the event itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eocnet.actions import audit, events
+from eocnet.actions.errors import Forbidden, Invalid, NotFound
+from eocnet.db.models import Event, Party, RiskAssessment, RiskAssessmentRevision
+from eocnet.db.types import utcnow
+from eocnet.domain import risk_assessment as rules
+from eocnet.domain.actors import Actor
+from eocnet.domain.roles import Role
+from eocnet.domain.visibility import Visibility
+from eocnet.realtime.log import Audience, publish
+
+DRAFTING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT, Role.COORDINATOR})
+
+
+@dataclass
+class AssessmentFields:
+    title: str
+    likelihood: str
+    consequences: str
+    confidence: str
+    hazard_assessment: str = ""
+    exposure_assessment: str = ""
+    context_assessment: str = ""
+    uncertainties: str = ""
+    recommendations: str = ""
+    sharing: str = "network"
+
+
+def _coordinators(session: Session) -> tuple[str, ...]:
+    return tuple(session.scalars(select(Party.code).where(Party.kind == "coordinator")))
+
+
+def audience(session: Session, rra: RiskAssessment) -> Audience:
+    """Drafts: the drafting party and the coordinator. Signed off: as chosen,
+    within the event's own audience."""
+    coordinators = _coordinators(session)
+    if rra.status != "signed_off":
+        return Audience(Visibility.RESTRICTED, rra.owner_party, coordinators)
+    event = session.get(Event, rra.event_id)
+    assert event is not None
+    if event.visibility == Visibility.RESTRICTED:
+        return Audience(
+            Visibility.RESTRICTED,
+            event.owner_party,
+            tuple(sorted({*event.parties, rra.owner_party, *coordinators})),
+        )
+    if event.visibility == Visibility.NETWORK or rra.sharing == "network":
+        return Audience(Visibility.NETWORK, rra.owner_party)
+    return Audience(Visibility.PARTNERS, rra.owner_party)
+
+
+def can_see(session: Session, actor: Actor, rra: RiskAssessment) -> bool:
+    return audience(session, rra).allows(actor.party_code, actor.party_kind, actor.user_id)
+
+
+def access(session: Session, actor: Actor, assessment_id: int) -> RiskAssessment:
+    rra = session.get(RiskAssessment, assessment_id)
+    if rra is None or not can_see(session, actor, rra):
+        raise NotFound(f"no risk assessment {assessment_id}")
+    return rra
+
+
+def for_event(session: Session, actor: Actor, event_id: int) -> list[RiskAssessment]:
+    events.access_event(session, actor, event_id)
+    rows = session.scalars(
+        select(RiskAssessment)
+        .where(RiskAssessment.event_id == event_id)
+        .order_by(RiskAssessment.id.desc())
+    )
+    return [r for r in rows if can_see(session, actor, r)]
+
+
+def _check(f: AssessmentFields) -> str:
+    if not f.title.strip():
+        raise Invalid("the title is empty", field="title")
+    if len(f.title) > 300:
+        raise Invalid("the title is longer than 300 characters", field="title")
+    for name in rules.TEXT_FIELDS[1:]:
+        if len(getattr(f, name)) > 20_000:
+            raise Invalid(f"{name.replace('_', ' ')} is longer than 20,000 characters", field=name)
+    if f.confidence not in rules.CONFIDENCE:
+        raise Invalid(
+            f"confidence must be one of {', '.join(rules.CONFIDENCE)}", field="confidence"
+        )
+    if f.sharing not in rules.SHARING:
+        raise Invalid("sharing is network or partners", field="sharing")
+    try:
+        return rules.risk_level(f.likelihood, f.consequences)
+    except ValueError as exc:
+        field_name = "likelihood" if "likelihood" in str(exc) else "consequences"
+        raise Invalid(str(exc), field=field_name) from None
+
+
+def content(rra: RiskAssessment) -> dict[str, Any]:
+    """What a revision keeps, and what the API and documents show."""
+    return {
+        "title": rra.title,
+        "hazard_assessment": rra.hazard_assessment,
+        "exposure_assessment": rra.exposure_assessment,
+        "context_assessment": rra.context_assessment,
+        "likelihood": rra.likelihood,
+        "consequences": rra.consequences,
+        "risk_level": rra.risk_level,
+        "confidence": rra.confidence,
+        "uncertainties": rra.uncertainties,
+        "recommendations": rra.recommendations,
+        "sharing": rra.sharing,
+    }
+
+
+def _record(session: Session, actor: Actor, rra: RiskAssessment, what: str) -> None:
+    session.add(
+        RiskAssessmentRevision(
+            assessment_id=rra.id,
+            version=rra.version,
+            status=rra.status,
+            content=content(rra),
+            author_id=actor.user_id,
+            created_at=rra.updated_at,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        f"risk_assessment.{what}",
+        "risk_assessment",
+        rra.id,
+        details={
+            "event_id": rra.event_id,
+            "version": rra.version,
+            "risk_level": rra.risk_level,
+            "status": rra.status,
+        },
+    )
+    publish(
+        session,
+        f"risk_assessment.{what}",
+        audience(session, rra),
+        {
+            "id": rra.id,
+            "event_id": rra.event_id,
+            "title": rra.title,
+            "version": rra.version,
+            "status": rra.status,
+            "risk_level": rra.risk_level,
+        },
+    )
+
+
+def create(session: Session, actor: Actor, event_id: int, f: AssessmentFields) -> RiskAssessment:
+    if actor.is_partner or not any(r in DRAFTING_ROLES for r in actor.roles):
+        raise Forbidden("officers, focal points and the coordinator draft risk assessments")
+    event = events.access_event(session, actor, event_id)
+    level = _check(f)
+    now = utcnow()
+    rra = RiskAssessment(
+        event_id=event.id,
+        risk_level=level,
+        status="draft",
+        version=1,
+        owner_party=actor.party_code,
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+        **{k: (v.strip() if k == "title" else v) for k, v in vars(f).items()},
+    )
+    session.add(rra)
+    session.flush()
+    _record(session, actor, rra, "drafted")
+    return rra
+
+
+def may_edit(actor: Actor, rra: RiskAssessment) -> bool:
+    return (actor.party_code == rra.owner_party and not actor.is_partner) or (
+        actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
+    )
+
+
+def revise(
+    session: Session, actor: Actor, rra: RiskAssessment, f: AssessmentFields
+) -> RiskAssessment:
+    """A new version; a signed-off assessment that changes is a draft again
+    (the signed version stays in the revisions)."""
+    if not may_edit(actor, rra):
+        raise Forbidden("the drafting party or the coordinator revises an assessment")
+    level = _check(f)
+    before = content(rra)
+    for name, value in vars(f).items():
+        setattr(rra, name, value.strip() if name == "title" else value)
+    rra.risk_level = level
+    if content(rra) == before:
+        return rra
+    rra.version += 1
+    rra.status = "draft"
+    rra.signed_off_by = None
+    rra.signed_off_at = None
+    rra.updated_at = utcnow()
+    session.flush()
+    _record(session, actor, rra, "revised")
+    return rra
+
+
+def sign_off(session: Session, actor: Actor, rra: RiskAssessment) -> RiskAssessment:
+    if actor.party_kind != "coordinator" or not actor.has_role(Role.COORDINATOR):
+        raise Forbidden("the network's coordinator signs off risk assessments")
+    if rra.status == "signed_off":
+        raise Invalid("this version is already signed off", field="status")
+    rra.status = "signed_off"
+    rra.signed_off_by = actor.user_id
+    rra.signed_off_at = rra.updated_at = utcnow()
+    session.flush()
+    _record(session, actor, rra, "signed_off")
+    return rra
+
+
+def revisions(session: Session, rra: RiskAssessment) -> list[RiskAssessmentRevision]:
+    return list(
+        session.scalars(
+            select(RiskAssessmentRevision)
+            .where(RiskAssessmentRevision.assessment_id == rra.id)
+            .order_by(RiskAssessmentRevision.id)
+        )
+    )
+
+
+def differences(older: dict[str, Any], newer: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(field, before, after) for each field that changed."""
+    return [
+        (k, str(older.get(k, "")), str(newer.get(k, "")))
+        for k in newer
+        if older.get(k) != newer.get(k)
+    ]

@@ -1,0 +1,202 @@
+"""Rapid risk assessments of events (WHO 2012 approach): draft, revise, sign off,
+read the revisions, and export as HTML or PDF."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from eocnet.actions import risk_assessments as actions
+from eocnet.api.deps import CurrentActor, DbDep
+from eocnet.api.schemas import Id, Input
+
+router = APIRouter(tags=["risk assessments"])
+
+Likelihood = Literal["very_unlikely", "unlikely", "likely", "highly_likely", "almost_certain"]
+Consequences = Literal["minimal", "minor", "moderate", "major", "severe"]
+Text = Annotated[str, Field(max_length=20_000)]
+
+
+class AssessmentIn(Input):
+    title: str = Field(min_length=1, max_length=300)
+    hazard_assessment: Text = ""
+    exposure_assessment: Text = ""
+    context_assessment: Text = ""
+    likelihood: Likelihood
+    consequences: Consequences
+    confidence: Literal["low", "moderate", "high"]
+    uncertainties: Text = ""
+    recommendations: Text = ""
+    sharing: Literal["network", "partners"] = Field(
+        "network", description="Who sees it once signed off (never wider than the event)"
+    )
+
+
+class AssessmentOut(BaseModel):
+    id: int
+    event_id: int
+    title: str
+    hazard_assessment: str
+    exposure_assessment: str
+    context_assessment: str
+    likelihood: str
+    consequences: str
+    risk_level: str = Field(description="From the WHO risk matrix: low, moderate, high, very_high")
+    confidence: str
+    uncertainties: str
+    recommendations: str
+    sharing: str
+    status: str = Field(description="draft or signed_off")
+    version: int
+    owner_party: str
+    created_at: datetime
+    updated_at: datetime
+    signed_off_at: datetime | None
+
+
+class RevisionOut(BaseModel):
+    version: int
+    status: str
+    author_id: int
+    created_at: datetime
+    content: dict[str, Any]
+    changes: list[dict[str, str]] = Field(description="Fields changed since the revision before")
+
+
+def _out(rra: Any) -> AssessmentOut:
+    return AssessmentOut.model_validate(
+        {name: getattr(rra, name) for name in AssessmentOut.model_fields}
+    )
+
+
+def _fields(body: AssessmentIn) -> actions.AssessmentFields:
+    return actions.AssessmentFields(**body.model_dump())
+
+
+@router.post(
+    "/events/{event_id}/risk-assessments",
+    status_code=201,
+    response_model=AssessmentOut,
+    summary="Draft a rapid risk assessment",
+)
+def create_assessment(
+    event_id: Id, body: AssessmentIn, actor: CurrentActor, db: DbDep
+) -> AssessmentOut:
+    """Officers, focal points and the coordinator draft an assessment of an
+    event they can see. The overall risk follows from the WHO risk matrix.
+    Drafts are seen by the drafting party and the coordinator only."""
+    with db.write() as session:
+        return _out(actions.create(session, actor, event_id, _fields(body)))
+
+
+@router.get(
+    "/events/{event_id}/risk-assessments",
+    response_model=list[AssessmentOut],
+    summary="The risk assessments of an event",
+)
+def list_assessments(event_id: Id, actor: CurrentActor, db: DbDep) -> list[AssessmentOut]:
+    with db.read() as session:
+        return [_out(r) for r in actions.for_event(session, actor, event_id)]
+
+
+@router.get(
+    "/risk-assessments/{assessment_id}", response_model=AssessmentOut, summary="A risk assessment"
+)
+def get_assessment(assessment_id: Id, actor: CurrentActor, db: DbDep) -> AssessmentOut:
+    with db.read() as session:
+        return _out(actions.access(session, actor, assessment_id))
+
+
+@router.put(
+    "/risk-assessments/{assessment_id}",
+    response_model=AssessmentOut,
+    summary="Revise a risk assessment",
+)
+def revise_assessment(
+    assessment_id: Id, body: AssessmentIn, actor: CurrentActor, db: DbDep
+) -> AssessmentOut:
+    """A new version (the earlier ones stay in the revisions). A signed-off
+    assessment that changes becomes a draft again and needs a new sign-off."""
+    with db.write() as session:
+        rra = actions.access(session, actor, assessment_id)
+        return _out(actions.revise(session, actor, rra, _fields(body)))
+
+
+@router.post(
+    "/risk-assessments/{assessment_id}/sign-off",
+    response_model=AssessmentOut,
+    summary="Sign off a risk assessment",
+)
+def sign_off_assessment(assessment_id: Id, actor: CurrentActor, db: DbDep) -> AssessmentOut:
+    """The network's coordinator signs off the current version; it is then
+    shared as chosen and announced on the live stream."""
+    with db.write() as session:
+        rra = actions.access(session, actor, assessment_id)
+        return _out(actions.sign_off(session, actor, rra))
+
+
+@router.get(
+    "/risk-assessments/{assessment_id}/revisions",
+    response_model=list[RevisionOut],
+    summary="Every saved version, with what changed",
+)
+def assessment_revisions(assessment_id: Id, actor: CurrentActor, db: DbDep) -> list[RevisionOut]:
+    with db.read() as session:
+        rra = actions.access(session, actor, assessment_id)
+        out: list[RevisionOut] = []
+        previous: dict[str, Any] | None = None
+        for rev in actions.revisions(session, rra):
+            changes: list[dict[str, str]] = (
+                [
+                    {"field": f, "before": b, "after": a}
+                    for f, b, a in actions.differences(previous, rev.content)
+                ]
+                if previous is not None
+                else []
+            )
+            out.append(
+                RevisionOut(
+                    version=rev.version,
+                    status=rev.status,
+                    author_id=rev.author_id,
+                    created_at=rev.created_at,
+                    content=rev.content,
+                    changes=changes,
+                )
+            )
+            previous = rev.content
+        return out
+
+
+@router.get(
+    "/risk-assessments/{assessment_id}/document.{fmt}",
+    summary="The assessment as a document (HTML or PDF)",
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
+    response_class=Response,
+)
+def assessment_document(
+    assessment_id: Id,
+    fmt: Literal["html", "pdf"],
+    actor: CurrentActor,
+    db: DbDep,
+    lang: Annotated[Literal["en", "id"], Query(description="Language of the document")] = "en",
+) -> Response:
+    """A clean document of the current version, in English or Bahasa
+    Indonesia (the headings; the text is as written)."""
+    from eocnet.web.documents import risk_assessment_html, risk_assessment_pdf
+
+    with db.read() as session:
+        rra = actions.access(session, actor, assessment_id)
+        html = risk_assessment_html(session, rra, lang)
+    if fmt == "html":
+        return HTMLResponse(html)
+    name = f"risk-assessment-{assessment_id}-v{rra.version}.pdf"
+    return Response(
+        risk_assessment_pdf(html),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

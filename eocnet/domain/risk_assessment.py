@@ -1,0 +1,46 @@
+"""Rapid risk assessment (RRA), as in WHO's "Rapid risk assessment of acute
+public health events" (WHO/HSE/GAR/ARO/2012.1): the likelihood and the
+consequences of an event combined in a risk matrix into an overall risk.
+"""
+
+from __future__ import annotations
+
+LIKELIHOOD = ("very_unlikely", "unlikely", "likely", "highly_likely", "almost_certain")
+CONSEQUENCES = ("minimal", "minor", "moderate", "major", "severe")
+CONFIDENCE = ("low", "moderate", "high")
+RISK_LEVELS = ("low", "moderate", "high", "very_high")
+SHARING = ("network", "partners")
+
+#: The WHO (2012) risk matrix: rows by likelihood (most likely first),
+#: columns by consequences (minimal to severe).
+_MATRIX = {
+    "almost_certain": ("moderate", "high", "high", "very_high", "very_high"),
+    "highly_likely": ("moderate", "moderate", "high", "very_high", "very_high"),
+    "likely": ("low", "moderate", "high", "high", "very_high"),
+    "unlikely": ("low", "low", "moderate", "high", "high"),
+    "very_unlikely": ("low", "low", "low", "moderate", "high"),
+}
+
+#: the parts of an assessment, in the order documents show them
+TEXT_FIELDS = (
+    "title",
+    "hazard_assessment",
+    "exposure_assessment",
+    "context_assessment",
+    "uncertainties",
+    "recommendations",
+)
+
+
+def risk_level(likelihood: str, consequences: str) -> str:
+    """The overall risk for a likelihood and consequences; ValueError otherwise."""
+    if likelihood not in _MATRIX:
+        raise ValueError(f"likelihood must be one of {', '.join(LIKELIHOOD)}")
+    if consequences not in CONSEQUENCES:
+        raise ValueError(f"consequences must be one of {', '.join(CONSEQUENCES)}")
+    return _MATRIX[likelihood][CONSEQUENCES.index(consequences)]
+
+
+def matrix() -> list[tuple[str, list[str]]]:
+    """The whole matrix, most likely row first, for pages and documents."""
+    return [(row, list(_MATRIX[row])) for row in reversed(LIKELIHOOD)]

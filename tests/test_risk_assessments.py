@@ -1,0 +1,203 @@
+"""Rapid risk assessments: the WHO matrix, drafting, revisions, sign-off, who
+sees what, and the HTML and PDF documents."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from eocnet.db.models import AuditEntry, StreamEntry
+from eocnet.domain.risk_assessment import CONSEQUENCES, LIKELIHOOD, risk_level
+
+BODY = {
+    "title": "Measles importations into Jakarta",
+    "hazard_assessment": "Measles virus, genotype D8; highly transmissible.",
+    "exposure_assessment": "Two travellers; 180 co-passengers traced.",
+    "context_assessment": "MCV2 coverage 78% in the exposed districts.",
+    "likelihood": "likely",
+    "consequences": "moderate",
+    "confidence": "moderate",
+    "uncertainties": "Vaccination status of contacts.",
+    "recommendations": "Offer post-exposure vaccination.",
+}
+
+
+def test_the_who_matrix():
+    assert risk_level("almost_certain", "severe") == "very_high"
+    assert risk_level("very_unlikely", "minimal") == "low"
+    assert risk_level("likely", "moderate") == "high"
+    assert risk_level("unlikely", "moderate") == "moderate"
+    assert risk_level("very_unlikely", "severe") == "high"
+    # more likely or more severe never lowers the risk
+    order = ["low", "moderate", "high", "very_high"]
+    for i, row in enumerate(LIKELIHOOD):
+        for j, column in enumerate(CONSEQUENCES):
+            level = order.index(risk_level(row, column))
+            if i:
+                assert level >= order.index(risk_level(LIKELIHOOD[i - 1], column))
+            if j:
+                assert level >= order.index(risk_level(row, CONSEQUENCES[j - 1]))
+    with pytest.raises(ValueError):
+        risk_level("possible", "minor")
+
+
+@pytest.fixture
+def world(client, make_person):
+    people = {
+        "idn": make_person("IDN", "officer"),
+        "tha": make_person("THA", "officer"),
+        "coordinator": make_person("ASEC", "coordinator"),
+        "partner": make_person("JPN", "partner"),
+    }
+    r = client.post(
+        "/api/v1/events",
+        headers=people["idn"].headers,
+        json={
+            "title": "Measles on flight QZ7521",
+            "hazard": "Measles",
+            "country": "IDN",
+            "visibility": "partners",
+        },
+    )
+    assert r.status_code == 201
+    people["event"] = r.json()["id"]
+    return people
+
+
+def test_draft_revise_sign_off_and_share(client, db, world):
+    idn, tha, coordinator, partner = (world[k] for k in ("idn", "tha", "coordinator", "partner"))
+    event = world["event"]
+    r = client.post(
+        f"/api/v1/events/{event}/risk-assessments",
+        headers=idn.headers,
+        json={**BODY, "sharing": "partners"},
+    )
+    assert r.status_code == 201, r.text
+    rra = r.json()
+    assert (rra["risk_level"], rra["status"], rra["version"]) == ("high", "draft", 1)
+    url = f"/api/v1/risk-assessments/{rra['id']}"
+    # a draft: the drafting party and the coordinator only
+    assert client.get(url, headers=coordinator.headers).status_code == 200
+    assert client.get(url, headers=tha.headers).status_code == 404
+    assert client.get(f"/api/v1/events/{event}/risk-assessments", headers=tha.headers).json() == []
+    # only the coordinator signs off
+    assert client.post(f"{url}/sign-off", headers=idn.headers).status_code == 403
+    revised = client.put(
+        url, headers=idn.headers, json={**BODY, "sharing": "partners", "consequences": "major"}
+    )
+    assert revised.json()["version"] == 2 and revised.json()["risk_level"] == "high"
+    signed = client.post(f"{url}/sign-off", headers=coordinator.headers)
+    assert signed.status_code == 200 and signed.json()["status"] == "signed_off"
+    assert client.post(f"{url}/sign-off", headers=coordinator.headers).status_code == 422
+    # signed off and shared with partners: THA and the partner now see it
+    assert client.get(url, headers=tha.headers).status_code == 200
+    assert client.get(url, headers=partner.headers).status_code == 200
+    # partners cannot revise; a revision makes it a draft again, hidden again
+    assert client.put(url, headers=partner.headers, json=BODY).status_code == 403
+    again = client.put(
+        url,
+        headers=idn.headers,
+        json={
+            **BODY,
+            "sharing": "partners",
+            "consequences": "major",
+            "likelihood": "almost_certain",
+        },
+    )
+    assert again.json()["status"] == "draft" and again.json()["version"] == 3
+    assert client.get(url, headers=partner.headers).status_code == 404
+    revisions = client.get(f"{url}/revisions", headers=idn.headers).json()
+    assert [(x["version"], x["status"]) for x in revisions] == [
+        (1, "draft"),
+        (2, "draft"),
+        (2, "signed_off"),
+        (3, "draft"),
+    ]
+    assert revisions[1]["changes"] == [
+        {"field": "consequences", "before": "moderate", "after": "major"}
+    ]
+    assert {c["field"] for c in revisions[3]["changes"]} == {"likelihood", "risk_level"}
+    with db.read() as session:
+        actions = session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.action.like("risk_assessment.%"))
+            .order_by(AuditEntry.id)
+        ).all()
+        assert actions == [
+            "risk_assessment.drafted",
+            "risk_assessment.revised",
+            "risk_assessment.signed_off",
+            "risk_assessment.revised",
+        ]
+        assert session.scalar(
+            select(StreamEntry.id).where(StreamEntry.kind == "risk_assessment.signed_off")
+        )
+
+
+def test_never_wider_than_the_event(client, world, make_person):
+    idn, coordinator, partner = world["idn"], world["coordinator"], world["partner"]
+    r = client.post(
+        "/api/v1/events",
+        headers=idn.headers,
+        json={
+            "title": "Restricted",
+            "hazard": "Diphtheria",
+            "country": "IDN",
+            "visibility": "restricted",
+            "parties": ["KHM"],
+        },
+    )
+    event = r.json()["id"]
+    rra = client.post(
+        f"/api/v1/events/{event}/risk-assessments",
+        headers=idn.headers,
+        json={**BODY, "sharing": "partners"},
+    ).json()
+    url = f"/api/v1/risk-assessments/{rra['id']}"
+    client.post(f"{url}/sign-off", headers=coordinator.headers)
+    khm = make_person("KHM", "officer")
+    tha = make_person("THA", "officer")
+    assert client.get(url, headers=khm.headers).status_code == 200
+    assert client.get(url, headers=tha.headers).status_code == 404
+    assert client.get(url, headers=partner.headers).status_code == 404
+    # nobody drafts on an event they cannot see
+    assert (
+        client.post(
+            f"/api/v1/events/{event}/risk-assessments", headers=tha.headers, json=BODY
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"likelihood": "possible"}, "likelihood"),
+        ({"consequences": "catastrophic"}, "consequences"),
+        ({"title": ""}, "title"),
+        ({"sharing": "world"}, "sharing"),
+    ],
+)
+def test_bad_input_names_the_field(client, world, change, field):
+    r = client.post(
+        f"/api/v1/events/{world['event']}/risk-assessments",
+        headers=world["idn"].headers,
+        json={**BODY, **change},
+    )
+    assert r.status_code == 422 and r.json()["field"] == field
+
+
+def test_documents_in_two_languages(client, world):
+    rra = client.post(
+        f"/api/v1/events/{world['event']}/risk-assessments", headers=world["idn"].headers, json=BODY
+    ).json()
+    url = f"/api/v1/risk-assessments/{rra['id']}/document"
+    html = client.get(f"{url}.html", headers=world["idn"].headers)
+    assert html.status_code == 200 and "Overall risk" in html.text
+    assert 'aria-current="true"' in html.text and "Draft, not signed off" in html.text
+    indonesian = client.get(f"{url}.html", headers=world["idn"].headers, params={"lang": "id"})
+    assert "Risiko keseluruhan" in indonesian.text
+    pdf = client.get(f"{url}.pdf", headers=world["idn"].headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert client.get(f"{url}.pdf", headers=world["partner"].headers).status_code == 404
