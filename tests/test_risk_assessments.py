@@ -201,3 +201,55 @@ def test_documents_in_two_languages(client, world):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"
     assert client.get(f"{url}.pdf", headers=world["partner"].headers).status_code == 404
+
+
+def test_pages_draft_view_revise_and_sign_off(client, db, world):
+    from eocnet.actions import users
+    from eocnet.db.models import User
+    from tests.conftest import PASSWORD, SECRET
+    from tests.helpers import totp_code
+    from tests.web_helpers import csrf_of, login
+
+    login(client, world["idn"].email, PASSWORD)
+    event_page = client.get(f"/events/{world['event']}")
+    assert 'id="new-assessment"' in event_page.text
+    form = client.get(f"/events/{world['event']}/risk-assessments/new")
+    assert form.status_code == 200 and "Measles" in form.text
+    data = {**BODY, "csrf_token": csrf_of(form.text)}
+    bad = client.post(
+        f"/events/{world['event']}/risk-assessments", data={**data, "likelihood": "possible"}
+    )
+    assert bad.status_code == 422 and "likelihood must be one of" in bad.text
+    created = client.post(
+        f"/events/{world['event']}/risk-assessments", data=data, follow_redirects=False
+    )
+    assert created.status_code == 303
+    view = client.get(created.headers["location"])
+    assert 'id="overall-risk"' in view.text and 'aria-current="true"' in view.text
+    assert 'id="sign-off"' not in view.text  # not the coordinator
+    revised = client.post(
+        created.headers["location"],
+        data={**data, "csrf_token": csrf_of(view.text), "consequences": "severe"},
+        follow_redirects=True,
+    )
+    assert "very high" in revised.text and "<del>moderate</del>" in revised.text
+    client.cookies.clear()
+
+    coordinator = world["coordinator"]
+    with db.write() as session:
+        user = session.get(User, coordinator.id)
+        secret = users.begin_totp_enrolment(session, user, SECRET)
+        users.confirm_totp_enrolment(session, user, totp_code(secret), SECRET)
+    login(client, coordinator.email, PASSWORD)
+    second = client.get("/login/2fa")
+    client.post(
+        "/login/2fa", data={"code": totp_code(secret, 1), "csrf_token": csrf_of(second.text)}
+    )
+    view = client.get(created.headers["location"])
+    assert 'id="sign-off"' in view.text
+    signed = client.post(
+        f"{created.headers['location']}/sign-off",
+        data={"csrf_token": csrf_of(view.text)},
+        follow_redirects=True,
+    )
+    assert 'id="assessment-status">signed off<' in signed.text

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from eocnet.actions import channels as channel_actions
 from eocnet.actions import events as event_actions
+from eocnet.actions import risk_assessments
 from eocnet.actions.errors import ActionError
 from eocnet.api.search import search_query
 from eocnet.config import Settings
@@ -219,6 +220,9 @@ def _event_context(session: Any, viewer: Any, event_id: int) -> dict[str, Any]:
         "can_edit": event_actions.can_edit(viewer.actor, event),
         "statuses": list(EventStatus),
         "criteria": ihr_annex2.SUB_QUESTIONS,
+        "assessments": risk_assessments.for_event(session, viewer.actor, event_id),
+        "can_assess": not viewer.actor.is_partner
+        and any(r in risk_assessments.DRAFTING_ROLES for r in viewer.actor.roles),
     }
 
 

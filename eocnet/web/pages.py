@@ -21,7 +21,14 @@ from eocnet.api.deps import SESSION_COOKIE
 from eocnet.auth import totp
 from eocnet.db.models import ApiToken, Party, RecoveryCode, User
 from eocnet.domain.roles import Permission
-from eocnet.web import exchange, i18n, risk_pages, surveillance_pages, tracing_pages
+from eocnet.web import (
+    exchange,
+    i18n,
+    risk_assessment_pages,
+    risk_pages,
+    surveillance_pages,
+    tracing_pages,
+)
 from eocnet.web.auth import (
     CsrfFailed,
     Redirect,
@@ -514,6 +521,7 @@ def install(app: FastAPI) -> None:
     app.include_router(tracing_pages.router)
     app.include_router(surveillance_pages.router)
     app.include_router(risk_pages.router)
+    app.include_router(risk_assessment_pages.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)

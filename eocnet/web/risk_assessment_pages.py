@@ -1,0 +1,138 @@
+"""Pages for rapid risk assessments: draft on an event, read with the risk
+matrix and the revisions, revise, sign off, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from eocnet.actions import events as event_actions
+from eocnet.actions import risk_assessments as actions
+from eocnet.actions.errors import ActionError
+from eocnet.domain import risk_assessment as rules
+from eocnet.web.auth import check_csrf, current_viewer, db_of
+from eocnet.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _fields(form: Any) -> actions.AssessmentFields:
+    return actions.AssessmentFields(
+        **{name: str(form.get(name) or "") for name in rules.TEXT_FIELDS},
+        likelihood=str(form.get("likelihood") or ""),
+        consequences=str(form.get("consequences") or ""),
+        confidence=str(form.get("confidence") or ""),
+        sharing=str(form.get("sharing") or "network"),
+    )
+
+
+def _form_context(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "values": values,
+        "likelihoods": rules.LIKELIHOOD,
+        "consequences_list": rules.CONSEQUENCES,
+        "confidences": rules.CONFIDENCE,
+    }
+
+
+@router.get("/events/{event_id}/risk-assessments/new")
+def new_page(request: Request, event_id: int) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        event = event_actions.access_event(session, viewer.actor, event_id)
+        title = f"{event.hazard}: {event.title}"[:300]
+    return render(
+        request,
+        "risk_assessment_form.html",
+        {"event_id": event_id, "rra": None, "error": None, **_form_context({"title": title})},
+        user=viewer.user,
+    )
+
+
+@router.post("/events/{event_id}/risk-assessments")
+async def create_submit(request: Request, event_id: int) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    try:
+        with db_of(request).write() as session:
+            rra = actions.create(session, viewer.actor, event_id, _fields(form))
+            rra_id = rra.id
+    except ActionError as exc:
+        return render(
+            request,
+            "risk_assessment_form.html",
+            {"event_id": event_id, "rra": None, "error": exc.detail, **_form_context(dict(form))},
+            user=viewer.user,
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"/risk-assessments/{rra_id}", status_code=303)
+
+
+def _view(request: Request, viewer: Any, assessment_id: int, **extra: Any) -> Response:
+    with db_of(request).read() as session:
+        rra = actions.access(session, viewer.actor, assessment_id)
+        history = []
+        previous = None
+        for rev in actions.revisions(session, rra):
+            history.append(
+                {
+                    "version": rev.version,
+                    "status": rev.status,
+                    "at": rev.created_at,
+                    "changes": actions.differences(previous, rev.content) if previous else [],
+                }
+            )
+            previous = rev.content
+        event = event_actions.access_event(session, viewer.actor, rra.event_id)
+        context = {
+            "rra": rra,
+            "event": event,
+            "history": list(reversed(history)),
+            "matrix": rules.matrix(),
+            "consequences": rules.CONSEQUENCES,
+            "can_edit": actions.may_edit(viewer.actor, rra),
+            "can_sign": viewer.actor.party_kind == "coordinator"
+            and viewer.actor.has_role("coordinator")
+            and rra.status != "signed_off",
+            "error": None,
+            **_form_context(actions.content(rra)),
+        }
+    context.update(extra)
+    status = int(context.pop("status_code", 200))
+    return render(request, "risk_assessment.html", context, user=viewer.user, status_code=status)
+
+
+@router.get("/risk-assessments/{assessment_id}")
+def view_page(request: Request, assessment_id: int) -> Response:
+    return _view(request, current_viewer(request), assessment_id)
+
+
+@router.post("/risk-assessments/{assessment_id}")
+async def revise_submit(request: Request, assessment_id: int) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    try:
+        with db_of(request).write() as session:
+            rra = actions.access(session, viewer.actor, assessment_id)
+            actions.revise(session, viewer.actor, rra, _fields(form))
+    except ActionError as exc:
+        return _view(request, viewer, assessment_id, error=exc.detail, status_code=exc.status)
+    return RedirectResponse(f"/risk-assessments/{assessment_id}", status_code=303)
+
+
+@router.post("/risk-assessments/{assessment_id}/sign-off")
+async def sign_off_submit(request: Request, assessment_id: int) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    try:
+        with db_of(request).write() as session:
+            rra = actions.access(session, viewer.actor, assessment_id)
+            actions.sign_off(session, viewer.actor, rra)
+    except ActionError as exc:
+        return _view(request, viewer, assessment_id, error=exc.detail, status_code=exc.status)
+    return RedirectResponse(f"/risk-assessments/{assessment_id}", status_code=303)
