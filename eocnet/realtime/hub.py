@@ -61,6 +61,7 @@ class Hub:
         #: current one (no lock, so a timed-out waiter cannot upset the others).
         self._arrived: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
 
     # ------------------------------------------------------------ lifecycle
 
@@ -78,13 +79,23 @@ class Hub:
             self._tasks.append(asyncio.create_task(self._listen_forever(), name="eocnet-hub-pg"))
 
     async def stop(self) -> None:
+        """Stop the background tasks. On Python 3.11, ``asyncio.wait_for`` can
+        swallow a cancellation that arrives as its inner wait completes, so the
+        loops also check a flag, and cancellation is repeated until they end."""
+        self._stopping = True
         with contextlib.suppress(ValueError):
             self.db.stream_listeners.remove(self.notify)
+        pending = set(self._tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            if self._wake is not None:
+                self._wake.set()
+            _, pending = await asyncio.wait(pending, timeout=1.0)
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            if not task.cancelled():
+                with contextlib.suppress(asyncio.CancelledError):
+                    task.exception()
         self._tasks.clear()
 
     def _bounds(self) -> tuple[int, int]:
@@ -105,7 +116,7 @@ class Hub:
     async def _poll_forever(self) -> None:
         assert self._wake is not None
         rounds = 0
-        while True:
+        while not self._stopping:
             rounds += 1
             if rounds % 60 == 0:  # the log may have been trimmed: learn its oldest id
                 with contextlib.suppress(Exception):
@@ -141,7 +152,7 @@ class Hub:
         import psycopg
 
         url = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        while True:
+        while not self._stopping:
             try:
                 async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
