@@ -265,3 +265,37 @@ def test_the_page_ranks_destinations(client, make_person):
     assert bad.status_code == 422 and "unknown IATA airport code" in bad.text
     client.cookies.clear()
     assert client.get("/risk/importation", follow_redirects=False).status_code == 303
+
+
+def test_api_with_volumes(client, make_person):
+    officer = make_person("MYS", "officer")
+    files = {
+        "volumes": (
+            "v.csv",
+            b"origin,destination,passengers\nKUL,SIN,40000\nKUL,CGK,10000\n",
+            "text/csv",
+        )
+    }
+    r = client.post(
+        "/api/v1/risk/importation",
+        headers=officer.headers,
+        files=files,
+        data={"origin": "KUL", "by": "country", "prevalence": "0.0001"},
+    )
+    assert r.status_code == 200, r.text
+    rows = {x["destination"]: x for x in r.json()["rows"]}
+    assert rows["SGP"]["share"] == pytest.approx(0.8)
+    assert rows["SGP"]["expected_importations"] == pytest.approx(4.0)
+    assert rows["IDN"]["probability_at_least_one"] == pytest.approx(1 - math.exp(-1))
+    bad = {"volumes": ("v.csv", b"origin,destination,passengers\nKUL,SIN,-1\n", "text/csv")}
+    r = client.post(
+        "/api/v1/risk/importation", headers=officer.headers, files=bad, data={"origin": "KUL"}
+    )
+    assert r.status_code == 422 and r.json()["field"] == "volumes"
+    r = client.post(
+        "/api/v1/risk/importation",
+        headers=officer.headers,
+        files=files,
+        data={"origin": "KUL", "prevalence": "2"},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "prevalence"

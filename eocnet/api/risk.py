@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from eocnet.actions.errors import Invalid
@@ -46,14 +46,23 @@ def importation(
     """The destinations ranked by their share of the origins' outbound air
     travel, with the effective distance, on the OpenFlights network (routes of
     June 2014 weighted by the number of airlines; no passenger counts, so the
-    expected importations and probabilities are empty here: `eocnet risk
-    importation --volumes` computes them from your own volumes). The same table
-    as the command line's."""
+    expected importations and probabilities are empty here; POST your own
+    volumes to this path for them). The same table as the command line's."""
+    del actor
+    return _table(origin, by, origin_weights, None, None)
+
+
+def _table(
+    origin: str,
+    by: str,
+    origin_weights: str | None,
+    volumes_text: str | None,
+    prevalence: float | None,
+) -> dict[str, Any]:
     from eocnet.analytics.importation import importation_risk
     from eocnet.interop import openflights
     from eocnet.interop.importation_files import table_rows
 
-    del actor
     airports = openflights.default_airports()
     try:
         origins = openflights.parse_codes(origin, airports)
@@ -67,9 +76,22 @@ def importation(
             raise Invalid(
                 "origin_weights must be numbers separated by commas", field="origin_weights"
             ) from None
-    network = openflights.default_network()
+    if volumes_text is not None:
+        try:
+            network = openflights.volume_network(openflights.read_volumes(volumes_text, airports))
+        except openflights.AirDataError as exc:
+            raise Invalid(str(exc), field="volumes") from None
+    else:
+        network = openflights.default_network()
     try:
-        table = importation_risk(network, origins, origin_weights=weights, by=by)
+        table = importation_risk(
+            network,
+            origins,
+            origin_weights=weights,
+            by=by,  # type: ignore[arg-type]
+            prevalence=prevalence,
+            absolute=volumes_text is not None,
+        )
     except ValueError as exc:
         field = "origin_weights" if "weight" in str(exc) else "origin"
         raise Invalid(str(exc), field=field) from None
@@ -77,6 +99,33 @@ def importation(
         "origins": origins,
         "by": by,
         "network": network.source,
-        "attribution": openflights.ATTRIBUTION,
+        "attribution": openflights.ATTRIBUTION if volumes_text is None else "",
         "rows": table_rows(table),
     }
+
+
+@router.post(
+    "/importation",
+    response_model=ImportationOut,
+    summary="Importation risk from your own passenger volumes",
+)
+def importation_with_volumes(
+    actor: CurrentActor,
+    volumes: Annotated[
+        UploadFile,
+        File(description="CSV origin,destination,passengers (IATA codes, passengers per month)"),
+    ],
+    origin: Annotated[str, Form(max_length=200, description="IATA code(s), comma-separated")],
+    by: Annotated[Literal["airport", "country"], Form()] = "airport",
+    origin_weights: Annotated[str | None, Form(max_length=400)] = None,
+    prevalence: Annotated[float | None, Form(ge=0, le=1, description="At the origin")] = None,
+) -> dict[str, Any]:
+    """The same table from passenger volumes, which replace the OpenFlights
+    weights: with a prevalence it also gives the expected number of infected
+    travellers in a month and the probability of at least one."""
+    del actor
+    try:
+        text = volumes.file.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("the volumes file is not UTF-8", field="volumes") from None
+    return _table(origin, by, origin_weights, text, prevalence)
