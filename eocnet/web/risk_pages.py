@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -13,6 +14,30 @@ from eocnet.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 30
+
+
+def _points(airports: dict[str, Any]) -> dict[str, list[float]]:
+    """Where to mark a country too small for the atlas' shapes (Singapore,
+    Bahrain, Macao…): the mean position of its airports."""
+    sums: dict[str, list[float]] = {}
+    for airport in airports.values():
+        entry = sums.setdefault(airport.country, [0.0, 0.0, 0.0])
+        entry[0] += airport.latitude
+        entry[1] += airport.longitude
+        entry[2] += 1
+    return {
+        numeric: [round(lat / n, 3), round(lon / n, 3)]
+        for code, (lat, lon, n) in sums.items()
+        if (numeric := _numeric(code))
+    }
+
+
+def _numeric(alpha3: str) -> str:
+    """ISO 3166-1 numeric code (as world-atlas names its shapes), '' if none."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=alpha3) if alpha3 else None
+    return str(country.numeric) if country is not None else ""
 
 
 @router.get("/risk/importation")
@@ -70,4 +95,16 @@ def importation_page(request: Request) -> Response:
                 network=network.source,
                 total=len(table.destinations),
             )
+            if by == "country":
+                context["map_shares"] = json.dumps(
+                    {
+                        numeric: round(float(share), 6)
+                        for code, share in zip(table.destinations, table.share, strict=True)
+                        if share > 0 and (numeric := _numeric(code))
+                    }
+                )
+                context["map_origins"] = json.dumps(
+                    sorted({numeric for o in origins if (numeric := _numeric(airports[o].country))})
+                )
+                context["map_points"] = json.dumps(_points(airports))
     return render(request, "risk_importation.html", context, user=viewer.user, status_code=status)
