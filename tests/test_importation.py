@@ -299,3 +299,38 @@ def test_api_with_volumes(client, make_person):
         data={"origin": "KUL", "prevalence": "2"},
     )
     assert r.status_code == 422 and r.json()["field"] == "prevalence"
+
+
+def test_the_page_takes_passenger_volumes(client, make_person):
+    from tests.conftest import PASSWORD
+    from tests.web_helpers import csrf_of, login
+
+    officer = make_person("IDN", "officer")
+    login(client, officer.email, PASSWORD)
+    page = client.get("/risk/importation")
+    volumes = b"origin,destination,passengers\nCGK,SIN,30000\nCGK,KUL,10000\n"
+    r = client.post(
+        "/risk/importation",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "origin": "CGK",
+            "by": "country",
+            "prevalence": "0.0001",
+        },
+        files={"volumes": ("v.csv", volumes, "text/csv")},
+    )
+    assert r.status_code == 200, r.text
+    assert "Expected infected travellers per month" in r.text
+    assert "3.00" in r.text and "95.0%" in r.text  # SGP: λ = 3, P = 1 - e^-3
+    bad = client.post(
+        "/risk/importation",
+        data={"csrf_token": csrf_of(page.text), "origin": "CGK", "prevalence": "7"},
+        files={"volumes": ("v.csv", volumes, "text/csv")},
+    )
+    assert bad.status_code == 422 and "between 0 and 1" in bad.text
+    no_csrf = client.post(
+        "/risk/importation",
+        data={"origin": "CGK"},
+        files={"volumes": ("v.csv", volumes, "text/csv")},
+    )
+    assert no_csrf.status_code == 403

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from eocnet.web.auth import current_viewer
+from eocnet.web.auth import check_csrf, current_viewer
 from eocnet.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +47,40 @@ def importation_page(request: Request) -> Response:
     viewer = current_viewer(request)
     origin = (request.query_params.get("origin") or "").strip().upper()
     by = request.query_params.get("by") or "country"
+    return _importation(request, viewer, origin, by, None, None)
+
+
+@router.post("/risk/importation")
+async def importation_volumes(request: Request) -> Response:
+    """The same with the user's passenger volumes (and a prevalence)."""
+    viewer = current_viewer(request)
+    async with request.form() as form:
+        check_csrf(request, str(form.get("csrf_token", "")))
+        origin = str(form.get("origin") or "").strip().upper()
+        by = str(form.get("by") or "country")
+        upload = form.get("volumes")
+        text = ""
+        if upload is not None and not isinstance(upload, str):
+            try:
+                text = (await upload.read()).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = "\x00"  # reported as unreadable below
+        raw = str(form.get("prevalence") or "").strip()
+    try:
+        prevalence = float(raw) if raw else None
+    except ValueError:
+        prevalence = float("nan")
+    return _importation(request, viewer, origin, by, text, prevalence)
+
+
+def _importation(
+    request: Request,
+    viewer: Any,
+    origin: str,
+    by: str,
+    volumes: str | None,
+    prevalence: float | None,
+) -> Response:
     context: dict[str, Any] = {
         "origin": origin,
         "by": by,
@@ -55,6 +89,8 @@ def importation_page(request: Request) -> Response:
         "attribution": "",
         "network": "",
         "total": 0,
+        "with_volumes": volumes is not None,
+        "prevalence": "" if prevalence is None else prevalence,
     }
     status = 200
     if origin:
@@ -65,8 +101,23 @@ def importation_page(request: Request) -> Response:
             if by not in ("airport", "country"):
                 raise ValueError("choose airports or countries")
             origins = openflights.parse_codes(origin, openflights.default_airports())
-            network = openflights.default_network()
-            table = importation_risk(network, origins, by=by)  # type: ignore[arg-type]
+            if volumes is not None:
+                if "\x00" in volumes or not volumes.strip():
+                    raise ValueError("choose a UTF-8 CSV file of passenger volumes")
+                if prevalence is not None and not 0 <= prevalence <= 1:
+                    raise ValueError("the prevalence must lie between 0 and 1")
+                network = openflights.volume_network(
+                    openflights.read_volumes(volumes, openflights.default_airports())
+                )
+            else:
+                network = openflights.default_network()
+            table = importation_risk(
+                network,
+                origins,
+                by=by,  # type: ignore[arg-type]
+                prevalence=prevalence,
+                absolute=volumes is not None,
+            )
         except (openflights.AirDataError, ValueError) as exc:
             context["error"] = str(exc)
             status = 422
@@ -88,10 +139,16 @@ def importation_page(request: Request) -> Response:
                         "distance": ""
                         if math.isnan(table.effective_distance[i])
                         else f"{table.effective_distance[i]:.2f}",
+                        "expected": ""
+                        if math.isnan(table.expected[i])
+                        else f"{table.expected[i]:.2f}",
+                        "probability": ""
+                        if math.isnan(table.probability[i])
+                        else f"{100 * table.probability[i]:.1f}%",
                     }
                 )
             context.update(
-                attribution=openflights.ATTRIBUTION,
+                attribution=openflights.ATTRIBUTION if volumes is None else "",
                 network=network.source,
                 total=len(table.destinations),
             )
