@@ -334,3 +334,34 @@ def test_the_page_takes_passenger_volumes(client, make_person):
         files={"volumes": ("v.csv", volumes, "text/csv")},
     )
     assert no_csrf.status_code == 403
+
+
+def test_dissemination_report_for_open_events(client, make_person):
+    idn, tha = make_person("IDN", "officer"), make_person("THA", "officer")
+    client.post(
+        "/api/v1/events",
+        headers=idn.headers,
+        json={"title": "Dengue in Jakarta", "hazard": "Dengue", "country": "IDN"},
+    )
+    client.post(
+        "/api/v1/events",
+        headers=idn.headers,
+        json={
+            "title": "Restricted cluster",
+            "hazard": "Diphtheria",
+            "country": "IDN",
+            "visibility": "restricted",
+            "parties": ["KHM"],
+        },
+    )
+    html = client.get("/api/v1/risk/dissemination-report.html", headers=tha.headers)
+    assert html.status_code == 200
+    assert "Dengue in Jakarta" in html.text and "Restricted cluster" not in html.text
+    assert "CGK" in html.text and "Singapore (SGP)" in html.text and "ODbL" in html.text
+    indonesian = client.get(
+        "/api/v1/risk/dissemination-report.html", headers=tha.headers, params={"lang": "id"}
+    )
+    assert "Risiko penyebaran internasional" in indonesian.text
+    pdf = client.get("/api/v1/risk/dissemination-report.pdf", headers=idn.headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/api/v1/risk/dissemination-report.html").status_code == 401

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from eocnet.actions.errors import Invalid
-from eocnet.api.deps import CurrentActor
+from eocnet.api.deps import CurrentActor, DbDep
 
 router = APIRouter(prefix="/risk", tags=["risk"])
 
@@ -129,3 +130,33 @@ def importation_with_volumes(
     except UnicodeDecodeError:
         raise Invalid("the volumes file is not UTF-8", field="volumes") from None
     return _table(origin, by, origin_weights, text, prevalence)
+
+
+@router.get(
+    "/dissemination-report.{fmt}",
+    summary="The risk of international dissemination for the open events",
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
+    response_class=Response,
+)
+def dissemination_report(
+    fmt: Literal["html", "pdf"],
+    actor: CurrentActor,
+    db: DbDep,
+    lang: Annotated[Literal["en", "id"], Query(description="Language of the document")] = "en",
+) -> Response:
+    """For every open event you may see (signal, verified, ongoing): the ten
+    countries that receive the largest share of the outbound air travel of the
+    event's country, with the effective distance, and the data's date and licence."""
+    from eocnet.reports.dissemination import build
+    from eocnet.web.documents import dissemination_html, html_to_pdf
+
+    with db.read() as session:
+        report = build(session, actor)
+        html = dissemination_html(report, lang)
+    if fmt == "html":
+        return HTMLResponse(html)
+    return Response(
+        html_to_pdf(html),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="dissemination-risk.pdf"'},
+    )

@@ -31,6 +31,21 @@ def risk_assessment_html(session: Session, rra: RiskAssessment, lang: str) -> st
 
 
 def risk_assessment_pdf(html: str) -> bytes:
+    return html_to_pdf(html)
+
+
+def dissemination_html(report: Any, lang: str) -> str:
+    translations = i18n.translator(lang)
+    context: dict[str, Any] = {
+        "_": translations.gettext,
+        "term": lambda value: translations.gettext(str(value).replace("_", " ")),
+        "lang": lang,
+        "report": report,
+    }
+    return TEMPLATES.env.get_template("documents/dissemination.html").render(context)
+
+
+def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # loads Pango on first use
 
     pdf: bytes = HTML(string=html).write_pdf()

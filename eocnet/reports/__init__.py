@@ -1,0 +1,1 @@
+"""Documents built from live data (the regional reports; situation reports follow)."""
