@@ -569,6 +569,12 @@ def risk_importation(
     _write_output(output, write_importation(table))
     if volumes is None:
         typer.echo(openflights.ATTRIBUTION, err=True)
+        if network.skipped:
+            typer.echo(
+                f"warning: {network.skipped} OpenFlights route rows name airports without a "
+                "known IATA code and were left out",
+                err=True,
+            )
 
 
 # ---------------------------------------------------------------- analyze

@@ -151,6 +151,7 @@ def test_command_line_contract(monkeypatch, capsys, database_url, tmp_path):
     r = run_cli(monkeypatch, capsys, database_url, "risk", "importation", "--origin", "SIN")
     assert r.code == 0, r.err
     assert "OpenFlights" in r.err  # the attribution and the data's limits, on stderr
+    assert "warning: 730 OpenFlights route rows" in r.err
     rows = _out(r.out)
     assert list(rows[0]) == [
         "destination",
