@@ -19,6 +19,7 @@ from eocnet.actions import audit, events
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.config import Settings
 from eocnet.db import bulk
+from eocnet.db.audience import visible_to
 from eocnet.db.models import AggregateReport, Disease, Event, Party, SurveillanceSignal
 from eocnet.db.types import utcnow
 from eocnet.domain import surveillance as rules
@@ -623,17 +624,15 @@ def detect_latest(
 
 def visible_signals(session: Session, actor: Actor, limit: int = 200) -> list[SurveillanceSignal]:
     """Signals whose event the actor may see, newest first."""
-    rows = session.execute(
-        select(SurveillanceSignal).order_by(SurveillanceSignal.id.desc()).limit(limit * 4)
-    ).scalars()
-    out = []
-    for signal in rows:
-        event = session.get(Event, signal.event_id)
-        if event is not None and events.can_see_event(actor, event):
-            out.append(signal)
-        if len(out) >= limit:
-            break
-    return out
+    return list(
+        session.scalars(
+            select(SurveillanceSignal)
+            .join(Event, Event.id == SurveillanceSignal.event_id)
+            .where(visible_to(Event, actor))
+            .order_by(SurveillanceSignal.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # ---------------------------------------------------------------- completeness
