@@ -224,20 +224,27 @@ def sign_off(session: Session, actor: Actor, rra: RiskAssessment) -> RiskAssessm
     return rra
 
 
-def revisions(session: Session, rra: RiskAssessment) -> list[RiskAssessmentRevision]:
-    return list(
-        session.scalars(
-            select(RiskAssessmentRevision)
-            .where(RiskAssessmentRevision.assessment_id == rra.id)
-            .order_by(RiskAssessmentRevision.id)
+def history(
+    session: Session, rra: RiskAssessment
+) -> list[tuple[RiskAssessmentRevision, list[tuple[str, str, str]]]]:
+    """Every saved version, oldest first, with (field, before, after) for each
+    field changed since the version before it."""
+    out: list[tuple[RiskAssessmentRevision, list[tuple[str, str, str]]]] = []
+    previous: dict[str, Any] | None = None
+    for rev in session.scalars(
+        select(RiskAssessmentRevision)
+        .where(RiskAssessmentRevision.assessment_id == rra.id)
+        .order_by(RiskAssessmentRevision.id)
+    ):
+        changes = (
+            [
+                (k, str(previous.get(k, "")), str(value))
+                for k, value in rev.content.items()
+                if previous.get(k) != value
+            ]
+            if previous is not None
+            else []
         )
-    )
-
-
-def differences(older: dict[str, Any], newer: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(field, before, after) for each field that changed."""
-    return [
-        (k, str(older.get(k, "")), str(newer.get(k, "")))
-        for k in newer
-        if older.get(k) != newer.get(k)
-    ]
+        out.append((rev, changes))
+        previous = rev.content
+    return out

@@ -147,29 +147,17 @@ def sign_off_assessment(assessment_id: Id, actor: CurrentActor, db: DbDep) -> As
 def assessment_revisions(assessment_id: Id, actor: CurrentActor, db: DbDep) -> list[RevisionOut]:
     with db.read() as session:
         rra = actions.access(session, actor, assessment_id)
-        out: list[RevisionOut] = []
-        previous: dict[str, Any] | None = None
-        for rev in actions.revisions(session, rra):
-            changes: list[dict[str, str]] = (
-                [
-                    {"field": f, "before": b, "after": a}
-                    for f, b, a in actions.differences(previous, rev.content)
-                ]
-                if previous is not None
-                else []
+        return [
+            RevisionOut(
+                version=rev.version,
+                status=rev.status,
+                author_id=rev.author_id,
+                created_at=rev.created_at,
+                content=rev.content,
+                changes=[{"field": f, "before": b, "after": a} for f, b, a in changes],
             )
-            out.append(
-                RevisionOut(
-                    version=rev.version,
-                    status=rev.status,
-                    author_id=rev.author_id,
-                    created_at=rev.created_at,
-                    content=rev.content,
-                    changes=changes,
-                )
-            )
-            previous = rev.content
-        return out
+            for rev, changes in actions.history(session, rra)
+        ]
 
 
 @router.get(

@@ -74,18 +74,10 @@ async def create_submit(request: Request, event_id: int) -> Response:
 def _view(request: Request, viewer: Any, assessment_id: int, **extra: Any) -> Response:
     with db_of(request).read() as session:
         rra = actions.access(session, viewer.actor, assessment_id)
-        history = []
-        previous = None
-        for rev in actions.revisions(session, rra):
-            history.append(
-                {
-                    "version": rev.version,
-                    "status": rev.status,
-                    "at": rev.created_at,
-                    "changes": actions.differences(previous, rev.content) if previous else [],
-                }
-            )
-            previous = rev.content
+        history = [
+            {"version": rev.version, "status": rev.status, "at": rev.created_at, "changes": changes}
+            for rev, changes in actions.history(session, rra)
+        ]
         event = event_actions.access_event(session, viewer.actor, rra.event_id)
         context = {
             "rra": rra,
