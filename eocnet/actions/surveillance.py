@@ -332,9 +332,12 @@ def check_rows(
     records: Iterable[Mapping[str, Any]],
     first_row: int = 1,
     today: date | None = None,
+    read_errors: Iterable[dict[str, Any]] = (),
 ) -> RowCheck:
     """Validate report rows for ``party``; every problem is one error naming
-    the row (as numbered for the user) and the field."""
+    the row (as numbered for the user) and the field. ``read_errors`` are
+    problems found while reading the file (rows that never became records);
+    they are counted and listed in row order with the others."""
     checker = _Checker(diseases, party, today or utcnow().date())
     rows: list[ReportRow] = []
     errors: list[dict[str, Any]] = []
@@ -355,6 +358,10 @@ def check_rows(
             continue
         seen[key] = number
         rows.append(row)
+    read = list(read_errors)
+    if read:
+        errors = sorted([*read, *errors], key=lambda e: e["row"])
+        total += len(read)
     return RowCheck(rows, errors, total)
 
 

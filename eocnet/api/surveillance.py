@@ -157,10 +157,9 @@ def _save(
     with db.write() as session:
         actions.require_reporter(actor)
         diseases = {d.code: d for d in actions.list_diseases(session)}
-        check = actions.check_rows(diseases, actor.party_code, records)
-        if read_errors:
-            check.errors = sorted([*read_errors, *check.errors], key=lambda e: e["row"])
-            check.total += len(read_errors)
+        check = actions.check_rows(
+            diseases, actor.party_code, records, read_errors=read_errors or ()
+        )
         report: dict[str, Any] = {
             "rows": check.total,
             "valid": len(check.rows),

@@ -304,10 +304,9 @@ async def upload_submit(request: Request) -> Response:
             with db_of(request).write() as session:
                 surveillance.require_reporter(viewer.actor)
                 diseases = {d.code: d for d in surveillance.list_diseases(session)}
-                check = surveillance.check_rows(diseases, viewer.actor.party_code, records)
-                if read_errors:
-                    check.errors = sorted([*read_errors, *check.errors], key=lambda e: e["row"])
-                    check.total += len(read_errors)
+                check = surveillance.check_rows(
+                    diseases, viewer.actor.party_code, records, read_errors=read_errors
+                )
                 if not saving or (check.errors and not drop) or not check.rows:
                     return _report_form(
                         request,
