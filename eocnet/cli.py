@@ -550,12 +550,7 @@ def risk_importation(
                 weights = [float(w) for w in origin_weights.split(",")]
             except ValueError:
                 fail(f"--origin-weights must be numbers separated by commas: {origin_weights!r}")
-        if volumes is not None:
-            network = openflights.volume_network(
-                openflights.read_volumes(_read_input(volumes), airports)
-            )
-        else:
-            network = openflights.default_network()
+        network = openflights.network_for(None if volumes is None else _read_input(volumes))
         table = importation_risk(
             network,
             origins,

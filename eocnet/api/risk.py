@@ -77,13 +77,10 @@ def _table(
             raise Invalid(
                 "origin_weights must be numbers separated by commas", field="origin_weights"
             ) from None
-    if volumes_text is not None:
-        try:
-            network = openflights.volume_network(openflights.read_volumes(volumes_text, airports))
-        except openflights.AirDataError as exc:
-            raise Invalid(str(exc), field="volumes") from None
-    else:
-        network = openflights.default_network()
+    try:
+        network = openflights.network_for(volumes_text)
+    except openflights.AirDataError as exc:
+        raise Invalid(str(exc), field="volumes") from None
     try:
         table = importation_risk(
             network,

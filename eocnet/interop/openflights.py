@@ -194,12 +194,15 @@ def default_network() -> AirNetwork:
     return network
 
 
-def volume_network(volumes: dict[tuple[str, str], float]) -> AirNetwork:
-    """A network whose weights are the given passengers per month."""
+def network_for(volumes: str | None) -> AirNetwork:
+    """The OpenFlights network, or one weighted by the passengers per month of
+    a volumes file (CSV text) when given; AirDataError for a bad file."""
+    if volumes is None:
+        return default_network()
     airports = default_airports()
     codes = sorted(airports)
     return AirNetwork.build(
         [(c, airports[c].country) for c in codes],
-        pairs(volumes.items()),
+        pairs(read_volumes(volumes, airports).items()),
         "passenger volumes given by the user (per month)",
     )

@@ -64,7 +64,7 @@ async def importation_volumes(request: Request) -> Response:
             try:
                 text = (await upload.read()).decode("utf-8-sig")
             except UnicodeDecodeError:
-                text = "\x00"  # reported as unreadable below
+                text = ""  # reported as "choose a UTF-8 CSV file" below
         raw = str(form.get("prevalence") or "").strip()
     try:
         prevalence = float(raw) if raw else None
@@ -101,16 +101,9 @@ def _importation(
             if by not in ("airport", "country"):
                 raise ValueError("choose airports or countries")
             origins = openflights.parse_codes(origin, openflights.default_airports())
-            if volumes is not None:
-                if "\x00" in volumes or not volumes.strip():
-                    raise ValueError("choose a UTF-8 CSV file of passenger volumes")
-                if prevalence is not None and not 0 <= prevalence <= 1:
-                    raise ValueError("the prevalence must lie between 0 and 1")
-                network = openflights.volume_network(
-                    openflights.read_volumes(volumes, openflights.default_airports())
-                )
-            else:
-                network = openflights.default_network()
+            if volumes is not None and not volumes.strip():
+                raise ValueError("choose a UTF-8 CSV file of passenger volumes")
+            network = openflights.network_for(volumes)
             table = importation_risk(
                 network,
                 origins,
