@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
 BAR = "#4f7cac"
 THRESHOLD = "#c0392b"
 ALARM = "#c0392b"
+
+
+def _date_axis(ax: Any, days: Sequence[date]) -> None:
+    """About twelve dated ticks under bars or points placed at 0, 1, 2, …"""
+    step = max(1, math.ceil(len(days) / 12))
+    ax.set_xticks(np.arange(len(days))[::step])
+    ax.set_xticklabels([d.isoformat() for d in days[::step]], rotation=45, ha="right", fontsize=8)
 
 
 def epicurve_figure(series: Series, *, last: int = 104, width: float = 8.0) -> Figure:
@@ -65,11 +73,7 @@ def epicurve_figure(series: Series, *, last: int = 104, width: float = 8.0) -> F
             zorder=3,
             label="not reported",
         )
-    step = max(1, math.ceil(len(periods) / 12))
-    ax.set_xticks(x[::step])
-    ax.set_xticklabels(
-        [p.isoformat() for p in periods[::step]], rotation=45, ha="right", fontsize=8
-    )
+    _date_axis(ax, periods)
     where = series.party or "region"
     ax.set_title(f"{series.disease.name}: cases per period, {where}", fontsize=11)
     ax.set_ylabel("cases")
@@ -101,9 +105,7 @@ def rt_figure(series: Series, estimate: RtEstimate, *, width: float = 8.0) -> Fi
     )
     ax.plot(x, estimate.mean, color=BAR, linewidth=1.6, label="Rt (posterior mean)")
     ax.axhline(1.0, color=THRESHOLD, linewidth=1, linestyle="--")
-    step = max(1, math.ceil(len(ends) / 12))
-    ax.set_xticks(x[::step])
-    ax.set_xticklabels([d.isoformat() for d in ends[::step]], rotation=45, ha="right", fontsize=8)
+    _date_axis(ax, ends)
     ax.set_ylabel("Rt")
     ax.set_title(
         f"{series.disease.name}: reproduction number, {series.party or 'region'} "

@@ -176,25 +176,29 @@ def curve_fragment(request: Request) -> Response:
     )
 
 
+def _image(
+    request: Request, series: surveillance.Series, fmt: str, kind: str, data: bytes
+) -> Response:
+    """A chart as PNG or SVG, as an attachment when ``download`` is asked."""
+    headers = {"Cache-Control": "private, no-store"}
+    if request.query_params.get("download"):
+        name = f"{kind}-{series.disease.code}-{series.party or 'region'}.{fmt}"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    media = "image/png" if fmt == "png" else "image/svg+xml"
+    return Response(data, media_type=media, headers=headers)
+
+
 @router.get("/surveillance/rt.{fmt}")
 def rt_image(request: Request, fmt: str) -> Response:
     if fmt not in ("png", "svg"):
         raise NotFound("PNG or SVG")
-    from eocnet.web.charts import figure_bytes, rt_figure
+    from eocnet.web.charts import figure_bytes, rt_figure  # matplotlib loads on first use
 
-    viewer = current_viewer(request)
-    series, _, _ = _series(request, viewer)
+    series, _, _ = _series(request, current_viewer(request))
     estimate = surveillance.reproduction_number(series)
     if estimate is None:
         raise NotFound("no reproduction number for this disease")
-    media = "image/png" if fmt == "png" else "image/svg+xml"
-    headers = {"Cache-Control": "private, no-store"}
-    if request.query_params.get("download"):
-        name = f"rt-{series.disease.code}-{series.party or 'region'}.{fmt}"
-        headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return Response(
-        figure_bytes(rt_figure(series, estimate), fmt), media_type=media, headers=headers
-    )
+    return _image(request, series, fmt, "rt", figure_bytes(rt_figure(series, estimate), fmt))
 
 
 @router.get("/surveillance/curve.{fmt}")
@@ -203,14 +207,8 @@ def curve_image(request: Request, fmt: str) -> Response:
         raise NotFound("PNG or SVG")
     from eocnet.web.charts import epicurve_image  # matplotlib loads on first use
 
-    viewer = current_viewer(request)
-    series, _, _ = _series(request, viewer)
-    media = "image/png" if fmt == "png" else "image/svg+xml"
-    headers = {"Cache-Control": "private, no-store"}
-    if request.query_params.get("download"):
-        name = f"epicurve-{series.disease.code}-{series.party or 'region'}.{fmt}"
-        headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return Response(epicurve_image(series, fmt), media_type=media, headers=headers)
+    series, _, _ = _series(request, current_viewer(request))
+    return _image(request, series, fmt, "epicurve", epicurve_image(series, fmt))
 
 
 # ---------------------------------------------------------------- reporting
