@@ -175,7 +175,7 @@ def assessment_document(
 ) -> Response:
     """A clean document of the current version, in English or Bahasa
     Indonesia (the headings; the text is as written)."""
-    from eocnet.web.documents import risk_assessment_html, risk_assessment_pdf
+    from eocnet.web.documents import html_to_pdf, risk_assessment_html
 
     with db.read() as session:
         rra = actions.access(session, actor, assessment_id)
@@ -184,7 +184,7 @@ def assessment_document(
         return HTMLResponse(html)
     name = f"risk-assessment-{assessment_id}-v{rra.version}.pdf"
     return Response(
-        risk_assessment_pdf(html),
+        html_to_pdf(html),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

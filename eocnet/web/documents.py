@@ -9,40 +9,27 @@ from sqlalchemy.orm import Session
 
 from eocnet.db.models import Event, Party, RiskAssessment
 from eocnet.domain import risk_assessment as rules
-from eocnet.web import i18n
-from eocnet.web.rendering import TEMPLATES
+from eocnet.web.rendering import TEMPLATES, language_context
+
+
+def _document(template: str, lang: str, **context: Any) -> str:
+    return TEMPLATES.env.get_template(template).render(**language_context(lang), **context)
 
 
 def risk_assessment_html(session: Session, rra: RiskAssessment, lang: str) -> str:
-    translations = i18n.translator(lang)
-    event = session.get(Event, rra.event_id)
-    party = session.get(Party, rra.owner_party)
-    context: dict[str, Any] = {
-        "_": translations.gettext,
-        "term": lambda value: translations.gettext(str(value).replace("_", " ")),
-        "lang": lang,
-        "rra": rra,
-        "event": event,
-        "party": party,
-        "matrix": rules.matrix(),
-        "consequences": rules.CONSEQUENCES,
-    }
-    return TEMPLATES.env.get_template("documents/risk_assessment.html").render(context)
-
-
-def risk_assessment_pdf(html: str) -> bytes:
-    return html_to_pdf(html)
+    return _document(
+        "documents/risk_assessment.html",
+        lang,
+        rra=rra,
+        event=session.get(Event, rra.event_id),
+        party=session.get(Party, rra.owner_party),
+        matrix=rules.matrix(),
+        consequences=rules.CONSEQUENCES,
+    )
 
 
 def dissemination_html(report: Any, lang: str) -> str:
-    translations = i18n.translator(lang)
-    context: dict[str, Any] = {
-        "_": translations.gettext,
-        "term": lambda value: translations.gettext(str(value).replace("_", " ")),
-        "lang": lang,
-        "report": report,
-    }
-    return TEMPLATES.env.get_template("documents/dissemination.html").render(context)
+    return _document("documents/dissemination.html", lang, report=report)
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -72,6 +72,18 @@ def set_csrf_cookie(request: Request, response: Any) -> None:
         )
 
 
+def language_context(lang: str) -> dict[str, Any]:
+    """What templates translate with: ``_``, ``ngettext``, ``term`` (a stored
+    value such as ``signed_off`` as words) and ``lang``."""
+    translations = i18n.translator(lang)
+    return {
+        "_": translations.gettext,
+        "term": lambda value: translations.gettext(str(value).replace("_", " ")),
+        "ngettext": translations.ngettext,
+        "lang": lang,
+    }
+
+
 def render(
     request: Request,
     template: str,
@@ -81,13 +93,9 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     lang = language_for(request, user)
-    translations = i18n.translator(lang)
     info = i18n.language_info(lang)
     ctx: dict[str, Any] = {
-        "_": translations.gettext,
-        "term": lambda value: translations.gettext(str(value).replace("_", " ")),
-        "ngettext": translations.ngettext,
-        "lang": lang,
+        **language_context(lang),
         "rtl": info.rtl,
         "languages": i18n.languages(),
         "user": user,
