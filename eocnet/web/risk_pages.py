@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,9 +17,13 @@ router = APIRouter(include_in_schema=False)
 SHOWN = 30
 
 
-def _points(airports: dict[str, Any]) -> dict[str, list[float]]:
+@lru_cache(maxsize=1)
+def _points() -> dict[str, list[float]]:
     """Where to mark a country too small for the atlas' shapes (Singapore,
-    Bahrain, Macao…): the mean position of its airports."""
+    Bahrain, Macao…): the mean position of its airports; computed once."""
+    from eocnet.interop.openflights import default_airports
+
+    airports = default_airports()
     sums: dict[str, list[float]] = {}
     for airport in airports.values():
         entry = sums.setdefault(airport.country, [0.0, 0.0, 0.0])
@@ -156,5 +161,5 @@ def _importation(
                 context["map_origins"] = json.dumps(
                     sorted({numeric for o in origins if (numeric := _numeric(airports[o].country))})
                 )
-                context["map_points"] = json.dumps(_points(airports))
+                context["map_points"] = json.dumps(_points())
     return render(request, "risk_importation.html", context, user=viewer.user, status_code=status)
