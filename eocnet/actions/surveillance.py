@@ -177,11 +177,6 @@ def visible_parties(session: Session, actor: Actor, disease: Disease) -> list[st
     return members if disease.share_with == Sharing.PARTNERS else []
 
 
-def may_see_details(actor: Actor, party: str) -> bool:
-    """The strata (area, age, sex) and the history: the reporting party only."""
-    return actor.party_code == party
-
-
 # ---------------------------------------------------------------- checking rows
 
 

@@ -97,10 +97,3 @@ class AberrationMethod:
             kwargs = self._ears_kwargs()
             return [ears(counts, self._ears_name(), **kwargs) for _, counts in series]
         return farrington_flexible_many(series, self.farrington_options(), last=last)
-
-    def history_needed(self) -> int:
-        """Periods before the first one the method evaluates."""
-        if self.is_ears:
-            extra = {"C1": 0, "C2": 2, "C3": 4}[self._ears_name()]
-            return int(self._ears_kwargs()["baseline"]) + extra
-        return self.farrington_options().first_period

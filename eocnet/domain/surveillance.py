@@ -9,7 +9,6 @@ may hold.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -121,12 +120,3 @@ def periods_between(schedule: Schedule, first: date, last: date) -> list[date]:
         out.append(current)
         current += step
     return out
-
-
-@dataclass(frozen=True)
-class Stratum:
-    """The breakdown of a report row: all optional."""
-
-    area: str = ""
-    age_group: str = ""
-    sex: str = ""
