@@ -18,10 +18,12 @@ from fastapi.staticfiles import StaticFiles
 from eocnet import __version__
 from eocnet.api import (
     accounts,
+    advisories,
     audit,
     channels,
     directory,
     events,
+    fact_checks,
     health,
     problems,
     risk,
@@ -131,6 +133,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     api.include_router(surveillance.router)
     api.include_router(risk.router)
     api.include_router(risk_assessments.router)
+    api.include_router(advisories.router)
+    api.include_router(fact_checks.router)
     app.include_router(api)
     app.include_router(health.router)
 

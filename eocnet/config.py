@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -165,6 +166,30 @@ class Settings(BaseSettings):
         description="Days after which the personal data of a tracing notice is deleted "
         "(its data key destroyed); the non-personal summary and outcome counts stay.",
     )
+    cap_sender: str = Field(
+        "",
+        description="The <sender> of the CAP messages eocnet issues (no spaces or commas); "
+        "empty means eocnet@ and the host of EOCNET_BASE_URL.",
+    )
+    cap_feeds: str = Field(
+        "",
+        description="CAP sources to import as draft advisories, separated by spaces: URLs "
+        "of CAP messages or of Atom/RSS feeds that link to them.",
+    )
+    cap_feeds_party: str = Field(
+        "",
+        description="The party whose drafts imported feed messages become (ISO3 or "
+        "organisation code); empty means the coordinator.",
+    )
+    cap_feeds_interval_minutes: int = Field(
+        10, description="Minutes between two reads of the CAP feeds."
+    )
+
+    def cap_sender_id(self) -> str:
+        if self.cap_sender:
+            return self.cap_sender
+        host = urlsplit(self.base_url).hostname or "localhost"
+        return f"eocnet@{host}"
 
     @property
     def is_production(self) -> bool:

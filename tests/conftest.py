@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -181,3 +182,9 @@ def live_server(db, database_url):  # type: ignore[no-untyped-def]
     server = LiveServer(database_url)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def cap_corpus() -> Path:
+    """Real CAP 1.2 messages, valid and invalid (tests/data/cap/SOURCES.md)."""
+    return Path(__file__).parent / "data" / "cap"

@@ -7,10 +7,18 @@ class ActionError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, field: str | None = None):
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ):
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        #: Every problem, when there are several (each a ``field`` and a ``detail``).
+        self.errors = errors
 
 
 class Invalid(ActionError):

@@ -122,7 +122,7 @@ async def _action_error(request: Request, exc: Exception) -> JSONResponse:
     headers = {}
     if isinstance(exc, TooManyAttempts):
         headers["Retry-After"] = str(exc.retry_after)
-    errors = [{"field": exc.field, "detail": exc.detail}] if exc.field else None
+    errors = exc.errors or ([{"field": exc.field, "detail": exc.detail}] if exc.field else None)
     return problem(
         exc.status,
         exc.detail,

@@ -42,6 +42,8 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         dict[str, Any]: JSON,
         list[str]: JSON,
+        list[dict[str, Any]]: JSON,
+        list[dict[str, str]]: JSON,
     }
 
 
@@ -715,4 +717,130 @@ class RiskAssessmentRevision(Base):
     status: Mapped[str] = mapped_column(String(12))
     content: Mapped[dict[str, Any]] = mapped_column(default=dict)
     author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Advisory(Base):
+    """A public advisory: drafted, reviewed, approved, then published as CAP 1.2
+    messages (``AdvisoryMessage``); the text lives in one translation per language."""
+
+    __tablename__ = "advisory"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    event_type: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(12), default="Health")
+    response_type: Mapped[str] = mapped_column(String(12), default="")
+    urgency: Mapped[str] = mapped_column(String(12))
+    severity: Mapped[str] = mapped_column(String(12))
+    certainty: Mapped[str] = mapped_column(String(12))
+    audience: Mapped[str] = mapped_column(String(300), default="")
+    effective_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    areas: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    links: Mapped[list[dict[str, str]]] = mapped_column(default=list)
+    countries_key: Mapped[str] = mapped_column(String(200), default=",")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), default=None)
+    risk_assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("risk_assessment.id"), default=None
+    )
+    source_reference: Mapped[str] = mapped_column(String(600), default="")
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    owner_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    approved_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    translations: Mapped[list[AdvisoryTranslation]] = relationship(
+        order_by="AdvisoryTranslation.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_advisory_status", "status", "updated_at"),)
+
+
+class AdvisoryTranslation(Base):
+    __tablename__ = "advisory_translation"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    advisory_id: Mapped[int] = mapped_column(ForeignKey("advisory.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(35))
+    headline: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    instruction: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (UniqueConstraint("advisory_id", "language"),)
+
+
+class AdvisoryMessage(Base):
+    """A CAP 1.2 message issued for an advisory (Alert, Update or Cancel). Never
+    changed once issued: the public site and feeds are built from these."""
+
+    __tablename__ = "advisory_message"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    advisory_id: Mapped[int] = mapped_column(ForeignKey("advisory.id"), index=True)
+    identifier: Mapped[str] = mapped_column(String(200), unique=True)
+    msg_type: Mapped[str] = mapped_column(String(8))
+    sent_at: Mapped[datetime] = mapped_column()
+    reference: Mapped[str] = mapped_column(String(600))
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    xml: Mapped[str] = mapped_column(Text)
+    issued_by: Mapped[int] = mapped_column(BigInteger)
+
+
+class FactCheck(Base):
+    """The network's answer to a circulating claim, published with its verdict."""
+
+    __tablename__ = "fact_check"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    verdict: Mapped[str] = mapped_column(String(20))
+    sources: Mapped[list[dict[str, str]]] = mapped_column(default=list)
+    countries: Mapped[list[str]] = mapped_column(default=list)
+    countries_key: Mapped[str] = mapped_column(String(200), default=",")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), default=None)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    owner_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    published: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    translations: Mapped[list[FactCheckTranslation]] = relationship(
+        order_by="FactCheckTranslation.id", cascade="all, delete-orphan"
+    )
+
+
+class FactCheckTranslation(Base):
+    __tablename__ = "fact_check_translation"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fact_check_id: Mapped[int] = mapped_column(ForeignKey("fact_check.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(35))
+    claim: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (UniqueConstraint("fact_check_id", "language"),)
+
+
+class Rumour(Base):
+    """A claim seen circulating, logged by an officer; never public."""
+
+    __tablename__ = "rumour"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    claim: Mapped[str] = mapped_column(Text)
+    seen_where: Mapped[str] = mapped_column(String(300), default="")
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    language: Mapped[str] = mapped_column(String(35), default="")
+    country: Mapped[str] = mapped_column(String(3))
+    first_seen: Mapped[date] = mapped_column(Date)
+    reach: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    fact_check_id: Mapped[int | None] = mapped_column(ForeignKey("fact_check.id"), default=None)
+    party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    reported_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

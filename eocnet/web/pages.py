@@ -24,6 +24,7 @@ from eocnet.domain.roles import Permission
 from eocnet.web import (
     exchange,
     i18n,
+    public_site,
     risk_assessment_pages,
     risk_pages,
     surveillance_pages,
@@ -522,6 +523,7 @@ def install(app: FastAPI) -> None:
     app.include_router(surveillance_pages.router)
     app.include_router(risk_pages.router)
     app.include_router(risk_assessment_pages.router)
+    app.include_router(public_site.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)

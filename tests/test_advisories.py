@@ -1,0 +1,252 @@
+"""Public advisories through the API: the workflow, who may do what, the CAP
+messages it issues (Alert, Update, Cancel), and CAP import."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from eocnet.db.models import Advisory, AdvisoryMessage, AuditEntry, StreamEntry
+from eocnet.interop import cap
+from tests.helpers import count
+
+BODY = {
+    "event_type": "Dengue outbreak",
+    "urgency": "Expected",
+    "severity": "Moderate",
+    "certainty": "Likely",
+    "audience": "Residents and travellers",
+    "translations": [
+        {
+            "language": "en",
+            "headline": "Dengue cases are rising in Jakarta",
+            "body": "Cases have **doubled** in three weeks.",
+            "instruction": "Remove standing water; see a doctor if you have a high fever.",
+        },
+        {
+            "language": "id",
+            "headline": "Kasus demam berdarah meningkat di Jakarta",
+            "body": "Kasus **berlipat dua** dalam tiga minggu.",
+            "instruction": "Kuras genangan air; periksa ke dokter jika demam tinggi.",
+        },
+    ],
+    "areas": [
+        {
+            "countries": ["IDN"],
+            "subdivisions": ["ID-JK"],
+            "polygons": ["-6.1,106.7 -6.1,107.0 -6.4,107.0 -6.4,106.7"],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def people(make_person):
+    return {
+        "idn": make_person("IDN", "officer"),
+        "idn_fp": make_person("IDN", "focal_point"),
+        "tha": make_person("THA", "officer"),
+        "tha_fp": make_person("THA", "focal_point"),
+        "coordinator": make_person("ASEC", "coordinator"),
+        "partner": make_person("JPN", "partner"),
+    }
+
+
+def _draft(client, person, body=BODY) -> dict:
+    r = client.post("/api/v1/advisories", headers=person.headers, json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def _publish(client, people, advisory_id: int) -> dict:
+    for step, who in (("submit", "idn"), ("approve", "idn_fp"), ("publish", "idn_fp")):
+        r = client.post(f"/api/v1/advisories/{advisory_id}/{step}", headers=people[who].headers)
+        assert r.status_code == 200, (step, r.text)
+    return r.json()
+
+
+def test_draft_review_approve_publish_issues_a_valid_cap_alert(client, db, people):
+    draft = _draft(client, people["idn"])
+    assert draft["status"] == "draft"
+    # the polygon was left open: it is closed for CAP
+    polygon = draft["areas"][0]["polygons"][0].split()
+    assert polygon[0] == polygon[-1] and len(polygon) == 5
+    assert draft["areas"][0]["description"] == "Indonesia, ID-JK"
+
+    published = _publish(client, people, draft["id"])
+    assert published["status"] == "published"
+    [message] = published["messages"]
+    assert message["msg_type"] == "Alert"
+
+    xml = client.get(message["url"]).content
+    assert cap.validate(xml) == []
+    alert = cap.read(xml)
+    assert alert.msg_type == "Alert" and alert.scope == "Public" and alert.status == "Actual"
+    assert [i.language for i in alert.infos] == ["en", "id"]
+    assert alert.infos[1].headline == "Kasus demam berdarah meningkat di Jakarta"
+    assert alert.sent.utcoffset().total_seconds() == 7 * 3600  # Jakarta's offset, no "Z"
+    assert b"Z<" not in xml and b"+07:00" in xml
+    assert ("ISO 3166-2", "ID-JK") in alert.infos[0].areas[0].geocodes
+
+    with db.read() as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.object_type == "advisory")
+        ).all()
+        kinds = session.scalars(select(StreamEntry.kind)).all()
+    assert actions == [
+        "advisory.drafted", "advisory.submitted", "advisory.approved", "advisory.published"
+    ]  # fmt: skip
+    assert "advisory.published" in kinds
+
+
+def test_update_and_cancel_reference_the_earlier_messages(client, people):
+    advisory = _draft(client, people["idn"])
+    first = _publish(client, people, advisory["id"])["messages"][0]
+
+    changed = {**BODY, "severity": "Severe"}
+    r = client.put(
+        f"/api/v1/advisories/{advisory['id']}", headers=people["idn"].headers, json=changed
+    )
+    assert r.status_code == 200 and r.json()["status"] == "published"
+    # the public still reads the published text until the update is published
+    assert b"Moderate" in client.get(first["url"]).content
+    updated = _publish(client, people, advisory["id"])
+    second = updated["messages"][1]
+    assert second["msg_type"] == "Update"
+    update = cap.read(client.get(second["url"]).content)
+    assert update.references == [first["reference"]]
+    assert update.infos[0].severity == "Severe"
+
+    r = client.post(
+        f"/api/v1/advisories/{advisory['id']}/cancel",
+        headers=people["coordinator"].headers,
+        json={"reason": "The outbreak is over."},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "cancelled"
+    third = r.json()["messages"][2]
+    xml = client.get(third["url"]).content
+    assert cap.validate(xml) == []
+    cancel = cap.read(xml)
+    assert cancel.msg_type == "Cancel" and cancel.note == "The outbreak is over."
+    assert cancel.references == [first["reference"], second["reference"]]
+
+
+def test_who_may_approve_publish_and_see(client, people):
+    advisory = _draft(client, people["idn"])
+    url = f"/api/v1/advisories/{advisory['id']}"
+    # drafts: the drafting party and the coordinator only
+    for who in ("tha", "tha_fp", "partner"):
+        assert client.get(url, headers=people[who].headers).status_code == 404
+    assert client.get(url, headers=people["coordinator"].headers).status_code == 200
+    listed = client.get("/api/v1/advisories", headers=people["tha"].headers).json()
+    assert advisory["id"] not in [a["id"] for a in listed]
+
+    client.post(f"{url}/submit", headers=people["idn"].headers)
+    # an officer cannot approve, not even their own party's
+    assert client.post(f"{url}/approve", headers=people["idn"].headers).status_code == 403
+    assert client.post(f"{url}/approve", headers=people["tha_fp"].headers).status_code == 404
+    assert client.post(f"{url}/approve", headers=people["coordinator"].headers).status_code == 200
+    assert client.post(f"{url}/publish", headers=people["idn"].headers).status_code == 403
+    assert client.post(f"{url}/publish", headers=people["coordinator"].headers).status_code == 200
+    # published: everyone in the network and its partners
+    for who in ("tha", "partner"):
+        assert client.get(url, headers=people[who].headers).status_code == 200
+    # partners draft nothing
+    r = client.post("/api/v1/advisories", headers=people["partner"].headers, json=BODY)
+    assert r.status_code == 403
+
+
+def test_steps_out_of_order_are_refused(client, people):
+    advisory = _draft(client, people["idn"])
+    url = f"/api/v1/advisories/{advisory['id']}"
+    r = client.post(f"{url}/publish", headers=people["coordinator"].headers)
+    assert r.status_code == 422 and r.json()["field"] == "status"
+    r = client.post(f"{url}/approve", headers=people["coordinator"].headers)
+    assert r.status_code == 422
+    r = client.post(f"{url}/cancel", headers=people["coordinator"].headers, json={"reason": "x"})
+    assert r.status_code == 422
+    client.post(f"{url}/submit", headers=people["idn"].headers)
+    r = client.post(
+        f"{url}/return", headers=people["coordinator"].headers, json={"note": "Add Thai."}
+    )
+    assert r.json()["status"] == "draft" and r.json()["review_note"] == "Add Thai."
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"translations": []}, "translations"),
+        ({"translations": [{"language": "xx-!!", "headline": "H"}]}, "translations[0].language"),
+        (
+            {
+                "translations": [
+                    {"language": "en", "headline": "A"},
+                    {"language": "EN", "headline": "B"},
+                ]
+            },
+            "translations[1].language",
+        ),
+        ({"areas": [{"countries": ["XYZ"]}]}, "areas[0]"),
+        ({"areas": [{"subdivisions": ["ID-ZZ"]}]}, "areas[0]"),
+        ({"areas": [{"polygons": ["1,1 2,2 1,1"]}]}, "areas[0].polygons"),
+        ({"areas": [{"polygons": ["1,1 2,2 3,3 95,1"]}]}, "areas[0].polygons"),
+        ({"areas": [{"circles": ["1,1"]}]}, "areas[0].circles"),
+        ({"areas": [{}]}, "areas[0]"),
+        ({"urgency": "Soon"}, "urgency"),
+        ({"links": [{"url": "javascript:alert(1)"}]}, "links[0].url"),
+        (
+            {"effective_at": "2026-12-02T00:00:00Z", "expires_at": "2026-12-01T00:00:00Z"},
+            "expires_at",
+        ),
+        ({"event_id": 999999}, "event_id"),
+    ],
+)
+def test_bad_advisories_are_refused_with_the_field_and_nothing_is_saved(
+    client, db, people, change, field
+):
+    r = client.post("/api/v1/advisories", headers=people["idn"].headers, json={**BODY, **change})
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["field"].endswith(field.split(".")[-1]) or r.json()["field"] == field
+    assert count(db, Advisory) == 0
+
+
+def test_importing_a_cap_message_makes_a_draft(client, db, people, cap_corpus):
+    data = (cap_corpus / "valid" / "oasiscap__v1dot2_appendix_adot4.xml").read_bytes()
+    r = client.post(
+        "/api/v1/cap",
+        headers={**people["idn"].headers, "Content-Type": "application/cap+xml"},
+        content=data,
+    )
+    assert r.status_code == 201, r.text
+    draft = r.json()
+    assert draft["status"] == "draft" and draft["owner_party"] == "IDN"
+    assert draft["source_reference"] == (
+        "KARO@CLETS.DOJ.CA.GOV,KAR0-0306112239-SW,2003-06-11T22:39:00-07:00"
+    )
+    assert draft["translations"][0]["language"] == "en-US"
+    # the same message twice is a conflict, not a second draft
+    again = client.post("/api/v1/cap", headers=people["idn"].headers, content=data)
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("invalid/security/google-caplib__xee.xml", "security"),
+        ("invalid/semantic/google-caplib__canada_errors.xml", "references"),
+        ("invalid/schema/google-caplib__invalid.xml", "schema"),
+    ],
+)
+def test_an_invalid_cap_message_is_refused_with_the_validators_messages(
+    client, db, people, cap_corpus, name, rule
+):
+    r = client.post(
+        "/api/v1/cap", headers=people["idn"].headers, content=(cap_corpus / name).read_bytes()
+    )
+    assert r.status_code == 422
+    problem = r.json()
+    assert problem["field"] == rule
+    assert all(e["detail"].startswith("line ") for e in problem["errors"])
+    assert count(db, Advisory) == 0 and count(db, AdvisoryMessage) == 0
