@@ -213,9 +213,9 @@ def read(data: bytes) -> cap.Alert:
 # ---------------------------------------------------------------- writing
 
 
-def _add(parent: etree._Element, name: str, value: str | None) -> None:
-    if value:
-        etree.SubElement(parent, _Q + name).text = value
+def _add(parent: etree._Element, name: str, value: str | None, required: bool = False) -> None:
+    if value or required:
+        etree.SubElement(parent, _Q + name).text = value or ""
 
 
 def _add_time(parent: etree._Element, name: str, value: datetime | None) -> None:
@@ -228,12 +228,12 @@ def _write_info(parent: etree._Element, info: cap.Info) -> None:
     _add(element, "language", info.language)
     for category in info.categories:
         _add(element, "category", category)
-    _add(element, "event", info.event)
+    _add(element, "event", info.event, required=True)
     for response in info.response_types:
         _add(element, "responseType", response)
-    _add(element, "urgency", info.urgency)
-    _add(element, "severity", info.severity)
-    _add(element, "certainty", info.certainty)
+    _add(element, "urgency", info.urgency, required=True)
+    _add(element, "severity", info.severity, required=True)
+    _add(element, "certainty", info.certainty, required=True)
     _add(element, "audience", info.audience)
     _add_time(element, "effective", info.effective)
     _add_time(element, "onset", info.onset)
@@ -249,31 +249,31 @@ def _write_info(parent: etree._Element, info: cap.Info) -> None:
         _add(element, name, value)
     for value_name, value in info.parameters:
         parameter = etree.SubElement(element, _Q + "parameter")
-        _add(parameter, "valueName", value_name)
-        _add(parameter, "value", value)
+        _add(parameter, "valueName", value_name, required=True)
+        _add(parameter, "value", value, required=True)
     for area in info.areas:
         area_element = etree.SubElement(element, _Q + "area")
-        _add(area_element, "areaDesc", area.description)
+        _add(area_element, "areaDesc", area.description, required=True)
         for polygon in area.polygons:
             _add(area_element, "polygon", polygon)
         for circle in area.circles:
             _add(area_element, "circle", circle)
         for value_name, value in area.geocodes:
             geocode = etree.SubElement(area_element, _Q + "geocode")
-            _add(geocode, "valueName", value_name)
-            _add(geocode, "value", value)
+            _add(geocode, "valueName", value_name, required=True)
+            _add(geocode, "value", value, required=True)
 
 
 def write(alert: cap.Alert) -> bytes:
     """The message as CAP 1.2 XML (UTF-8, with declaration)."""
     root = etree.Element(_Q + "alert", nsmap={None: cap.NAMESPACE})
-    _add(root, "identifier", alert.identifier)
-    _add(root, "sender", alert.sender)
+    _add(root, "identifier", alert.identifier, required=True)
+    _add(root, "sender", alert.sender, required=True)
     _add_time(root, "sent", alert.sent)
-    _add(root, "status", alert.status)
-    _add(root, "msgType", alert.msg_type)
+    _add(root, "status", alert.status, required=True)
+    _add(root, "msgType", alert.msg_type, required=True)
     _add(root, "source", alert.source)
-    _add(root, "scope", alert.scope)
+    _add(root, "scope", alert.scope, required=True)
     _add(root, "restriction", alert.restriction)
     _add(root, "addresses", alert.addresses)
     _add(root, "note", alert.note)
