@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgresql check bench bench-deps browser messages clean
+.PHONY: install run test test-sqlite test-postgresql check bench bench-deps browser system-deps messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 ## run: install, create or migrate the database, load the demo network, serve it
-run: install
+run: install system-deps
 	@$(BIN)/eocnet db upgrade
 	@$(BIN)/eocnet demo load
 	@$(BIN)/eocnet serve --host $(HOST) --port $(PORT)
@@ -31,8 +31,14 @@ browser:
 	@test -x $(CHROMIUM) || { echo "installing chromium ..."; \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null; }
 
+## system-deps: the Debian libraries WeasyPrint needs for PDFs (Pango, HarfBuzz subsetting)
+system-deps:
+	@ldconfig -p | grep -q libharfbuzz-subset.so.0 || { echo "installing HarfBuzz subset ..."; \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0) >/dev/null; }
+
 ## test: the whole suite on SQLite, then on PostgreSQL
-test: install browser test-sqlite test-postgresql
+test: install system-deps browser test-sqlite test-postgresql
 
 test-sqlite: install
 	@echo "== test suite on SQLite =="

@@ -792,6 +792,40 @@ def cap_validate(
         raise typer.Exit(1)
 
 
+@cap_app.command("import")
+def cap_import(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="CAP messages.")],
+    user: Annotated[str, typer.Option(help="E-mail of the officer whose party drafts them.")],
+) -> None:
+    """Import CAP 1.2 messages as draft advisories (each is validated first).
+
+    Every file is imported in its own transaction: a valid one becomes a draft
+    even when another is refused. Exits 1 if any file was refused."""
+    from eocnet.actions import advisories
+    from eocnet.actions.errors import ActionError
+
+    refused = 0
+    with database() as (_, db):
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                typer.echo(f"{path}: cannot be read: {exc.strerror or exc}", err=True)
+                refused += 1
+                continue
+            try:
+                with db.write() as session:
+                    actor = users.actor_for(_find_user(session, user))
+                    advisory = advisories.import_cap(session, actor, data)
+                    typer.echo(f"{path}: draft advisory {advisory.id}")
+            except ActionError as exc:
+                refused += 1
+                for problem in exc.errors or [{"detail": exc.detail}]:
+                    typer.echo(f"{path}: {problem['detail']}", err=True)
+    if refused:
+        fail(f"{refused} of {len(files)} file(s) not imported")
+
+
 def main() -> None:
     try:
         # without standalone mode, click returns typer.Exit's code instead of exiting

@@ -250,3 +250,68 @@ def test_an_invalid_cap_message_is_refused_with_the_validators_messages(
     assert problem["field"] == rule
     assert all(e["detail"].startswith("line ") for e in problem["errors"])
     assert count(db, Advisory) == 0 and count(db, AdvisoryMessage) == 0
+
+
+@pytest.fixture
+def cap_server(tmp_path, cap_corpus):
+    """A local web server publishing an Atom feed of two CAP messages, one invalid."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    shutil.copy(cap_corpus / "valid/oasiscap__v1dot2_appendix_adot3.xml", tmp_path / "good.xml")
+    shutil.copy(
+        cap_corpus / "invalid/semantic/google-caplib__canada_errors.xml", tmp_path / "bad.xml"
+    )
+    (tmp_path / "feed.atom").write_text(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>t</title>'
+        "<updated>2026-11-30T00:00:00Z</updated>"
+        "<entry><id>1</id><title>a</title><updated>2026-11-30T00:00:00Z</updated>"
+        '<link href="good.xml" type="application/cap+xml"/></entry>'
+        "<entry><id>2</id><title>b</title><updated>2026-11-30T00:00:00Z</updated>"
+        '<link href="bad.xml" type="application/cap+xml"/></entry></feed>'
+    )
+    handler = functools.partial(
+        type("Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *a: None}),
+        directory=str(tmp_path),
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_configured_cap_feeds_become_drafts_of_the_coordinator(db, settings, cap_server, caplog):
+    from eocnet.db.types import utcnow
+    from eocnet.jobs import cap_feeds
+
+    settings.cap_feeds = f"{cap_server}/feed.atom"
+    assert cap_feeds.run(db, settings, utcnow(), force=True) == 1
+    assert "bad.xml refused: line 12: [references]" in caplog.text
+    # the next round imports nothing twice
+    assert cap_feeds.run(db, settings, utcnow(), force=True) == 0
+    with db.read() as session:
+        [advisory] = session.scalars(select(Advisory)).all()
+        assert advisory.owner_party == "ASEC" and advisory.status == "draft"
+        assert advisory.source_reference.startswith("trinet@caltech.edu,TRI13970876.2,")
+    # a single CAP message as the source works too
+    settings.cap_feeds = f"{cap_server}/good.xml {cap_server}/missing.xml"
+    assert cap_feeds.run(db, settings, utcnow(), force=True) == 0
+    assert "missing.xml" in caplog.text
+
+
+def test_cap_import_command(monkeypatch, capsys, database_url, db, people, cap_corpus):
+    from tests.helpers import run_cli
+
+    good = str(cap_corpus / "valid/capparselib__ph.xml")
+    bad = str(cap_corpus / "invalid/security/google-caplib__xee.xml")
+    result = run_cli(
+        monkeypatch, capsys, database_url, "cap", "import", good, bad, "--user", people["tha"].email
+    )
+    assert result.code == 1
+    assert f"{good}: draft advisory" in result.out
+    assert f"{bad}: line 3: [security]" in result.err
+    assert count(db, Advisory) == 1

@@ -22,7 +22,9 @@ from eocnet.auth import totp
 from eocnet.db.models import ApiToken, Party, RecoveryCode, User
 from eocnet.domain.roles import Permission
 from eocnet.web import (
+    advisory_pages,
     exchange,
+    fact_check_pages,
     i18n,
     public_site,
     risk_assessment_pages,
@@ -524,6 +526,8 @@ def install(app: FastAPI) -> None:
     app.include_router(risk_pages.router)
     app.include_router(risk_assessment_pages.router)
     app.include_router(public_site.router)
+    app.include_router(advisory_pages.router)
+    app.include_router(fact_check_pages.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)
