@@ -121,8 +121,19 @@ def test_demo_load_and_credentials(tmp_path, monkeypatch, capsys):
     # after the password changes, the credentials are no longer retrievable
     from eocnet.actions import users
     from eocnet.db.database import Database
+    from eocnet.db.models import AdvisoryMessage, FactCheck, Rumour
+    from eocnet.interop import cap
 
     db = Database(url)
+    with db.read() as s:  # risk communication: valid CAP messages, a fact check, rumours
+        messages = s.scalars(select(AdvisoryMessage)).all()
+        assert len(messages) == 2
+        assert all(cap.validate(m.xml.encode()) == [] for m in messages)
+        assert {"zh-Hans", "ta", "ms"} <= {
+            i.language for i in cap.read(messages[0].xml.encode()).infos
+        }
+        assert s.scalars(select(FactCheck.status)).all() == ["published"]
+        assert len(s.scalars(select(Rumour)).all()) == 3
     with db.write() as s:
         u = users.find_by_email(s, "officer.idn@eocnet.example")
         users.change_password(s, u, password, "a brand new password")

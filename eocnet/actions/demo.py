@@ -92,6 +92,7 @@ def load_demo(session: Session) -> str | None:
         session.add(DemoCredential(email=person.email, password=password))
     if {"IDN", "KHM", "THA", "MYS"} <= set(members):
         _demo_exchange(session)
+        _demo_risk_communication(session)
     _demo_surveillance(session, members, coordinator)
     return password
 
@@ -310,3 +311,171 @@ def demo_credentials(session: Session) -> tuple[str, str] | None:
     ):
         return None
     return row.email, row.password
+
+
+def _demo_risk_communication(session: Session) -> None:
+    """Published advisories in the languages of the countries concerned, one in
+    review, rumours (two making the same claim) and a published fact check."""
+    from eocnet.actions import advisories, fact_checks
+    from eocnet.db.models import Event
+
+    settings = Settings()
+    mys = _actor(session, f"officer.mys@{DOMAIN}")
+    idn = _actor(session, f"officer.idn@{DOMAIN}")
+    tha = _actor(session, f"officer.tha@{DOMAIN}")
+    coordinator = _actor(session, f"coordinator@{DOMAIN}")
+    dengue = session.scalar(select(Event.id).where(Event.hazard == "Dengue"))
+    measles = session.scalar(select(Event.id).where(Event.hazard == "Measles"))
+    T = advisories.TranslationFields
+    now = utcnow().replace(microsecond=0)
+
+    def publish(actor: Actor, fields: advisories.AdvisoryFields, steps: int = 3) -> None:
+        advisory = advisories.create(session, actor, fields)
+        if steps >= 1:
+            advisories.submit(session, actor, advisory)
+        if steps >= 2:
+            advisories.approve(session, coordinator, advisory)
+        if steps >= 3:
+            advisories.publish_advisory(session, coordinator, settings, advisory)
+
+    publish(
+        mys,
+        advisories.AdvisoryFields(
+            event_type="Dengue",
+            urgency="Expected",
+            severity="Moderate",
+            certainty="Likely",
+            audience="Residents of and visitors to Selangor",
+            effective_at=now,
+            expires_at=now + timedelta(days=28),
+            event_id=dengue,
+            areas=[advisories.AreaFields(countries=["MYS"], subdivisions=["MY-10"])],
+            links=[{"title": "Ministry of Health Malaysia", "url": "https://www.moh.gov.my/"}],
+            translations=[
+                T(
+                    "en",
+                    "Dengue cases are rising in Selangor",
+                    "Weekly dengue cases in Selangor have been **above the seasonal threshold** "
+                    "for three weeks. Most cases are in urban districts.",
+                    "Remove standing water around your home every week. Use repellent. See a "
+                    "doctor if you have a high fever with headache or pain behind the eyes.",
+                ),
+                T(
+                    "ms",
+                    "Kes denggi meningkat di Selangor",
+                    "Kes denggi mingguan di Selangor telah **melebihi paras bermusim** selama "
+                    "tiga minggu.",
+                    "Buang air bertakung di sekitar rumah setiap minggu. Dapatkan rawatan jika "
+                    "demam panas.",
+                ),
+                T(
+                    "zh-Hans",
+                    "雪兰莪州骨痛热症病例上升",
+                    "雪兰莪州每周骨痛热症病例连续三周高于季节性阈值。",
+                    "每周清除住家周围的积水。如有高烧，请就医。",
+                ),
+                T(
+                    "ta",
+                    "சிலாங்கூரில் டெங்கு நோயாளிகள் அதிகரிப்பு",
+                    "சிலாங்கூரில் டெங்கு நோயாளிகளின் எண்ணிக்கை மூன்று வாரங்களாக அதிகரித்துள்ளது.",
+                    "வீட்டைச் சுற்றி தேங்கி நிற்கும் நீரை அகற்றவும்.",
+                ),
+            ],
+        ),
+    )
+    publish(
+        idn,
+        advisories.AdvisoryFields(
+            event_type="Measles",
+            urgency="Immediate",
+            severity="Moderate",
+            certainty="Observed",
+            audience="Passengers of flight QZ7521 and their households",
+            event_id=measles,
+            areas=[advisories.AreaFields(countries=["IDN"], subdivisions=["ID-JK", "ID-BT"])],
+            translations=[
+                T(
+                    "en",
+                    "Measles: passengers of a flight arriving in Jakarta should check their "
+                    "vaccination",
+                    "Two travellers who arrived at Soekarno-Hatta airport have measles. "
+                    "Measles spreads through the air and is **very contagious**.",
+                    "If you were on this flight and have a fever and rash within 21 days, call "
+                    "your health centre before going there.",
+                ),
+                T(
+                    "id",
+                    "Campak: penumpang penerbangan tujuan Jakarta diminta memeriksa status "
+                    "imunisasi",
+                    "Dua pelaku perjalanan yang tiba di Bandara Soekarno-Hatta terkena campak. "
+                    "Campak menular lewat udara dan **sangat menular**.",
+                    "Jika Anda berada di penerbangan ini dan mengalami demam serta ruam dalam "
+                    "21 hari, hubungi puskesmas sebelum datang.",
+                ),
+            ],
+        ),
+    )
+    publish(
+        tha,
+        advisories.AdvisoryFields(
+            event_type="Dengue",
+            urgency="Future",
+            severity="Minor",
+            certainty="Possible",
+            areas=[advisories.AreaFields(countries=["THA"])],
+            translations=[
+                T("th", "เตือนภัยโรคไข้เลือดออกช่วงฤดูฝน", "กำจัดแหล่งน้ำขังรอบบ้านทุกสัปดาห์"),
+                T("en", "Dengue season warning", "Remove standing water around your home."),
+            ],
+        ),
+        steps=1,
+    )
+    R = fact_checks.RumourFields
+    today = now.date()
+    for actor, fields in (
+        (mys, R("Papaya leaf juice cures dengue in one day", "MYS", today - timedelta(days=6),
+                "WhatsApp groups", language="ms", reach=48_000)),
+        (idn, R("Drinking papaya leaf juice cures dengue in a day", "IDN",
+                today - timedelta(days=4), "Facebook", language="id", reach=12_500)),
+        (idn, R("The measles vaccine given at the airport contains a tracking chip", "IDN",
+                today - timedelta(days=2), "TikTok", language="id", reach=3_200)),
+    ):  # fmt: skip
+        fact_checks.log_rumour(session, actor, fields)
+    groups = fact_checks.groups(session, coordinator)
+    check = fact_checks.create(
+        session,
+        coordinator,
+        fact_checks.FactCheckFields(
+            verdict="false",
+            countries=["MYS", "IDN"],
+            event_id=dengue,
+            rumour_ids=groups[0].ids,
+            sources=[
+                {
+                    "title": "WHO: Dengue and severe dengue",
+                    "url": "https://www.who.int/news-room/fact-sheets/detail/dengue-and-severe-dengue",
+                }
+            ],
+            translations=[
+                fact_checks.FactCheckTranslationFields(
+                    "en",
+                    "Papaya leaf juice cures dengue in one day",
+                    "There is **no cure** for dengue. Treatment is rest, fluids and medical "
+                    "care; severe dengue needs a hospital. Papaya leaf extract has not been "
+                    "shown to cure it, and waiting for it can delay care.",
+                ),
+                fact_checks.FactCheckTranslationFields(
+                    "ms",
+                    "Jus daun betik menyembuhkan denggi dalam sehari",
+                    "Tiada ubat untuk denggi. Rawatan ialah rehat, air dan penjagaan perubatan.",
+                ),
+                fact_checks.FactCheckTranslationFields(
+                    "id",
+                    "Jus daun pepaya menyembuhkan demam berdarah dalam sehari",
+                    "Tidak ada obat untuk demam berdarah. Pengobatannya istirahat, cairan, dan "
+                    "perawatan medis.",
+                ),
+            ],
+        ),
+    )
+    fact_checks.publish_check(session, coordinator, check)

@@ -24,14 +24,12 @@ from typing import Any
 from lxml import etree
 
 from eocnet.domain.surveillance import AREA, FIGURES
+from eocnet.interop import safe_xml
 from eocnet.interop.tables import TableError
 
 NAMESPACE = "urn:ihe:qrph:adx:2015"
 PERIOD = re.compile(r"^(\d{4}-\d{2}-\d{2})/(P7D|P1W|P1D)$")
 BREAKDOWN = ("area", "age_group", "sex")
-PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
-)
 
 
 def looks_like_adx(data: bytes) -> bool:
@@ -50,9 +48,11 @@ def read_adx(data: bytes) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Report records, and errors for values that cannot become one (numbered
     by their position among the file's dataValue elements)."""
     try:
-        root = etree.fromstring(data, PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise TableError(f"the ADX file is not well-formed XML: {exc}") from None
+        root = safe_xml.parse(data)
+    except safe_xml.UnsafeXml as exc:
+        raise TableError(f"the ADX file is refused: {exc}") from None
+    except safe_xml.BadXml as exc:
+        raise TableError(f"the ADX file is {exc} (line {exc.line})") from None
     if etree.QName(root).localname != "adx":
         raise TableError("not an ADX file: the root element must be <adx>")
     ns = etree.QName(root).namespace or ""

@@ -123,6 +123,11 @@ def _language_name(tag: str) -> str:
     return i18n.language_info(tag).name
 
 
+def _available(session: Session) -> list[str]:
+    """The languages to offer: those with published content, and the site's own."""
+    return sorted(_content_languages(session) | set(i18n.available()))
+
+
 def _page(
     request: Request, template: str, lang: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
@@ -165,7 +170,7 @@ def index(request: Request, country: str = "", q: str = "") -> Response:
             {c for a in items for c in a.countries} | {c for f in checks for c in f.check.countries}
         )
         site = _site_name(session)
-        available = sorted(_content_languages(session) | set(i18n.available()))
+        available = _available(session)
     if country:
         items = [a for a in items if country in a.countries]
         checks = [f for f in checks if country in f.check.countries]
@@ -199,15 +204,23 @@ def advisory_page(request: Request, advisory_id: int) -> Response:
         lang = _language(request, session)
         message = advisories.public_message(session, advisory_id)
         site = _site_name(session)
+        available = _available(session)
         if message is None:
-            return _page(request, "public/not_found.html", lang, {"site": site}, 404)
+            context = {"site": site, "available": available}
+            return _page(request, "public/not_found.html", lang, context, 404)
         item = _advisory(message, lang, datetime.now(UTC))
         history = advisories.messages_of(session, advisory_id)
     return _page(
         request,
         "public/advisory.html",
         lang,
-        {"site": site, "a": item, "snapshot": message.content, "history": history},
+        {
+            "site": site,
+            "available": available,
+            "a": item,
+            "snapshot": message.content,
+            "history": history,
+        },
     )
 
 
@@ -247,15 +260,23 @@ def fact_check_page(request: Request, fact_check_id: int) -> Response:
         lang = _language(request, session)
         check = session.get(FactCheck, fact_check_id)
         site = _site_name(session)
+        available = _available(session)
         if check is None or check.status != "published":
-            return _page(request, "public/not_found.html", lang, {"site": site}, 404)
+            context = {"site": site, "available": available}
+            return _page(request, "public/not_found.html", lang, context, 404)
         item = _fact_check(check, lang)
         json_ld = _claim_review(request, item, site)
     return _page(
         request,
         "public/fact_check.html",
         lang,
-        {"site": site, "f": item, "json_ld": json_ld, "sources": check.published["sources"]},
+        {
+            "site": site,
+            "available": available,
+            "f": item,
+            "json_ld": json_ld,
+            "sources": check.published["sources"],
+        },
     )
 
 
