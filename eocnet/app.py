@@ -19,12 +19,16 @@ from eocnet import __version__
 from eocnet.api import (
     accounts,
     advisories,
+    agreements,
     audit,
     channels,
+    countermeasures,
     directory,
     events,
     fact_checks,
     health,
+    laboratories,
+    meetings,
     problems,
     risk,
     risk_assessments,
@@ -135,6 +139,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     api.include_router(risk_assessments.router)
     api.include_router(advisories.router)
     api.include_router(fact_checks.router)
+    api.include_router(laboratories.router)
+    api.include_router(countermeasures.router)
+    api.include_router(meetings.router)
+    api.include_router(agreements.router)
     app.include_router(api)
     app.include_router(health.router)
 

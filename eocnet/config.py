@@ -185,6 +185,12 @@ class Settings(BaseSettings):
         10, description="Minutes between two reads of the CAP feeds."
     )
 
+    connectivity_check_days: int = Field(
+        30,
+        description="Days between two focal-point connectivity checks started by the jobs; "
+        "0 turns the schedule off (the coordinator can still start one).",
+    )
+
     def cap_sender_id(self) -> str:
         if self.cap_sender:
             return self.cap_sender

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -150,3 +150,13 @@ class Health(BaseModel):
     status: str
     database: str | None = None
     migrations: str | None = None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def from_row(model: type[M], row: Any, **extra: Any) -> M:
+    """A response model filled from a row's attributes of the same names (and
+    ``extra`` for the ones computed elsewhere)."""
+    values = {n: getattr(row, n) for n in model.model_fields if n not in extra}
+    return model.model_validate({**values, **extra})

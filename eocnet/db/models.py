@@ -844,3 +844,314 @@ class Rumour(Base):
     party: Mapped[str] = mapped_column(ForeignKey("party.code"))
     reported_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---------------------------------------------------------------- coordination
+
+
+class Laboratory(Base):
+    """A laboratory of a party: what it tests, how much, how fast."""
+
+    __tablename__ = "laboratory"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    city: Mapped[str] = mapped_column(String(200), default="")
+    biosafety_level: Mapped[int] = mapped_column(Integer, default=2)
+    tests: Mapped[list[dict[str, str]]] = mapped_column(default=list)
+    capacity_per_week: Mapped[int | None] = mapped_column(Integer, default=None)
+    turnaround_days: Mapped[float | None] = mapped_column(default=None)
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    accreditation: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupportRequest(Base):
+    """A party asks the network for laboratory support."""
+
+    __tablename__ = "support_request"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    requesting_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    details: Mapped[str] = mapped_column(Text, default="")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), default=None)
+    needed_by: Mapped[date | None] = mapped_column(Date, default=None)
+    visibility: Mapped[str] = mapped_column(String(12), default="network")
+    parties: Mapped[list[str]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    accepted_offer_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupportOffer(Base):
+    __tablename__ = "support_offer"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_request.id"), index=True)
+    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    laboratory_id: Mapped[int | None] = mapped_column(ForeignKey("laboratory.id"), default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="made")
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SpecimenShipment(Base):
+    """Specimens sent from one laboratory to another, and the result coming back."""
+
+    __tablename__ = "specimen_shipment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("support_request.id"), default=None)
+    sender_lab_id: Mapped[int] = mapped_column(ForeignKey("laboratory.id"))
+    receiver_lab_id: Mapped[int] = mapped_column(ForeignKey("laboratory.id"))
+    sender_party: Mapped[str] = mapped_column(String(8))
+    receiver_party: Mapped[str] = mapped_column(String(8))
+    specimen_type: Mapped[str] = mapped_column(String(200))
+    count: Mapped[int] = mapped_column(Integer)
+    packaging: Mapped[str] = mapped_column(String(10))
+    shipped_on: Mapped[date | None] = mapped_column(Date, default=None)
+    received_on: Mapped[date | None] = mapped_column(Date, default=None)
+    tracking_ref: Mapped[str] = mapped_column(String(200), default="")
+    result_returned_on: Mapped[date | None] = mapped_column(Date, default=None)
+    result_summary: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StockItem(Base):
+    """A stockpile line of a party: an item, its lot and expiry, where it is."""
+
+    __tablename__ = "stock_item"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), index=True)
+    item: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(40))
+    lot: Mapped[str] = mapped_column(String(100), default="")
+    expiry: Mapped[date | None] = mapped_column(Date, default=None)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StockRevision(Base):
+    __tablename__ = "stock_revision"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    stock_item_id: Mapped[int] = mapped_column(ForeignKey("stock_item.id"), index=True)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    lot: Mapped[str] = mapped_column(String(100), default="")
+    expiry: Mapped[date | None] = mapped_column(Date, default=None)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    changed_by: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CountermeasureRequest(Base):
+    """A party asks for doses, antivirals, PPE or test kits."""
+
+    __tablename__ = "countermeasure_request"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), index=True)
+    item: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), default=None)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Pledge(Base):
+    """What a party or partner offers: a donation, a loan, doses to share."""
+
+    __tablename__ = "pledge"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), index=True)
+    item: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    basis: Mapped[str] = mapped_column(String(12), default="")
+    minimum: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PledgeAllocation(Base):
+    """A pledge's share for one request, then its shipment and receipt."""
+
+    __tablename__ = "pledge_allocation"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("countermeasure_request.id"), index=True)
+    party_code: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    shipped_quantity: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    shipped_on: Mapped[date | None] = mapped_column(Date, default=None)
+    received_quantity: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    received_on: Mapped[date | None] = mapped_column(Date, default=None)
+    status: Mapped[str] = mapped_column(String(12), default="allocated")
+
+
+class Mechanism(Base):
+    """A regional mechanism the network follows up on."""
+
+    __tablename__ = "mechanism"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    lead_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Meeting(Base):
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(300))
+    mechanism_id: Mapped[int | None] = mapped_column(ForeignKey("mechanism.id"), default=None)
+    starts_at: Mapped[datetime] = mapped_column()
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    video_url: Mapped[str] = mapped_column(String(1000), default="")
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[list[str]] = mapped_column(default=list)
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(default=list)
+    parties: Mapped[list[str]] = mapped_column(default=list)
+    owner_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionItem(Base):
+    __tablename__ = "action_item"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(500))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), default=None)
+    mechanism_id: Mapped[int | None] = mapped_column(ForeignKey("mechanism.id"), default=None)
+    owner_party: Mapped[str] = mapped_column(ForeignKey("party.code"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_on: Mapped[date | None] = mapped_column(Date, default=None)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionNote(Base):
+    __tablename__ = "action_note"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    action_item_id: Mapped[int] = mapped_column(ForeignKey("action_item.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    progress: Mapped[int | None] = mapped_column(Integer, default=None)
+    status: Mapped[str] = mapped_column(String(12), default="")
+    party_code: Mapped[str] = mapped_column(String(8))
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Agreement(Base):
+    """A cooperation agreement between parties, its plan and its indicators."""
+
+    __tablename__ = "agreement"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(300))
+    parties: Mapped[list[str]] = mapped_column(default=list)
+    signed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    expires_on: Mapped[date | None] = mapped_column(Date, default=None)
+    areas: Mapped[list[str]] = mapped_column(default=list)
+    documents: Mapped[list[dict[str, str]]] = mapped_column(default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    shared_with_network: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanActivity(Base):
+    __tablename__ = "plan_activity"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
+    term: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    lead_party: Mapped[str] = mapped_column(String(8))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    budget: Mapped[float | None] = mapped_column(default=None)
+    currency: Mapped[str] = mapped_column(String(3), default="")
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    baseline: Mapped[float] = mapped_column(default=0.0)
+    target: Mapped[float] = mapped_column()
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    period: Mapped[str] = mapped_column(String(10), default="quarter")
+
+
+class IndicatorReport(Base):
+    __tablename__ = "indicator_report"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), index=True)
+    party_code: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(10))
+    value: Mapped[float] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+    reported_by: Mapped[int] = mapped_column(BigInteger)
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("indicator_id", "party_code", "period"),)
+
+
+class ConnectivityCheck(Base):
+    """One round of the focal-point connectivity test."""
+
+    __tablename__ = "connectivity_check"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class ConnectivityProbe(Base):
+    """The question sent to one party in a round, and when it was answered."""
+
+    __tablename__ = "connectivity_probe"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("connectivity_check.id"), index=True)
+    party_code: Mapped[str] = mapped_column(String(8), index=True)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    acknowledged_by: Mapped[int | None] = mapped_column(BigInteger, default=None)

@@ -80,3 +80,36 @@ def _split(rows: list[list[str]], max_rows: int) -> tuple[list[str], list[list[s
     if len(set(h.lower() for h in headers if h)) != len([h for h in headers if h]):
         raise TableError("column headers must be distinct")
     return headers, [r + [""] * (len(headers) - len(r)) for r in rows[1:]]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value: object) -> str:
+    """A cell as text; one that a spreadsheet would run as a formula is prefixed
+    with an apostrophe (OWASP: CSV injection)."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def write_csv(columns: list[str], rows: list[list[object]]) -> str:
+    """A CSV export (UTF-8, header row, RFC 4180 quoting)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_safe_cell(v) for v in row])
+    return buffer.getvalue()

@@ -10,7 +10,15 @@ from typing import Any
 from eocnet.config import Settings
 from eocnet.db.database import Database
 from eocnet.db.types import utcnow
-from eocnet.jobs import cap_feeds, outbox, reminders, report_reminders, retention, webhooks
+from eocnet.jobs import (
+    cap_feeds,
+    coordination,
+    outbox,
+    reminders,
+    report_reminders,
+    retention,
+    webhooks,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +36,8 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
         ("notices_purged", lambda: retention.run(db, now)),
         ("log_entries_trimmed", lambda: retention.trim_stream(db, settings, now)),
         ("cap_drafts_imported", lambda: cap_feeds.run(db, settings, now)),
+        ("actions_reminded", lambda: coordination.remind_overdue_actions(db, settings, now)),
+        ("connectivity_checks", lambda: coordination.connectivity_check(db, settings, now)),
     ]
     for name, job in jobs:
         try:

@@ -37,3 +37,8 @@ def html_to_pdf(html: str) -> bytes:
 
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
+
+
+def follow_up_html(report: dict[str, Any], lang: str) -> str:
+    """The one-page follow-up report of a regional mechanism."""
+    return _document("documents/follow_up.html", lang, **report)

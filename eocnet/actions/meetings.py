@@ -1,0 +1,432 @@
+"""Regional mechanisms, their meetings (agenda, participants, minutes,
+decisions) and the action items agreed, with owners, due dates, progress notes
+and reminders when overdue.
+
+A meeting is seen by the parties taking part and the coordinator; a mechanism
+and the action items not tied to a meeting are seen by everyone signed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eocnet.actions import audit
+from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
+from eocnet.actions.laboratories import WRITING_ROLES, check_parties, coordinators, text
+from eocnet.db.models import ActionItem, ActionNote, Mechanism, Meeting, Party
+from eocnet.db.types import utcnow
+from eocnet.domain import coordination as rules
+from eocnet.domain.actors import Actor
+from eocnet.domain.roles import Role
+from eocnet.domain.visibility import Visibility
+from eocnet.realtime.log import Audience, publish
+
+
+def _coordinator(actor: Actor) -> bool:
+    return actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
+
+
+def _writer(actor: Actor) -> bool:
+    return actor.scope == "write" and any(r in WRITING_ROLES for r in actor.roles)
+
+
+def _url(value: str, name: str) -> str:
+    value = text(value, name, 1000)
+    if value and not value.startswith(("https://", "http://")):
+        raise Invalid("the link must be an http(s) address", field=name)
+    return value
+
+
+# ---------------------------------------------------------------- mechanisms
+
+
+@dataclass
+class MechanismFields:
+    name: str
+    lead_party: str
+    purpose: str = ""
+    status: str = "active"
+
+
+def mechanisms(session: Session) -> list[Mechanism]:
+    return list(session.scalars(select(Mechanism).order_by(Mechanism.name)))
+
+
+def mechanism(session: Session, mechanism_id: int) -> Mechanism:
+    found = session.get(Mechanism, mechanism_id)
+    if found is None:
+        raise NotFound(f"no mechanism {mechanism_id}")
+    return found
+
+
+def save_mechanism(
+    session: Session, actor: Actor, f: MechanismFields, existing: Mechanism | None = None
+) -> Mechanism:
+    """The coordinator keeps the register of mechanisms."""
+    if not _coordinator(actor):
+        raise Forbidden("the coordinator keeps the register of mechanisms")
+    if f.status not in rules.MECHANISM_STATUSES:
+        raise Invalid(f"status is one of {', '.join(rules.MECHANISM_STATUSES)}", field="status")
+    [lead] = check_parties(session, [f.lead_party], "lead_party") or [""]
+    if not lead:
+        raise Invalid("name the lead party", field="lead_party")
+    name = text(f.name, "name", 300, required=True)
+    clash = session.scalar(select(Mechanism.id).where(Mechanism.name == name))
+    if clash is not None and (existing is None or clash != existing.id):
+        raise Conflict(f"a mechanism named {name!r} exists already")
+    row = existing or Mechanism(created_at=utcnow())
+    row.name, row.lead_party, row.status = name, lead, f.status
+    row.purpose = text(f.purpose, "purpose", 5000)
+    if existing is None:
+        session.add(row)
+    session.flush()
+    audit.record(session, actor, "mechanism.saved", "mechanism", row.id, details={"name": name})
+    return row
+
+
+# ---------------------------------------------------------------- meetings
+
+
+@dataclass
+class MeetingFields:
+    title: str
+    starts_at: datetime
+    duration_minutes: int = 60
+    mechanism_id: int | None = None
+    video_url: str = ""
+    agenda: str = ""
+    parties: list[str] = field(default_factory=list)
+    minutes: str = ""
+    decisions: list[str] = field(default_factory=list)
+    attachments: list[dict[str, str]] = field(default_factory=list)
+
+
+def meeting_audience(session: Session, meeting: Meeting) -> Audience:
+    if not meeting.parties:
+        return Audience(Visibility.PARTNERS, meeting.owner_party)
+    return Audience(
+        Visibility.RESTRICTED,
+        meeting.owner_party,
+        tuple(sorted({*meeting.parties, meeting.owner_party, *coordinators(session)})),
+    )
+
+
+def can_see_meeting(session: Session, actor: Actor, meeting: Meeting) -> bool:
+    return meeting_audience(session, meeting).allows(
+        actor.party_code, actor.party_kind, actor.user_id
+    )
+
+
+def access_meeting(session: Session, actor: Actor, meeting_id: int) -> Meeting:
+    found = session.get(Meeting, meeting_id)
+    if found is None or not can_see_meeting(session, actor, found):
+        raise NotFound(f"no meeting {meeting_id}")
+    return found
+
+
+def meetings(session: Session, actor: Actor, mechanism_id: int | None = None) -> list[Meeting]:
+    query = select(Meeting).order_by(Meeting.starts_at.desc())
+    if mechanism_id is not None:
+        query = query.where(Meeting.mechanism_id == mechanism_id)
+    return [m for m in session.scalars(query) if can_see_meeting(session, actor, m)]
+
+
+def _apply_meeting(session: Session, meeting: Meeting, f: MeetingFields) -> None:
+    if f.starts_at.tzinfo is None:
+        raise Invalid("give the start time with its time zone", field="starts_at")
+    if not 5 <= f.duration_minutes <= 24 * 60:
+        raise Invalid("a meeting lasts between 5 minutes and a day", field="duration_minutes")
+    if f.mechanism_id is not None and session.get(Mechanism, f.mechanism_id) is None:
+        raise Invalid(f"no mechanism {f.mechanism_id}", field="mechanism_id")
+    attachments = [
+        {
+            "title": text(str(a.get("title", "")), f"attachments[{i}].title", 300)
+            or str(a.get("url", "")),
+            "url": _url(str(a.get("url", "")), f"attachments[{i}].url"),
+        }
+        for i, a in enumerate(f.attachments)
+    ]
+    meeting.title = text(f.title, "title", 300, required=True)
+    meeting.starts_at = f.starts_at
+    meeting.duration_minutes = f.duration_minutes
+    meeting.mechanism_id = f.mechanism_id
+    meeting.video_url = _url(f.video_url, "video_url")
+    meeting.agenda = text(f.agenda, "agenda", 20_000)
+    meeting.minutes = text(f.minutes, "minutes", 100_000)
+    meeting.parties = check_parties(session, f.parties)
+    meeting.decisions = [text(d, "decisions", 2000) for d in f.decisions if d.strip()]
+    meeting.attachments = [a for a in attachments if a["url"]]
+    meeting.updated_at = utcnow()
+
+
+def _meeting_event(session: Session, actor: Actor, meeting: Meeting, what: str) -> None:
+    audit.record(session, actor, f"meeting.{what}", "meeting", meeting.id)
+    publish(
+        session,
+        f"meeting.{what}",
+        meeting_audience(session, meeting),
+        {"id": meeting.id, "title": meeting.title, "starts_at": meeting.starts_at.isoformat()},
+    )
+
+
+def schedule(session: Session, actor: Actor, f: MeetingFields) -> Meeting:
+    if not _writer(actor) or actor.is_partner:
+        raise Forbidden("member states and the coordinator schedule meetings")
+    meeting = Meeting(owner_party=actor.party_code, created_by=actor.user_id, created_at=utcnow())
+    _apply_meeting(session, meeting, f)
+    session.add(meeting)
+    session.flush()
+    _meeting_event(session, actor, meeting, "scheduled")
+    return meeting
+
+
+def may_edit_meeting(actor: Actor, meeting: Meeting) -> bool:
+    return _writer(actor) and (actor.party_code == meeting.owner_party or _coordinator(actor))
+
+
+def edit_meeting(session: Session, actor: Actor, meeting: Meeting, f: MeetingFields) -> Meeting:
+    """Agenda before, minutes and decisions after."""
+    if not may_edit_meeting(actor, meeting):
+        raise Forbidden("the organising party or the coordinator edits a meeting")
+    _apply_meeting(session, meeting, f)
+    session.flush()
+    _meeting_event(session, actor, meeting, "updated")
+    return meeting
+
+
+def local_times(session: Session, meeting: Meeting) -> list[dict[str, Any]]:
+    """The start in the time zone of every party taking part (all members when
+    the meeting is open to the network)."""
+    from zoneinfo import ZoneInfo
+
+    query = select(Party).order_by(Party.code)
+    codes = set(meeting.parties) | {meeting.owner_party}
+    parties = [
+        p
+        for p in session.scalars(query)
+        if (p.code in codes) or (not meeting.parties and p.kind in ("member", "coordinator"))
+    ]
+    out = []
+    for party in parties:
+        try:
+            local = meeting.starts_at.astimezone(ZoneInfo(party.time_zone))
+        except (ValueError, KeyError):
+            continue
+        out.append({"party": party.code, "time_zone": party.time_zone, "local": local})
+    return out
+
+
+# ---------------------------------------------------------------- action items
+
+
+@dataclass
+class ActionFields:
+    title: str
+    owner_party: str
+    due_on: date
+    meeting_id: int | None = None
+    mechanism_id: int | None = None
+
+
+def action_audience(session: Session, item: ActionItem) -> Audience:
+    if item.meeting_id is not None:
+        meeting = session.get(Meeting, item.meeting_id)
+        if meeting is not None:
+            return meeting_audience(session, meeting)
+    return Audience(Visibility.PARTNERS, item.owner_party)
+
+
+def can_see_action(session: Session, actor: Actor, item: ActionItem) -> bool:
+    return action_audience(session, item).allows(actor.party_code, actor.party_kind, actor.user_id)
+
+
+def access_action(session: Session, actor: Actor, item_id: int) -> ActionItem:
+    found = session.get(ActionItem, item_id)
+    if found is None or not can_see_action(session, actor, found):
+        raise NotFound(f"no action item {item_id}")
+    return found
+
+
+def actions_list(
+    session: Session,
+    actor: Actor,
+    *,
+    meeting_id: int | None = None,
+    mechanism_id: int | None = None,
+    party: str = "",
+    open_only: bool = False,
+) -> list[ActionItem]:
+    query = select(ActionItem).order_by(ActionItem.due_on, ActionItem.id)
+    if meeting_id is not None:
+        query = query.where(ActionItem.meeting_id == meeting_id)
+    if mechanism_id is not None:
+        query = query.where(ActionItem.mechanism_id == mechanism_id)
+    if party:
+        query = query.where(ActionItem.owner_party == party.upper())
+    if open_only:
+        query = query.where(ActionItem.status.in_(("open", "in_progress")))
+    return [a for a in session.scalars(query) if can_see_action(session, actor, a)]
+
+
+def _action_event(session: Session, actor: Actor, item: ActionItem, what: str) -> None:
+    audit.record(
+        session,
+        actor,
+        f"action_item.{what}",
+        "action_item",
+        item.id,
+        details={"status": item.status},
+    )
+    publish(
+        session,
+        f"action_item.{what}",
+        action_audience(session, item),
+        {
+            "id": item.id,
+            "title": item.title,
+            "owner_party": item.owner_party,
+            "due_on": item.due_on.isoformat(),
+            "status": item.status,
+        },
+    )
+
+
+def add_action(session: Session, actor: Actor, f: ActionFields) -> ActionItem:
+    if not _writer(actor) or actor.is_partner:
+        raise Forbidden("member states and the coordinator record action items")
+    [owner] = check_parties(session, [f.owner_party], "owner_party") or [""]
+    if not owner:
+        raise Invalid("name the party that owns the action", field="owner_party")
+    mechanism_id = f.mechanism_id
+    if f.meeting_id is not None:
+        meeting = access_meeting(session, actor, f.meeting_id)
+        mechanism_id = mechanism_id or meeting.mechanism_id
+    if mechanism_id is not None and session.get(Mechanism, mechanism_id) is None:
+        raise Invalid(f"no mechanism {mechanism_id}", field="mechanism_id")
+    now = utcnow()
+    item = ActionItem(
+        title=text(f.title, "title", 500, required=True),
+        owner_party=owner,
+        due_on=f.due_on,
+        meeting_id=f.meeting_id,
+        mechanism_id=mechanism_id,
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    session.flush()
+    _action_event(session, actor, item, "added")
+    return item
+
+
+def add_note(
+    session: Session,
+    actor: Actor,
+    item: ActionItem,
+    note: str,
+    progress: int | None = None,
+    status: str = "",
+) -> ActionNote:
+    """A progress note by the owning party (or the coordinator), optionally with
+    the percentage done and a new status."""
+    if not _writer(actor) or (actor.party_code != item.owner_party and not _coordinator(actor)):
+        raise Forbidden("the owning party or the coordinator reports progress")
+    if status and status not in rules.ACTION_STATUSES:
+        raise Invalid(f"status is one of {', '.join(rules.ACTION_STATUSES)}", field="status")
+    if progress is not None and not 0 <= progress <= 100:
+        raise Invalid("progress is a percentage, 0 to 100", field="progress")
+    row = ActionNote(
+        action_item_id=item.id,
+        text=text(note, "note", 5000, required=True),
+        progress=progress,
+        status=status,
+        party_code=actor.party_code,
+        author_id=actor.user_id,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    if progress is not None:
+        item.progress = progress
+    if status:
+        item.status = status
+    elif progress == 100:
+        item.status = "done"
+    elif progress and item.status == "open":
+        item.status = "in_progress"
+    item.updated_at = utcnow()
+    session.flush()
+    _action_event(session, actor, item, "progressed")
+    return row
+
+
+def notes(session: Session, item: ActionItem) -> list[ActionNote]:
+    return list(
+        session.scalars(
+            select(ActionNote).where(ActionNote.action_item_id == item.id).order_by(ActionNote.id)
+        )
+    )
+
+
+def overdue_items(session: Session, today: date) -> list[ActionItem]:
+    return list(
+        session.scalars(
+            select(ActionItem)
+            .where(ActionItem.status.in_(("open", "in_progress")), ActionItem.due_on < today)
+            .order_by(ActionItem.due_on)
+        )
+    )
+
+
+def remind_overdue(session: Session, today: date, every_days: int = 7) -> list[ActionItem]:
+    """Mark the overdue items to remind (once a week each) and announce them to
+    the owning party; the jobs send the e-mails."""
+    due = [
+        item
+        for item in overdue_items(session, today)
+        if item.last_reminded_on is None
+        or item.last_reminded_on <= today - timedelta(days=every_days)
+    ]
+    for item in due:
+        item.last_reminded_on = today
+        audit.record(
+            session,
+            None,
+            "action_item.reminded",
+            "action_item",
+            item.id,
+            party_code=item.owner_party,
+            details={"due_on": item.due_on.isoformat()},
+        )
+        publish(
+            session,
+            "action_item.overdue",
+            action_audience(session, item),
+            {
+                "id": item.id,
+                "title": item.title,
+                "owner_party": item.owner_party,
+                "due_on": item.due_on.isoformat(),
+                "days_late": (today - item.due_on).days,
+            },
+        )
+    return due
+
+
+def follow_up(session: Session, actor: Actor, mech: Mechanism, today: date) -> dict[str, Any]:
+    """What the one-page follow-up report of a mechanism shows."""
+    items = actions_list(session, actor, mechanism_id=mech.id)
+    counts = {s: sum(1 for a in items if a.status == s) for s in rules.ACTION_STATUSES}
+    return {
+        "mechanism": mech,
+        "meetings": meetings(session, actor, mech.id),
+        "items": items,
+        "counts": counts,
+        "overdue": [a for a in items if rules.overdue(a.due_on, a.status, today)],
+        "today": today,
+    }
