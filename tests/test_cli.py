@@ -134,6 +134,15 @@ def test_demo_load_and_credentials(tmp_path, monkeypatch, capsys):
         }
         assert s.scalars(select(FactCheck.status)).all() == ["published"]
         assert len(s.scalars(select(Rumour)).all()) == 3
+        # coordination: every part has sample data
+        from eocnet.db import models
+
+        for table in (
+            models.Laboratory, models.SupportRequest, models.SpecimenShipment, models.StockItem,
+            models.PledgeAllocation, models.Mechanism, models.Meeting, models.ActionItem,
+            models.Agreement, models.PlanActivity, models.IndicatorReport, models.ConnectivityProbe,
+        ):  # fmt: skip
+            assert s.scalars(select(table)).first() is not None, table.__name__
     with db.write() as s:
         u = users.find_by_email(s, "officer.idn@eocnet.example")
         users.change_password(s, u, password, "a brand new password")

@@ -590,3 +590,13 @@ def test_connectivity_check_round(client, db, people):
     settings = client.app.state.settings
     assert coordination.connectivity_check(db, settings, utcnow()) == 0  # one ran just now
     assert coordination.connectivity_check(db, settings, utcnow() + timedelta(days=31)) == 1
+
+
+def test_csv_exports_do_not_carry_spreadsheet_formulas(client, people):
+    client.post(
+        "/api/v1/laboratories",
+        headers=people["idn"].headers,
+        json={"name": '=HYPERLINK("http://evil.example","click")', "city": "-2+3"},
+    )
+    text = client.get("/api/v1/laboratories.csv", headers=people["idn"].headers).text
+    assert "'=HYPERLINK" in text and ",'-2+3," in text

@@ -93,6 +93,7 @@ def load_demo(session: Session) -> str | None:
     if {"IDN", "KHM", "THA", "MYS"} <= set(members):
         _demo_exchange(session)
         _demo_risk_communication(session)
+        _demo_coordination(session)
     _demo_surveillance(session, members, coordinator)
     return password
 
@@ -479,3 +480,216 @@ def _demo_risk_communication(session: Session) -> None:
         ),
     )
     fact_checks.publish_check(session, coordinator, check)
+
+
+def _demo_coordination(session: Session) -> None:
+    """Laboratories and a support request, stockpiles, a shared pledge, the
+    mechanisms the network follows, a meeting with its action items, the
+    Indonesia–Cambodia agreement and a connectivity round."""
+    from eocnet.actions import agreements, connectivity, countermeasures, laboratories, meetings
+    from eocnet.db.models import ConnectivityProbe, Event
+
+    people = {c: _actor(session, f"officer.{c.lower()}@{DOMAIN}") for c in ("IDN", "KHM", "THA", "SGP", "MYS", "PHL", "VNM")}  # fmt: skip
+    coordinator = _actor(session, f"coordinator@{DOMAIN}")
+    today = utcnow().date()
+    measles = session.scalar(select(Event.id).where(Event.hazard == "Measles"))
+
+    L = laboratories.LabFields
+    labs = {}
+    for code, lab_fields in (
+        ("THA", L("National Institute of Health, Department of Medical Sciences", "Nonthaburi", 3,
+                  [{"agent": "Measles virus", "method": "RT-PCR"}, {"agent": "Measles virus", "method": "Genotyping (sequencing)"},
+                   {"agent": "Dengue virus", "method": "RT-PCR"}], 600, 2, "nih@tha.eocnet.example", "ISO 15189; WHO regional reference laboratory")),
+        ("IDN", L("National Laboratory for Disease Control (BKPK)", "Jakarta", 2,
+                  [{"agent": "Measles virus", "method": "IgM ELISA"}, {"agent": "SARS-CoV-2", "method": "RT-PCR"}], 900, 2, "lab@idn.eocnet.example", "ISO 15189")),
+        ("SGP", L("National Public Health Laboratory", "Singapore", 3,
+                  [{"agent": "SARS-CoV-2", "method": "Whole-genome sequencing"}, {"agent": "Influenza A", "method": "Subtyping RT-PCR"}], 1500, 1, "nphl@sgp.eocnet.example", "ISO 15189; ISO/IEC 17025")),
+        ("KHM", L("National Institute of Public Health laboratory", "Phnom Penh", 2,
+                  [{"agent": "Corynebacterium diphtheriae", "method": "Culture"}], 80, 4, "lab@khm.eocnet.example", "")),
+    ):  # fmt: skip
+        labs[code] = laboratories.add_lab(session, people[code], lab_fields)
+    support = laboratories.ask(
+        session,
+        people["IDN"],
+        laboratories.SupportFields(
+            "sequencing", "Genotype the measles specimens from flight QZ7521",
+            "Twelve throat swabs (IgM positive cases and contacts). Genotype and lineage wanted to link the cases.",
+            event_id=measles, needed_by=today + timedelta(days=10),
+        ),
+    )  # fmt: skip
+    offer = laboratories.offer(
+        session, people["THA"], support, "We can genotype within 5 working days.", labs["THA"].id
+    )
+    laboratories.accept(session, people["IDN"], support, offer.id)
+    laboratories.send_specimens(
+        session, people["IDN"],
+        laboratories.ShipmentFields(labs["IDN"].id, labs["THA"].id, "Throat swab in viral transport medium", 12, "UN3373",
+                                    today - timedelta(days=1), "DHL 1234567890", support.id),
+    )  # fmt: skip
+    khm_ask = laboratories.ask(
+        session, people["KHM"],
+        laboratories.SupportFields("confirmation", "Confirm suspected diphtheria isolates", "Three isolates; toxigenicity testing needed.",
+                                   visibility="restricted", parties=["THA", "SGP"]),
+    )  # fmt: skip
+    laboratories.offer(
+        session, people["SGP"], khm_ask, "Elek test and tox gene PCR available.", labs["SGP"].id
+    )
+
+    S = countermeasures.StockFields
+    for code, stock_fields in (
+        ("IDN", S("Measles-rubella vaccine", "vaccine", 180_000, "doses", "MR-2291", today + timedelta(days=60), "Jakarta central store")),
+        ("IDN", S("Oseltamivir 75 mg", "antiviral", 40_000, "courses", "OS-118", today + timedelta(days=400), "Surabaya")),
+        ("THA", S("Measles-rubella vaccine", "vaccine", 250_000, "doses", "MR-3307", today + timedelta(days=300), "Bangkok")),
+        ("KHM", S("Diphtheria antitoxin", "antitoxin", 40, "vials", "DAT-17", today + timedelta(days=45), "Phnom Penh")),
+        ("PHL", S("N95 respirators", "ppe", 1_200_000, "pieces", "", today + timedelta(days=900), "Manila")),
+        ("VNM", S("Dengue NS1 rapid tests", "test_kit", 90_000, "tests", "NS1-44", today + timedelta(days=120), "Hanoi")),
+    ):  # fmt: skip
+        countermeasures.add_stock(session, people[code], stock_fields)
+    for code, quantity in (("KHM", 30_000), ("PHL", 80_000), ("IDN", 40_000)):
+        countermeasures.ask(
+            session, people[code],
+            countermeasures.NeedFields("Measles-rubella vaccine", "vaccine", quantity, "doses", "Outbreak response immunisation"),
+        )  # fmt: skip
+    partner = _actor(session, f"partner.jpn@{DOMAIN}")
+    pledge = countermeasures.pledge(
+        session, partner,
+        countermeasures.PledgeFields("Measles-rubella vaccine", "vaccine", 100_000, "doses", "dose_sharing", "Through the ASEAN Plus Three cooperation"),
+    )  # fmt: skip
+    countermeasures.accept_plan(session, partner, pledge, "need", 10_000)
+
+    M = meetings.MechanismFields
+    mechanisms = {}
+    for name, lead, purpose in (
+        ("ASEAN EOC Network", "MYS", "Real-time exchange among the officers on duty in each member state's EOC."),
+        ("EOC Network webinars with dialogue partners", "MYS", "Webinars on outbreak response with China, Japan, Korea, US CDC and UK HSA."),
+        ("Cross-border travel notices", "IDN", "Real-time short messages on cross-border travel of suspected or confirmed patients."),
+        ("Risk Assessment for International Dissemination", "ASEC", "Periodic reports of the ASEAN BioDiaspora Virtual Centre."),
+        ("ARARC risk communication", "ASEC", "Risk communication through the ASEAN Risk Assessment and Risk Communication Centre."),
+        ("Laboratory capacity support", "THA", "Testing, confirmation, sequencing, reagents and training between laboratories."),
+    ):  # fmt: skip
+        mechanisms[name] = meetings.save_mechanism(session, coordinator, M(name, lead, purpose))
+    start = (utcnow() - timedelta(days=14)).replace(hour=2, minute=0, second=0, microsecond=0)
+    somhd = meetings.schedule(
+        session, coordinator,
+        meetings.MeetingFields(
+            "ASEAN Plus Three SOMHD video conference", start, 120, mechanisms["EOC Network webinars with dialogue partners"].id,
+            "https://meet.eocnet.example/somhd", "1. Measles importations\n2. Dengue season\n3. Follow-up of regional mechanisms",
+            minutes="More than 100 delegates from the member states, the secretariat and China, Japan and Korea.",
+            decisions=["Share measles genotype data within 7 days of a result", "Map the regional mechanisms to follow up"],
+        ),
+    )  # fmt: skip
+    A = meetings.ActionFields
+    late = meetings.add_action(
+        session,
+        coordinator,
+        A(
+            "Share measles genotype results with the network",
+            "THA",
+            today - timedelta(days=2),
+            somhd.id,
+        ),
+    )
+    meetings.add_note(
+        session, people["THA"], late, "Sequencing under way; results expected this week.", 60
+    )
+    meetings.add_action(
+        session,
+        coordinator,
+        A(
+            "Map the 27 regional mechanisms and their follow-up",
+            "ASEC",
+            today + timedelta(days=21),
+            somhd.id,
+        ),
+    )
+    meetings.add_action(
+        session,
+        coordinator,
+        A(
+            "Update the dengue risk communication toolkit",
+            "MYS",
+            today + timedelta(days=30),
+            mechanism_id=mechanisms["ARARC risk communication"].id,
+        ),
+    )
+
+    agreement = agreements.create(
+        session, people["IDN"],
+        agreements.AgreementFields(
+            "Indonesia–Cambodia cooperation in health security", ["IDN", "KHM"], today - timedelta(days=200), today + timedelta(days=1625),
+            ["workforce_exchange", "scholarships_and_internships", "training", "joint_research", "disease_reporting_system",
+             "communication_network", "emergency_coordination", "health_product_trade", "health_education_of_citizens_abroad",
+             "monitoring_and_evaluation"],
+            summary="Joint action plan with short-, medium- and long-term activities, reviewed each year.",
+        ),
+    )  # fmt: skip
+    P = agreements.ActivityFields
+    for activity in (
+        P("short", "Joint training on event-based surveillance", "IDN", today - timedelta(days=150), today - timedelta(days=60), 30_000, "USD", "done"),
+        P("short", "Direct communication line between the two EOCs", "KHM", today - timedelta(days=120), today + timedelta(days=30), None, "", "in_progress"),
+        P("medium", "Disease reporting system linking the two ministries", "IDN", today, today + timedelta(days=540), 250_000, "USD", "planned"),
+        P("long", "Joint research on dengue vectors", "KHM", today + timedelta(days=365), today + timedelta(days=1400), 400_000, "USD", "planned"),
+    ):  # fmt: skip
+        agreements.add_activity(session, people["IDN"], agreement, activity)
+    trained = agreements.add_indicator(
+        session,
+        people["IDN"],
+        agreement,
+        agreements.IndicatorFields(
+            "Officers trained in event-based surveillance", 60, 0, "people", "quarter"
+        ),
+    )
+    quarters = []
+    for back in (3, 2, 1):
+        day = today - timedelta(days=91 * back)
+        quarters.append(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+    for i, period in enumerate(dict.fromkeys(quarters)):
+        agreements.report(session, people["IDN"], agreement, trained.id, period, 8 + 6 * i)
+        agreements.report(session, people["KHM"], agreement, trained.id, period, 4 + 3 * i)
+
+    # three monthly rounds; the last one still waits for some parties
+    rounds = (
+        (
+            60,
+            {
+                "BRN": 35,
+                "IDN": 6,
+                "KHM": 70,
+                "LAO": 95,
+                "MYS": 9,
+                "MMR": 180,
+                "PHL": 30,
+                "SGP": 3,
+                "THA": 14,
+                "TLS": 240,
+                "VNM": 20,
+            },
+        ),
+        (
+            30,
+            {
+                "BRN": 22,
+                "IDN": 5,
+                "KHM": 41,
+                "LAO": 60,
+                "MYS": 12,
+                "PHL": 26,
+                "SGP": 2,
+                "THA": 18,
+                "TLS": 150,
+                "VNM": 15,
+            },
+        ),
+        (0, {"IDN": 4, "MYS": 11, "SGP": 2, "THA": 25, "PHL": 48, "VNM": 16}),
+    )
+    for days_ago, answered in rounds:
+        check = connectivity.start(session, coordinator, Settings().base_url)
+        check.started_at = check.started_at - timedelta(days=days_ago)
+        for probe in session.scalars(
+            select(ConnectivityProbe).where(ConnectivityProbe.check_id == check.id)
+        ):
+            probe.sent_at = check.started_at
+            if probe.party_code in answered:
+                probe.acknowledged_at = probe.sent_at + timedelta(
+                    minutes=answered[probe.party_code]
+                )

@@ -124,3 +124,77 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
     metadata = {"Software": None} if fmt == "png" else {"Date": None}
     canvas.print_figure(out, format=fmt, metadata=metadata)
     return out.getvalue()
+
+
+TERM_COLOURS = {"short": "#4f7cac", "medium": "#7a9e3a", "long": "#b07aa1"}
+
+
+def timeline_figure(activities: Sequence[Any], today: date, *, width: float = 8.0) -> Figure:
+    """A joint action plan as a timeline: one bar per activity, coloured by term,
+    with today marked."""
+    rows = list(activities)
+    fig = Figure(figsize=(width, max(1.6, 0.38 * len(rows) + 1.0)))
+    ax = fig.add_subplot()
+    for i, a in enumerate(rows):
+        start, end = a.starts_on.toordinal(), a.ends_on.toordinal()
+        ax.barh(i, max(end - start, 1), left=start, color=TERM_COLOURS.get(a.term, BAR),
+                alpha=0.45 if a.status in ("cancelled",) else 0.9)  # fmt: skip
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{a.title[:40]} ({a.lead_party})" for a in rows], fontsize=8)
+    ax.invert_yaxis()
+    if rows:
+        first = min(a.starts_on for a in rows)
+        last = max(a.ends_on for a in rows)
+        span = max((last - first).days, 1)
+        ticks = [first + timedelta(days=round(span * k / 6)) for k in range(7)]
+        ax.set_xticks([t.toordinal() for t in ticks])
+        ax.set_xticklabels([t.isoformat() for t in ticks], fontsize=8, rotation=30, ha="right")
+        if first <= today <= last:
+            ax.axvline(today.toordinal(), color=THRESHOLD, linewidth=1.2)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def indicator_figure(indicator: Any, reports: Sequence[Any], *, width: float = 6.0) -> Figure:
+    """An indicator's reported values per period and party, with baseline and target."""
+    periods = sorted({r.period for r in reports})
+    fig = Figure(figsize=(width, 2.6))
+    ax = fig.add_subplot()
+    parties = sorted({r.party_code for r in reports})
+    for party in parties:
+        values = {r.period: r.value for r in reports if r.party_code == party}
+        xs = [i for i, p in enumerate(periods) if p in values]
+        ax.plot(xs, [values[periods[i]] for i in xs], marker="o", label=party)
+    ax.axhline(indicator.target, color=ALARM, linestyle="--", linewidth=1, label="target")
+    ax.axhline(indicator.baseline, color="#777", linestyle=":", linewidth=1, label="baseline")
+    ax.set_xticks(range(len(periods)))
+    ax.set_xticklabels(periods, fontsize=8)
+    ax.set_ylabel(indicator.unit or "", fontsize=8)
+    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def connectivity_figure(results: Sequence[Any], *, width: float = 8.0) -> Figure:
+    """Minutes each party took to acknowledge, per round; rounds not
+    acknowledged are drawn as crosses at the top."""
+    rounds = sorted({r.check_id for r in results})
+    parties = sorted({r.party for r in results})
+    fig = Figure(figsize=(width, 3.0))
+    ax = fig.add_subplot()
+    top = max([r.minutes for r in results if r.minutes is not None] or [60.0]) * 1.15
+    for party in parties:
+        mine = {r.check_id: r.minutes for r in results if r.party == party}
+        xs = [i for i, c in enumerate(rounds) if mine.get(c) is not None]
+        ax.plot(xs, [mine[rounds[i]] for i in xs], marker="o", linewidth=1, label=party)
+        missed = [i for i, c in enumerate(rounds) if c in mine and mine[c] is None]
+        ax.scatter(missed, [top] * len(missed), marker="x", color="#b00020")
+    ax.set_xticks(range(len(rounds)))
+    ax.set_xticklabels([f"#{c}" for c in rounds], fontsize=8)
+    ax.set_ylabel("minutes", fontsize=8)
+    ax.legend(fontsize=7, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig

@@ -23,9 +23,13 @@ from eocnet.db.models import ApiToken, Party, RecoveryCode, User
 from eocnet.domain.roles import Permission
 from eocnet.web import (
     advisory_pages,
+    agreement_pages,
+    countermeasure_pages,
     exchange,
     fact_check_pages,
     i18n,
+    laboratory_pages,
+    meeting_pages,
     public_site,
     risk_assessment_pages,
     risk_pages,
@@ -528,6 +532,10 @@ def install(app: FastAPI) -> None:
     app.include_router(public_site.router)
     app.include_router(advisory_pages.router)
     app.include_router(fact_check_pages.router)
+    app.include_router(laboratory_pages.router)
+    app.include_router(countermeasure_pages.router)
+    app.include_router(meeting_pages.router)
+    app.include_router(agreement_pages.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)

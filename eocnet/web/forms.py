@@ -1,0 +1,75 @@
+"""Reading typed values from submitted forms, with errors that name the field
+(shown on the page like the API's problems)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from eocnet.actions.errors import Invalid
+
+
+def text(form: Any, name: str) -> str:
+    return str(form.get(name) or "")
+
+
+def integer(form: Any, name: str, *, required: bool = False) -> int | None:
+    raw = text(form, name).strip().replace(",", "").replace(" ", "").lstrip("#")
+    if not raw:
+        if required:
+            raise Invalid(f"{name.replace('_', ' ')} is needed", field=name)
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Invalid(f"{raw!r} is not a whole number", field=name) from None
+
+
+def number(form: Any, name: str, *, required: bool = False) -> float | None:
+    raw = text(form, name).strip().replace(",", "")
+    if not raw:
+        if required:
+            raise Invalid(f"{name.replace('_', ' ')} is needed", field=name)
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise Invalid(f"{raw!r} is not a number", field=name) from None
+
+
+def day(form: Any, name: str, *, required: bool = False) -> date | None:
+    raw = text(form, name).strip()
+    if not raw:
+        if required:
+            raise Invalid(f"give the {name.replace('_', ' ')}", field=name)
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(f"{raw!r} is not a date (YYYY-MM-DD)", field=name) from None
+
+
+def moment(form: Any, name: str, zone: Any) -> datetime:
+    raw = text(form, name).strip()
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(f"{raw!r} is not a date and time", field=name) from None
+    return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+def codes(form: Any, name: str) -> list[str]:
+    return [c.strip().upper() for c in text(form, name).replace(",", " ").split() if c.strip()]
+
+
+def lines(form: Any, name: str) -> list[str]:
+    return [line.strip() for line in text(form, name).splitlines() if line.strip()]
+
+
+def links(form: Any, name: str) -> list[dict[str, str]]:
+    """'title | https://address' per line."""
+    out = []
+    for line in lines(form, name):
+        title, _, url = line.rpartition("|") if "|" in line else ("", "", line)
+        out.append({"title": title.strip(), "url": url.strip()})
+    return out

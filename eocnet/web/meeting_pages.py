@@ -1,0 +1,237 @@
+"""Pages for meetings (with the time in every party's zone), the register of
+regional mechanisms, and action items with their progress."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from eocnet.actions import meetings as actions
+from eocnet.db.types import utcnow
+from eocnet.domain import coordination as rules
+from eocnet.web import forms
+from eocnet.web.auth import Viewer, current_viewer, db_of
+from eocnet.web.laboratory_pages import _submit
+from eocnet.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _zone(viewer: Viewer) -> ZoneInfo:
+    try:
+        return ZoneInfo(viewer.user.time_zone or viewer.user.party.time_zone or "UTC")
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def _is_coordinator(viewer: Viewer) -> bool:
+    return viewer.actor.party_kind == "coordinator" and viewer.actor.has_role("coordinator")  # type: ignore[arg-type]
+
+
+def _overview(request: Request, viewer: Viewer, **extra: Any) -> Response:
+    today = utcnow().date()
+    with db_of(request).read() as session:
+        mine = request.query_params.get("mine") == "1"
+        items = actions.actions_list(
+            session, viewer.actor, party=viewer.actor.party_code if mine else "", open_only=True
+        )
+        context: dict[str, Any] = {
+            "meetings": actions.meetings(session, viewer.actor),
+            "mechanisms": actions.mechanisms(session),
+            "items": items,
+            "overdue": {a.id for a in items if rules.overdue(a.due_on, a.status, today)},
+            "mine": mine,
+            "can_register": _is_coordinator(viewer),
+            "can_schedule": not viewer.actor.is_partner,
+            "statuses": rules.MECHANISM_STATUSES,
+            "error": None,
+            "values": {},
+        }
+    context.update(extra)
+    code = int(context.pop("status_code", 200))
+    return render(request, "meetings.html", context, user=viewer.user, status_code=code)
+
+
+@router.get("/meetings")
+def overview(request: Request) -> Response:
+    return _overview(request, current_viewer(request))
+
+
+@router.post("/mechanisms")
+async def add_mechanism(request: Request) -> Response:
+    def write(session: Any, viewer: Viewer, form: Any) -> str:
+        made = actions.save_mechanism(
+            session,
+            viewer.actor,
+            actions.MechanismFields(
+                name=forms.text(form, "name"),
+                lead_party=forms.text(form, "lead_party"),
+                purpose=forms.text(form, "purpose"),
+                status=forms.text(form, "status") or "active",
+            ),
+        )
+        return f"/mechanisms/{made.id}"
+
+    return await _submit(request, write, _overview)
+
+
+def _meeting_fields(form: Any, viewer: Viewer) -> actions.MeetingFields:
+    return actions.MeetingFields(
+        title=forms.text(form, "title"),
+        starts_at=forms.moment(form, "starts_at", _zone(viewer)),
+        duration_minutes=forms.integer(form, "duration_minutes") or 60,
+        mechanism_id=forms.integer(form, "mechanism_id"),
+        video_url=forms.text(form, "video_url"),
+        agenda=forms.text(form, "agenda"),
+        parties=forms.codes(form, "parties"),
+        minutes=forms.text(form, "minutes"),
+        decisions=forms.lines(form, "decisions"),
+        attachments=forms.links(form, "attachments"),
+    )
+
+
+@router.post("/meetings")
+async def schedule(request: Request) -> Response:
+    def write(session: Any, viewer: Viewer, form: Any) -> str:
+        made = actions.schedule(session, viewer.actor, _meeting_fields(form, viewer))
+        return f"/meetings/{made.id}"
+
+    return await _submit(request, write, _overview)
+
+
+def _meeting_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
+    meeting_id = int(request.path_params["meeting_id"])
+    today = utcnow().date()
+    with db_of(request).read() as session:
+        meeting = actions.access_meeting(session, viewer.actor, meeting_id)
+        items = actions.actions_list(session, viewer.actor, meeting_id=meeting.id)
+        zone = _zone(viewer)
+        context: dict[str, Any] = {
+            "meeting": meeting,
+            "mechanism": actions.mechanism(session, meeting.mechanism_id)
+            if meeting.mechanism_id
+            else None,
+            "local_times": actions.local_times(session, meeting),
+            "items": items,
+            "overdue": {a.id for a in items if rules.overdue(a.due_on, a.status, today)},
+            "can_edit": actions.may_edit_meeting(viewer.actor, meeting),
+            "mechanisms": actions.mechanisms(session),
+            "starts_local": meeting.starts_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            "error": None,
+            "values": {},
+        }
+    context.update(extra)
+    code = int(context.pop("status_code", 200))
+    return render(request, "meeting.html", context, user=viewer.user, status_code=code)
+
+
+@router.get("/meetings/{meeting_id}")
+def meeting_page(request: Request, meeting_id: int) -> Response:
+    return _meeting_page(request, current_viewer(request))
+
+
+@router.post("/meetings/{meeting_id}")
+async def edit_meeting(request: Request, meeting_id: int) -> Response:
+    def write(session: Any, viewer: Viewer, form: Any) -> str:
+        meeting = actions.access_meeting(session, viewer.actor, meeting_id)
+        actions.edit_meeting(session, viewer.actor, meeting, _meeting_fields(form, viewer))
+        return f"/meetings/{meeting_id}"
+
+    return await _submit(request, write, _meeting_page)
+
+
+@router.post("/meetings/{meeting_id}/actions")
+async def add_action(request: Request, meeting_id: int) -> Response:
+    def write(session: Any, viewer: Viewer, form: Any) -> str:
+        actions.add_action(
+            session,
+            viewer.actor,
+            actions.ActionFields(
+                title=forms.text(form, "title"),
+                owner_party=forms.text(form, "owner_party"),
+                due_on=forms.day(form, "due_on", required=True) or utcnow().date(),
+                meeting_id=meeting_id,
+            ),
+        )
+        return f"/meetings/{meeting_id}#actions"
+
+    return await _submit(request, write, _meeting_page)
+
+
+def _action_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
+    item_id = int(request.path_params["item_id"])
+    with db_of(request).read() as session:
+        item = actions.access_action(session, viewer.actor, item_id)
+        context: dict[str, Any] = {
+            "item": item,
+            "notes": actions.notes(session, item),
+            "overdue": rules.overdue(item.due_on, item.status, utcnow().date()),
+            "can_report": item.owner_party == viewer.actor.party_code or _is_coordinator(viewer),
+            "statuses": rules.ACTION_STATUSES,
+            "error": None,
+            "values": {},
+        }
+    context.update(extra)
+    code = int(context.pop("status_code", 200))
+    return render(request, "action_item.html", context, user=viewer.user, status_code=code)
+
+
+@router.get("/actions/{item_id}")
+def action_page(request: Request, item_id: int) -> Response:
+    return _action_page(request, current_viewer(request))
+
+
+@router.post("/actions/{item_id}/notes")
+async def add_note(request: Request, item_id: int) -> Response:
+    def write(session: Any, viewer: Viewer, form: Any) -> str:
+        item = actions.access_action(session, viewer.actor, item_id)
+        actions.add_note(
+            session,
+            viewer.actor,
+            item,
+            forms.text(form, "note"),
+            forms.integer(form, "progress"),
+            forms.text(form, "status"),
+        )
+        return f"/actions/{item_id}"
+
+    return await _submit(request, write, _action_page)
+
+
+@router.get("/mechanisms/{mechanism_id}")
+def mechanism_page(request: Request, mechanism_id: int) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        report = actions.follow_up(
+            session, viewer.actor, actions.mechanism(session, mechanism_id), utcnow().date()
+        )
+    return render(request, "mechanism.html", report, user=viewer.user)
+
+
+@router.get("/coordination")
+def coordination_page(request: Request) -> Response:
+    """The way in to coordination, with what needs attention."""
+    from eocnet.actions import connectivity, countermeasures, laboratories
+
+    viewer = current_viewer(request)
+    today = utcnow().date()
+    with db_of(request).read() as session:
+        open_items = actions.actions_list(session, viewer.actor, open_only=True)
+        stock = [] if viewer.actor.is_partner else countermeasures.stock(session, viewer.actor)
+        context = {
+            "support_open": sum(
+                1
+                for r in laboratories.requests(session, viewer.actor)
+                if r.status in ("open", "offered")
+            ),
+            "needs_open": len(countermeasures.needs(session, "open")),
+            "near_expiry": sum(1 for s in stock if rules.near_expiry(s.expiry, today)),
+            "overdue": sum(1 for a in open_items if rules.overdue(a.due_on, a.status, today)),
+            "open_actions": len(open_items),
+            "pending_checks": len(connectivity.pending_for(session, viewer.actor.party_code)),
+            "is_partner": viewer.actor.is_partner,
+        }
+    return render(request, "coordination.html", context, user=viewer.user)
