@@ -600,3 +600,37 @@ def test_csv_exports_do_not_carry_spreadsheet_formulas(client, people):
     )
     text = client.get("/api/v1/laboratories.csv", headers=people["idn"].headers).text
     assert "'=HYPERLINK" in text and ",'-2+3," in text
+
+
+def test_pages_hide_what_the_api_hides(client, people):
+    from tests.conftest import PASSWORD
+    from tests.web_helpers import login
+
+    r = client.post(
+        "/api/v1/support-requests",
+        headers=people["khm"].headers,
+        json={"kind": "confirmation", "title": "SECRET isolates", "visibility": "restricted",
+              "parties": ["THA"]},
+    )  # fmt: skip
+    meeting = client.post(
+        "/api/v1/meetings",
+        headers=people["khm"].headers,
+        json={"title": "SECRET bilateral call", "starts_at": "2026-12-08T09:00:00+07:00",
+              "parties": ["KHM", "THA"]},
+    ).json()  # fmt: skip
+    login(client, people["idn"].email, PASSWORD)
+    assert client.get(f"/support-requests/{r.json()['id']}").status_code == 404
+    assert client.get(f"/meetings/{meeting['id']}").status_code == 404
+    for page in ("/laboratories", "/meetings", "/coordination"):
+        text = client.get(page).text
+        assert "SECRET" not in text, page
+    # partners see no stock levels on the page either
+    client.post("/logout", data={"csrf_token": ""})
+    client.cookies.clear()
+    login(client, people["partner"].email, PASSWORD)
+    client.post(
+        "/api/v1/stockpiles",
+        headers=people["idn"].headers,
+        json={"item": "SECRET stock", "category": "vaccine", "quantity": 5, "unit": "doses"},
+    )
+    assert "SECRET stock" not in client.get("/countermeasures").text
