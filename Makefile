@@ -31,13 +31,15 @@ browser:
 	@test -x $(CHROMIUM) || { echo "installing chromium ..."; \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null; }
 
-## system-deps: what WeasyPrint needs for PDFs (Pango, HarfBuzz subsetting) and Noto fonts,
+## system-deps: what WeasyPrint needs for PDFs (Pango, HarfBuzz subsetting), Noto fonts, and
+## pdftoppm (poppler-utils), with which the tests look at the PDFs,
 ## so that Thai, Khmer, Lao, Myanmar, Tamil and Chinese text renders in PDFs and pages
 system-deps:
 	@{ ldconfig -p | grep -q libharfbuzz-subset.so.0 && test -d /usr/share/fonts/truetype/noto \
-	   && test -d /usr/share/fonts/opentype/noto; } || { echo "installing Pango, HarfBuzz and Noto fonts ..."; \
+	   && test -d /usr/share/fonts/opentype/noto && command -v pdftoppm >/dev/null; } || { echo "installing Pango, HarfBuzz and Noto fonts ..."; \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk) >/dev/null; }
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
+	    poppler-utils) >/dev/null; }
 
 ## test: the whole suite on SQLite, then on PostgreSQL
 test: install system-deps browser test-sqlite test-postgresql

@@ -30,6 +30,7 @@ from eocnet.api import (
     laboratories,
     meetings,
     problems,
+    reports,
     risk,
     risk_assessments,
     search,
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     api.include_router(countermeasures.router)
     api.include_router(meetings.router)
     api.include_router(agreements.router)
+    api.include_router(reports.router)
     app.include_router(api)
     app.include_router(health.router)
 

@@ -53,6 +53,10 @@ cap_app = _group(
     "CAP 1.2 alert messages: check them against the OASIS standard and its schema, "
     "and import them as draft advisories."
 )
+report_app = _group(
+    "Situation reports from live data: an event's report or the weekly regional report, "
+    "as PDF or HTML."
+)
 for sub, name in [
     (db_app, "db"),
     (demo_app, "demo"),
@@ -66,6 +70,7 @@ for sub, name in [
     (risk_app, "risk"),
     (analyze_app, "analyze"),
     (cap_app, "cap"),
+    (report_app, "report"),
 ]:
     app.add_typer(sub, name=name)
 
@@ -824,6 +829,94 @@ def cap_import(
                     typer.echo(f"{path}: {problem['detail']}", err=True)
     if refused:
         fail(f"{refused} of {len(files)} file(s) not imported")
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _report_user(session, email: str | None) -> User:  # type: ignore[no-untyped-def]
+    if email:
+        return _find_user(session, email)
+    from sqlalchemy import select
+
+    from eocnet.db.models import Party
+
+    user = session.scalars(
+        select(User)
+        .join(Party, Party.code == User.party_code)
+        .where(Party.kind == "coordinator", User.is_active.is_(True))
+        .order_by(User.id)
+    ).first()
+    if user is None:
+        fail("no coordinator account to write the report as; give --user EMAIL")
+    return user  # type: ignore[no-any-return]
+
+
+def _write_report(draft: object, output: Path, issue: bool, user: str | None) -> None:
+    from eocnet.actions import reports
+
+    if output.suffix.lower() not in (".pdf", ".html"):
+        fail("the output file ends in .pdf or .html")
+    with database() as (settings, db):
+        with db.write() as session:
+            actor = users.actor_for(_report_user(session, user))
+            report = reports.create(session, actor, draft)  # type: ignore[arg-type]
+            report_id = report.id
+        if issue:
+            built = reports.issue_now(db, actor, report_id, settings.base_url)
+            html, pdf = built.html or "", built.pdf or b""
+            typer.echo(f"issued edition {built.edition} of report {report_id}", err=True)
+        else:
+            from eocnet.web.documents import html_to_pdf
+
+            with db.read() as session:
+                html = reports.render(session, reports.access(session, actor, report_id))
+            pdf = html_to_pdf(html) if output.suffix.lower() == ".pdf" else b""
+            typer.echo(f"draft report {report_id} (not issued)", err=True)
+    try:
+        if output.suffix.lower() == ".pdf":
+            output.write_bytes(pdf)
+        else:
+            output.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    typer.echo(str(output))
+
+
+@report_app.command("sitrep")
+def report_sitrep(
+    event: Annotated[int, typer.Option(help="The event's number.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="FILE.pdf or FILE.html")],
+    lang: Annotated[str, typer.Option(help="en or id")] = "en",
+    issue: Annotated[
+        bool, typer.Option(help="Issue a numbered edition (kept and distributed).")
+    ] = False,
+    user: Annotated[
+        str | None, typer.Option(help="Write it as this user (default: the coordinator).")
+    ] = None,
+) -> None:
+    """The situation report of an event, from the data as it is now."""
+    from eocnet.actions import reports
+
+    _write_report(reports.DraftFields("sitrep", event_id=event, language=lang), output, issue, user)
+
+
+@report_app.command("weekly")
+def report_weekly(
+    week: Annotated[str, typer.Option(help="ISO week, e.g. 2026-W47.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="FILE.pdf or FILE.html")],
+    lang: Annotated[str, typer.Option(help="en or id")] = "en",
+    issue: Annotated[
+        bool, typer.Option(help="Issue a numbered edition (kept and distributed).")
+    ] = False,
+    user: Annotated[
+        str | None, typer.Option(help="Write it as this coordinator (default: the first).")
+    ] = None,
+) -> None:
+    """The weekly regional report of an ISO week."""
+    from eocnet.actions import reports
+
+    _write_report(reports.DraftFields("weekly", week=week, language=lang), output, issue, user)
 
 
 def main() -> None:

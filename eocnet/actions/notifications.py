@@ -19,7 +19,11 @@ def preferences(session: Session, user_id: int) -> NotificationPreference:
         row
         if row is not None
         else NotificationPreference(
-            user_id=user_id, email_alerts=True, email_mentions=True, email_direct=True
+            user_id=user_id,
+            email_alerts=True,
+            email_mentions=True,
+            email_direct=True,
+            email_reports=False,
         )
     )
 
@@ -28,7 +32,11 @@ def set_preferences(session: Session, user_id: int, **values: bool) -> Notificat
     row = session.get(NotificationPreference, user_id)
     if row is None:
         row = NotificationPreference(
-            user_id=user_id, email_alerts=True, email_mentions=True, email_direct=True
+            user_id=user_id,
+            email_alerts=True,
+            email_mentions=True,
+            email_direct=True,
+            email_reports=False,
         )
         session.add(row)
     for key, value in values.items():

@@ -74,6 +74,9 @@ class Preferences(Input):
     email_alerts: bool = Field(description="E-mail me alerts addressed to my party")
     email_mentions: bool = Field(description="E-mail me when I am mentioned")
     email_direct: bool = Field(description="E-mail me direct messages")
+    email_reports: bool = Field(
+        False, description="E-mail me when a situation report I may read is issued"
+    )
 
 
 def webhook_out(hook: Webhook) -> WebhookOut:
@@ -166,6 +169,7 @@ def get_preferences(actor: CurrentActor, db: DbDep) -> Preferences:
             email_alerts=p.email_alerts,
             email_mentions=p.email_mentions,
             email_direct=p.email_direct,
+            email_reports=p.email_reports,
         )
 
 

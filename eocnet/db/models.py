@@ -473,6 +473,9 @@ class NotificationPreference(Base):
     email_alerts: Mapped[bool] = mapped_column(Boolean, default=True)
     email_mentions: Mapped[bool] = mapped_column(Boolean, default=True)
     email_direct: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_reports: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
 
 
 class OutboxEmail(Base):
@@ -1155,3 +1158,36 @@ class ConnectivityProbe(Base):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
     acknowledged_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class Report(Base):
+    """A situation report: an event report or the weekly regional report. A
+    draft is rendered from live data each time it is read; issuing numbers the
+    edition and keeps its HTML and PDF unchanged from then on."""
+
+    __tablename__ = "report"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), default=None)
+    period: Mapped[str] = mapped_column(String(10), default="")
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    title: Mapped[str] = mapped_column(String(400))
+    narrative: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    progress_note: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    edition: Mapped[int | None] = mapped_column(Integer, default=None)
+    visibility: Mapped[str] = mapped_column(String(12), default="network")
+    parties: Mapped[list[str]] = mapped_column(default=list)
+    owner_party: Mapped[str] = mapped_column(String(8))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    issued_at: Mapped[datetime | None] = mapped_column(default=None)
+    html: Mapped[str | None] = mapped_column(Text, default=None)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+    __table_args__ = (Index("ix_report_kind_event", "kind", "event_id", "edition"),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from eocnet.config import Settings
@@ -38,6 +39,7 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
         ("cap_drafts_imported", lambda: cap_feeds.run(db, settings, now)),
         ("actions_reminded", lambda: coordination.remind_overdue_actions(db, settings, now)),
         ("connectivity_checks", lambda: coordination.connectivity_check(db, settings, now)),
+        ("weekly_reports", lambda: _weekly_report(db, settings, now)),
     ]
     for name, job in jobs:
         try:
@@ -46,6 +48,12 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
             log.exception("job %s failed", name)
             done[name] = "error"
     return done
+
+
+def _weekly_report(db: Database, settings: Settings, now: datetime) -> int:
+    from eocnet.actions import reports
+
+    return 0 if reports.scheduled_weekly(db, now, settings.base_url) is None else 1
 
 
 async def run_forever(db: Database, settings: Settings) -> None:

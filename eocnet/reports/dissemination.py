@@ -57,10 +57,38 @@ def main_airports(country: str, limit: int = ORIGINS_PER_COUNTRY) -> list[str]:
     return [network.codes[members[i]] for i in order[:limit] if outbound[i] > 0]
 
 
-def build(session: Session, actor: Actor, top: int = 10) -> DisseminationReport:
+def top_destinations(country: str, top: int = 10) -> tuple[list[Destination], str]:
+    """Where travellers leaving ``country`` by air go first (by country), from
+    its main airports on the OpenFlights network; a note when there is nothing
+    to compute."""
     import pycountry
 
     from eocnet.analytics.importation import importation_risk
+    from eocnet.interop import openflights
+
+    origins = main_airports(country)
+    if not origins:
+        return [], "no airport with scheduled routes in this country's data"
+    try:
+        table = importation_risk(openflights.default_network(), origins, by="country")
+    except ValueError as exc:
+        return [], str(exc)
+    out = []
+    for i in range(min(top, len(table.destinations))):
+        code = table.destinations[i]
+        found = pycountry.countries.get(alpha_3=code)
+        out.append(
+            Destination(
+                code,
+                found.name if found else code,
+                float(table.share[i]),
+                float(table.effective_distance[i]),
+            )
+        )
+    return out, ""
+
+
+def build(session: Session, actor: Actor, top: int = 10) -> DisseminationReport:
     from eocnet.interop import openflights
 
     network = openflights.default_network()
@@ -73,25 +101,6 @@ def build(session: Session, actor: Actor, top: int = 10) -> DisseminationReport:
     entries = []
     for event in events:
         origins = main_airports(event.country)
-        entry = Entry(event, origins)
-        if not origins:
-            entry.note = "no airport with scheduled routes in this country's data"
-        else:
-            try:
-                table = importation_risk(network, origins, by="country")
-            except ValueError as exc:
-                entry.note = str(exc)
-            else:
-                for i in range(min(top, len(table.destinations))):
-                    code = table.destinations[i]
-                    country = pycountry.countries.get(alpha_3=code)
-                    entry.destinations.append(
-                        Destination(
-                            code,
-                            country.name if country else code,
-                            float(table.share[i]),
-                            float(table.effective_distance[i]),
-                        )
-                    )
-        entries.append(entry)
+        destinations, note = top_destinations(event.country, top)
+        entries.append(Entry(event, origins, destinations, note))
     return DisseminationReport(utcnow(), network.source, openflights.ATTRIBUTION, entries)

@@ -198,3 +198,70 @@ def connectivity_figure(results: Sequence[Any], *, width: float = 8.0) -> Figure
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+MAP_SHADES = ("#fde0c5", "#facba6", "#f59e72", "#ef6f53", "#d94343", "#a1242d")
+
+
+def choropleth_figure(
+    values: dict[str, float],
+    *,
+    highlight: str | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    width: float = 8.0,
+    legend: str = "",
+) -> Figure:
+    """Countries shaded by value (six classes by quantile), ``highlight`` drawn
+    dark; ``bounds`` = (lon_min, lon_max, lat_min, lat_max)."""
+    from matplotlib.collections import PolyCollection
+
+    from eocnet.interop.world_atlas import countries
+
+    shapes = countries()
+    positive = sorted(v for v in values.values() if v > 0)
+    edges = (
+        [positive[min(len(positive) - 1, int(len(positive) * k / 6))] for k in range(1, 6)]
+        if positive
+        else []
+    )
+    polygons, colours = [], []
+    for code, rings in shapes.items():
+        value = values.get(code, 0.0)
+        if code == highlight:
+            colour = "#222222"
+        elif value > 0:
+            colour = MAP_SHADES[sum(1 for e in edges if value > e)]
+        else:
+            colour = "#eeeeee"
+        for ring in rings:
+            polygons.append(ring)
+            colours.append(colour)
+    lon_min, lon_max, lat_min, lat_max = bounds or (-180.0, 180.0, -58.0, 84.0)
+    aspect = (lat_max - lat_min) / (lon_max - lon_min)
+    fig = Figure(figsize=(width, max(2.5, width * aspect)))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.add_collection(
+        PolyCollection(polygons, facecolors=colours, edgecolors="#ffffff", linewidths=0.3)
+    )
+    ax.set_xlim(lon_min, lon_max)
+    ax.set_ylim(lat_min, lat_max)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if legend:
+        ax.text(lon_min + 1, lat_min + 1, legend, fontsize=7, color="#333")
+    return fig
+
+
+def barh_figure(
+    labels: Sequence[str], values: Sequence[float], *, xlabel: str = "", width: float = 6.0
+) -> Figure:
+    fig = Figure(figsize=(width, max(1.5, 0.3 * len(labels) + 0.8)))
+    ax = fig.add_subplot()
+    ax.barh(range(len(labels)), list(values), color=BAR)
+    ax.set_yticks(range(len(labels)))
+    ax.set_yticklabels(list(labels), fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig

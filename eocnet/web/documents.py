@@ -42,3 +42,62 @@ def html_to_pdf(html: str) -> bytes:
 def follow_up_html(report: dict[str, Any], lang: str) -> str:
     """The one-page follow-up report of a regional mechanism."""
     return _document("documents/follow_up.html", lang, **report)
+
+
+REPORT_SECTIONS = {
+    "sitrep": (
+        ("summary", "Summary"),
+        ("figures", "Cases and deaths"),
+        ("updates", "Updates"),
+        ("surveillance", "Surveillance"),
+        ("risk", "Risk assessment"),
+        ("importation", "Risk of international spread by air travel"),
+        ("coordination", "Response and coordination"),
+        ("sources", "Data sources and licences"),
+    ),
+    "weekly": (
+        ("highlights", "Highlights"),
+        ("events", "Events"),
+        ("surveillance", "Surveillance"),
+        ("risk", "Risk assessments signed off"),
+        ("importation", "Risk of international spread by air travel"),
+        ("coordination", "Coordination"),
+        ("outlook", "Outlook"),
+        ("sources", "Data sources and licences"),
+    ),
+}
+
+
+def report_html(
+    context: dict[str, Any],
+    lang: str,
+    *,
+    texts: dict[str, str],
+    edition: int | None,
+    generated_at: Any,
+    issued_at: Any = None,
+    network: str = "",
+) -> str:
+    """A situation report (event or weekly) as one self-contained HTML document."""
+    from eocnet.domain.places import country_name
+    from eocnet.web.markdown import to_html
+
+    translate = language_context(lang)["_"]
+    kind = str(context["kind"])
+    heading = context["title"]
+    if kind == "weekly":
+        heading = translate("Weekly regional report %(week)s") % {"week": context["week"]}
+    values = {**context, "country_name": country_name}
+    return _document(
+        f"documents/{kind}.html",
+        lang,
+        **values,
+        heading=heading,
+        toc=[(anchor, translate(title)) for anchor, title in REPORT_SECTIONS[kind]],
+        texts=texts,
+        edition=edition,
+        generated_at=generated_at,
+        issued_at=issued_at,
+        network=network,
+        markdown=to_html,
+    )

@@ -31,6 +31,7 @@ from eocnet.web import (
     laboratory_pages,
     meeting_pages,
     public_site,
+    report_pages,
     risk_assessment_pages,
     risk_pages,
     surveillance_pages,
@@ -391,7 +392,10 @@ async def account_notifications(request: Request) -> Response:
         notifications.set_preferences(
             session,
             viewer.user.id,
-            **{k: form.get(k) == "1" for k in ("email_alerts", "email_mentions", "email_direct")},
+            **{
+                k: form.get(k) == "1"
+                for k in ("email_alerts", "email_mentions", "email_direct", "email_reports")
+            },
         )
     t = i18n.translator(viewer.user.language).gettext
     return _account(request, viewer.user, message=t("Your choices are saved."))
@@ -536,6 +540,7 @@ def install(app: FastAPI) -> None:
     app.include_router(countermeasure_pages.router)
     app.include_router(meeting_pages.router)
     app.include_router(agreement_pages.router)
+    app.include_router(report_pages.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)
