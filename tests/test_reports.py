@@ -269,3 +269,18 @@ def test_regional_dashboard_figures_and_filters(client, db, network):
     client.cookies.clear()
     login(client, network["sgp"].email, "correct horse battery staple")
     assert "Suspected diphtheria cluster" not in client.get("/region?days=365").text
+
+
+def test_dissemination_report_edition(client, network, tmp_path):
+    draft = _draft(client, network["coordinator"], kind="dissemination", week=WEEK)
+    url = f"/api/v1/reports/{draft['id']}"
+    html = client.get(f"{url}/document.html", headers=network["coordinator"].headers).text
+    assert "Risk assessment for international dissemination" in html
+    assert "Measles in two travellers arriving in Jakarta" in html
+    assert "Suspected diphtheria cluster" not in html  # restricted: not every reader sees it
+    assert "Singapore" in html and "data:image/svg+xml;base64," in html
+    client.post(f"{url}/issue", headers=network["coordinator"].headers)
+    issued = client.get(url, headers=network["tha"].headers).json()
+    assert issued["status"] == "issued" and issued["edition"] == 1
+    pdf = client.get(f"{url}/document.pdf", headers=network["tha"].headers).content
+    _png_is_not_blank(pdf, tmp_path)

@@ -112,4 +112,9 @@ def test_notification_preferences_form(client, make_person):
     )
     assert r.status_code == 200 and "saved" in r.text
     prefs = client.get("/api/v1/me/notifications").json()
-    assert prefs == {"email_alerts": False, "email_mentions": True, "email_direct": False}
+    assert prefs == {
+        "email_alerts": False,
+        "email_mentions": True,
+        "email_direct": False,
+        "email_reports": False,
+    }

@@ -26,11 +26,19 @@ from eocnet.domain.actors import Actor
 from eocnet.domain.roles import Role
 from eocnet.domain.visibility import Visibility
 from eocnet.realtime.log import Audience, publish
-from eocnet.reports import common, sitrep, weekly
+from eocnet.reports import common, dissemination_report, sitrep, weekly
 
-KINDS = ("sitrep", "weekly")
+KINDS = ("sitrep", "weekly", "dissemination")
 LANGUAGES = ("en", "id")
-SECTIONS = {"sitrep": ("summary", "assessment", "actions"), "weekly": ("highlights", "outlook")}
+SECTIONS = {
+    "sitrep": ("summary", "assessment", "actions"),
+    "weekly": ("highlights", "outlook"),
+    "dissemination": ("assessment",),
+}
+TITLES = {
+    "weekly": "Weekly regional report {week}",
+    "dissemination": "Risk assessment for international dissemination {week}",
+}
 MAX_NARRATIVE = 20_000
 
 
@@ -85,7 +93,7 @@ def create(session: Session, actor: Actor, f: DraftFields) -> Report:
     if not _writer(actor):
         raise Forbidden("officers, focal points and the coordinator prepare reports")
     if f.kind not in KINDS:
-        raise Invalid("kind is sitrep or weekly", field="kind")
+        raise Invalid("kind is sitrep, weekly or dissemination", field="kind")
     if f.language not in LANGUAGES:
         raise Invalid("language is en or id", field="language")
     now = utcnow()
@@ -106,16 +114,16 @@ def create(session: Session, actor: Actor, f: DraftFields) -> Report:
         )
     else:
         if actor.party_kind != "coordinator":
-            raise Forbidden("the coordinator prepares the weekly regional report")
+            raise Forbidden("the coordinator prepares the network's periodic reports")
         week = f.week or weekly.week_of(now.date())
         try:
             weekly.parse_week(week)
         except ValueError as exc:
             raise Invalid(str(exc), field="week") from None
         report = Report(
-            kind="weekly",
+            kind=f.kind,
             period=week,
-            title=f"Weekly regional report {week}",
+            title=TITLES[f.kind].format(week=week),
             visibility=Visibility.NETWORK,
             parties=[],
             owner_party=_coordinator_code(session),
@@ -162,6 +170,8 @@ def context(session: Session, report: Report, today: date, progress: Any = None)
         if event is None:
             raise NotFound(f"no event {report.event_id}")
         return sitrep.build(session, readers, event, today, steps)
+    if report.kind == "dissemination":
+        return dissemination_report.build(session, readers, report.period, today, steps)
     return weekly.build(session, readers, report.period, today, steps)
 
 
@@ -190,8 +200,8 @@ def start_issue(session: Session, actor: Actor, report: Report) -> Report:
     """Mark the draft as building; ``build_edition`` does the work."""
     if not _writer(actor):
         raise Forbidden("your role cannot issue reports")
-    if report.kind == "weekly" and actor.party_kind != "coordinator":
-        raise Forbidden("the coordinator issues the weekly regional report")
+    if report.kind != "sitrep" and actor.party_kind != "coordinator":
+        raise Forbidden("the coordinator issues the network's periodic reports")
     if report.status == "issued":
         raise Conflict(f"edition {report.edition} is issued already")
     if report.status == "building":

@@ -19,17 +19,19 @@ router = APIRouter(tags=["situation reports"])
 
 
 class ReportIn(Input):
-    kind: Literal["sitrep", "weekly"] = Field(
-        description="sitrep: an event's report; weekly: the weekly regional report"
+    kind: Literal["sitrep", "weekly", "dissemination"] = Field(
+        description="sitrep: an event's report; weekly: the weekly regional report; "
+        "dissemination: the periodic risk assessment for international dissemination"
     )
     event_id: int | None = Field(None, ge=1, le=MAX_ID, description="For a sitrep")
-    week: str = Field("", max_length=8, description="For a weekly report: ISO week, 2026-W47")
+    week: str = Field("", max_length=8, description="For the periodic reports: ISO week, 2026-W47")
     language: Literal["en", "id"] = "en"
 
 
 class NarrativeIn(Input):
     narrative: dict[str, Annotated[str, Field(max_length=20_000)]] = Field(
-        description="Sections: summary, assessment, actions (sitrep); highlights, outlook (weekly)"
+        description="Sections: summary, assessment, actions (sitrep); highlights, outlook "
+        "(weekly); assessment (dissemination)"
     )
 
 

@@ -65,6 +65,16 @@ REPORT_SECTIONS = {
         ("outlook", "Outlook"),
         ("sources", "Data sources and licences"),
     ),
+    "dissemination": (
+        ("method", "Method"),
+        ("events", "Open events"),
+        ("sources", "Data sources and licences"),
+    ),
+}
+TEMPLATES_BY_KIND = {
+    "sitrep": "documents/sitrep.html",
+    "weekly": "documents/weekly.html",
+    "dissemination": "documents/dissemination_report.html",
 }
 
 
@@ -87,9 +97,13 @@ def report_html(
     heading = context["title"]
     if kind == "weekly":
         heading = translate("Weekly regional report %(week)s") % {"week": context["week"]}
+    elif kind == "dissemination":
+        heading = translate("Risk assessment for international dissemination %(week)s") % {
+            "week": context["period"]
+        }
     values = {**context, "country_name": country_name}
     return _document(
-        f"documents/{kind}.html",
+        TEMPLATES_BY_KIND[kind],
         lang,
         **values,
         heading=heading,

@@ -72,7 +72,7 @@ def _view(
             "sections": actions.SECTIONS[report.kind],
             "can_issue": report.status == "draft"
             and not viewer.actor.is_partner
-            and (report.kind != "weekly" or viewer.actor.party_kind == "coordinator"),
+            and (report.kind == "sitrep" or viewer.actor.party_kind == "coordinator"),
             "error": None,
         }
     context.update(extra)

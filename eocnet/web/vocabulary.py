@@ -191,6 +191,9 @@ WORDS = [
     N_("Coordination"),
     N_("Outlook"),
     N_("Weekly regional report %(week)s"),
+    N_("Risk assessment for international dissemination %(week)s"),
+    N_("Method"),
+    N_("Open events"),
     # fact-check verdicts
     N_("false"),
     N_("misleading"),
