@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from eocnet.actions import audit, directory, logins, notifications, tokens, users
 from eocnet.actions import channels as channel_actions
+from eocnet.actions import reports as report_actions
 from eocnet.actions.errors import ActionError, Forbidden, NotFound
 from eocnet.actions.users import pending_totp_secret, requires_enrolment
 from eocnet.api.audit import query_audit
@@ -299,6 +300,9 @@ def dashboard(request: Request) -> Response:
         focal_points = directory.visible_focal_points(session, viewer.actor, party.code)
         recent = exchange.recent_events(session, viewer.actor)
         unread = sum(channel_actions.unread_counts(session, viewer.actor).values())
+        latest_reports = [
+            r for r in report_actions.visible(session, viewer.actor) if r.status == "issued"
+        ][:3]
     awaiting = [e for e in recent if exchange.pending_for_party(e, viewer.user.party_code)]
     deadlines = [e for e in recent if e.ihr_deadline and not e.ihr_notified_at]
     return render(
@@ -312,6 +316,7 @@ def dashboard(request: Request) -> Response:
             "awaiting": awaiting,
             "deadlines": deadlines,
             "unread": unread,
+            "latest_reports": latest_reports,
         },
         user=viewer.user,
     )
