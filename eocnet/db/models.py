@@ -1168,7 +1168,7 @@ class Report(Base):
     __tablename__ = "report"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(20))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), default=None)
     period: Mapped[str] = mapped_column(String(10), default="")
     language: Mapped[str] = mapped_column(String(35), default="en")
