@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events
 from eocnet.actions import risk_assessments as rra_actions
+from eocnet.actions.checks import links, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings
 from eocnet.db.models import (
@@ -126,15 +127,6 @@ def may_approve(actor: Actor, advisory: Advisory) -> bool:
 # ---------------------------------------------------------------- checks
 
 
-def _text(value: str, name: str, limit: int = MAX_TEXT, required: bool = False) -> str:
-    value = value.strip()
-    if required and not value:
-        raise Invalid(f"{name.split('.')[-1].replace('_', ' ')} is empty", field=name)
-    if len(value) > limit:
-        raise Invalid(f"{name} is longer than {limit:,} characters", field=name)
-    return value
-
-
 def _check_areas(areas: list[AreaFields]) -> list[dict[str, Any]]:
     if not areas:
         raise Invalid("say where the advisory applies: at least one area", field="areas")
@@ -159,7 +151,7 @@ def _check_areas(areas: list[AreaFields]) -> list[dict[str, Any]]:
             problem = cap.circle_problem(circle)
             if problem:
                 raise Invalid(problem, field=f"{where}.circles")
-        description = _text(area.description, f"{where}.description", 300)
+        description = text(area.description, f"{where}.description", 300)
         if not (countries or subdivisions or polygons or circles or description):
             raise Invalid(
                 "an area needs a description, a country, a subdivision, a polygon or a circle",
@@ -197,22 +189,11 @@ def _check_translations(items: list[TranslationFields]) -> list[TranslationField
         out.append(
             TranslationFields(
                 language=tag,
-                headline=_text(item.headline, f"{where}.headline", 300, required=True),
-                body=_text(item.body, f"{where}.body"),
-                instruction=_text(item.instruction, f"{where}.instruction"),
+                headline=text(item.headline, f"{where}.headline", 300, required=True),
+                body=text(item.body, f"{where}.body", MAX_TEXT),
+                instruction=text(item.instruction, f"{where}.instruction", MAX_TEXT),
             )
         )
-    return out
-
-
-def _check_links(links: list[dict[str, str]]) -> list[dict[str, str]]:
-    out = []
-    for i, link in enumerate(links):
-        url = str(link.get("url", "")).strip()
-        if not url.startswith(("https://", "http://")):
-            raise Invalid("a link must be an http(s) address", field=f"links[{i}].url")
-        title = _text(str(link.get("title", "")), f"links[{i}].title", 300) or url
-        out.append({"title": title, "url": url[:1000]})
     return out
 
 
@@ -237,15 +218,15 @@ def _apply(session: Session, actor: Actor, advisory: Advisory, f: AdvisoryFields
             ) from None
     areas = _check_areas(f.areas)
     translations = _check_translations(f.translations)
-    advisory.event_type = _text(f.event_type, "event_type", 200, required=True)
+    advisory.event_type = text(f.event_type, "event_type", 200, required=True)
     advisory.category = f.category
     advisory.response_type = f.response_type
     advisory.urgency, advisory.severity, advisory.certainty = f.urgency, f.severity, f.certainty
-    advisory.audience = _text(f.audience, "audience", 300)
+    advisory.audience = text(f.audience, "audience", 300)
     advisory.effective_at, advisory.expires_at = f.effective_at, f.expires_at
     advisory.areas = areas
     advisory.countries_key = ",".join(["", *sorted({c for a in areas for c in a["countries"]}), ""])
-    advisory.links = _check_links(f.links)
+    advisory.links = links(f.links, "links")
     advisory.event_id, advisory.risk_assessment_id = f.event_id, f.risk_assessment_id
     existing = {t.language: t for t in advisory.translations}
     keep = []
@@ -375,7 +356,7 @@ def approve(session: Session, actor: Actor, advisory: Advisory) -> Advisory:
 def return_to_draft(session: Session, actor: Actor, advisory: Advisory, note: str) -> Advisory:
     if not may_approve(actor, advisory):
         raise Forbidden("the coordinator or the party's focal point reviews advisories")
-    advisory.review_note = _text(note, "note", 2000)
+    advisory.review_note = text(note, "note", 2000)
     advisory.approved_by = advisory.approved_at = None
     return _step(session, actor, advisory, "return", "returned", note=advisory.review_note)
 
@@ -579,7 +560,7 @@ def cancel(
     last = last_message(session, advisory)
     if last is None or advisory.status == "cancelled":
         raise Invalid("only a published advisory can be cancelled", field="status")
-    reason = _text(reason, "reason", 2000, required=True)
+    reason = text(reason, "reason", 2000, required=True)
     snapshot = {**last.content, "cancel_reason": reason}
     message = _issue(session, actor, settings, advisory, "Cancel", reason, snapshot)
     advisory.status = "cancelled"

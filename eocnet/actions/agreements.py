@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit
+from eocnet.actions.checks import WRITING_ROLES, check_parties, coordinators, links, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
-from eocnet.actions.laboratories import WRITING_ROLES, check_parties, coordinators, text
 from eocnet.db.models import Agreement, Indicator, IndicatorReport, PlanActivity
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
@@ -86,12 +86,7 @@ def _apply(session: Session, agreement: Agreement, f: AgreementFields) -> None:
     for area in f.areas:
         if area not in rules.COOPERATION_AREAS:
             raise Invalid(f"areas are among {', '.join(rules.COOPERATION_AREAS)}", field="areas")
-    documents = []
-    for i, d in enumerate(f.documents):
-        url = str(d.get("url", "")).strip()
-        if not url.startswith(("https://", "http://")):
-            raise Invalid("a document is an http(s) address", field=f"documents[{i}].url")
-        documents.append({"title": text(str(d.get("title", "")), "title", 300) or url, "url": url})
+    documents = links(f.documents, "documents", "a document")
     agreement.title = text(f.title, "title", 300, required=True)
     agreement.parties = parties
     agreement.signed_on, agreement.expires_on = f.signed_on, f.expires_on

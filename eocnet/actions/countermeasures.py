@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events
+from eocnet.actions.checks import WRITING_ROLES, require_writer, text
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
-from eocnet.actions.laboratories import WRITING_ROLES, require_writer, text
 from eocnet.db.models import (
     CountermeasureRequest,
     Pledge,

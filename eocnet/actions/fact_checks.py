@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events
+from eocnet.actions.checks import links, text
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.db.models import FactCheck, FactCheckTranslation, Rumour
 from eocnet.db.types import utcnow
@@ -68,15 +69,6 @@ def _coordinator(actor: Actor) -> bool:
     return actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
 
 
-def _text(value: str, name: str, limit: int = MAX_TEXT, required: bool = False) -> str:
-    value = value.strip()
-    if required and not value:
-        raise Invalid(f"{name.split('.')[-1].replace('_', ' ')} is empty", field=name)
-    if len(value) > limit:
-        raise Invalid(f"{name} is longer than {limit:,} characters", field=name)
-    return value
-
-
 NETWORK = Audience(Visibility.NETWORK, "")
 
 
@@ -100,8 +92,8 @@ def log_rumour(session: Session, actor: Actor, f: RumourFields) -> Rumour:
     if url and not url.startswith(("https://", "http://")):
         raise Invalid("the link must be an http(s) address", field="url")
     rumour = Rumour(
-        claim=_text(f.claim, "claim", 5000, required=True),
-        seen_where=_text(f.seen_where, "seen_where", 300),
+        claim=text(f.claim, "claim", 5000, required=True),
+        seen_where=text(f.seen_where, "seen_where", 300),
         url=url[:1000],
         language=language,
         country=country,
@@ -221,16 +213,10 @@ def _apply(session: Session, actor: Actor, check: FactCheck, f: FactCheckFields)
         if any(k.language == tag for k in keep):
             raise Invalid(f"two translations in {tag}", field=f"{where}.language")
         row = rows.get(tag) or FactCheckTranslation(language=tag)
-        row.claim = _text(t.claim, f"{where}.claim", 5000, required=True)
-        row.explanation = _text(t.explanation, f"{where}.explanation")
+        row.claim = text(t.claim, f"{where}.claim", 5000, required=True)
+        row.explanation = text(t.explanation, f"{where}.explanation", MAX_TEXT)
         keep.append(row)
-    sources = []
-    for i, source in enumerate(f.sources):
-        url = str(source.get("url", "")).strip()
-        if not url.startswith(("https://", "http://")):
-            raise Invalid("a source must be an http(s) address", field=f"sources[{i}].url")
-        title = _text(str(source.get("title", "")), f"sources[{i}].title", 300) or url
-        sources.append({"title": title, "url": url[:1000]})
+    sources = links(f.sources, "sources", "a source")
     countries = sorted({c.strip().upper() for c in f.countries if c.strip()})
     for code in countries:
         if not is_country(code):

@@ -12,44 +12,21 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events
+from eocnet.actions.checks import (
+    WRITING_ROLES,
+    check_parties,
+    coordinators,
+    require_writer,
+    text,
+)
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
-from eocnet.db.models import Laboratory, Party, SpecimenShipment, SupportOffer, SupportRequest
+from eocnet.db.models import Laboratory, SpecimenShipment, SupportOffer, SupportRequest
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
 from eocnet.domain.roles import Role
 from eocnet.domain.visibility import Visibility
 from eocnet.realtime.log import Audience, publish
-
-WRITING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT, Role.COORDINATOR, Role.ADMIN})
-
-
-def text(value: str, name: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid(f"{name.replace('_', ' ')} is empty", field=name)
-    if len(value) > limit:
-        raise Invalid(f"{name.replace('_', ' ')} is longer than {limit:,} characters", field=name)
-    return value
-
-
-def coordinators(session: Session) -> tuple[str, ...]:
-    return tuple(session.scalars(select(Party.code).where(Party.kind == "coordinator")))
-
-
-def require_writer(actor: Actor, what: str) -> None:
-    if actor.scope != "write" or not any(r in WRITING_ROLES for r in actor.roles):
-        raise Forbidden(f"your role cannot {what}")
-
-
-def check_parties(session: Session, codes: list[str], name: str = "parties") -> list[str]:
-    known = set(session.scalars(select(Party.code)))
-    out = sorted({c.strip().upper() for c in codes if c.strip()})
-    for code in out:
-        if code not in known:
-            raise Invalid(f"no party {code!r} in the directory", field=name)
-    return out
-
 
 # ---------------------------------------------------------------- directory
 

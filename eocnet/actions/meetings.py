@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit
+from eocnet.actions.checks import WRITING_ROLES, check_parties, coordinators, http_url, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
-from eocnet.actions.laboratories import WRITING_ROLES, check_parties, coordinators, text
 from eocnet.db.models import ActionItem, ActionNote, Mechanism, Meeting, Party
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
@@ -33,13 +33,6 @@ def _coordinator(actor: Actor) -> bool:
 
 def _writer(actor: Actor) -> bool:
     return actor.scope == "write" and any(r in WRITING_ROLES for r in actor.roles)
-
-
-def _url(value: str, name: str) -> str:
-    value = text(value, name, 1000)
-    if value and not value.startswith(("https://", "http://")):
-        raise Invalid("the link must be an http(s) address", field=name)
-    return value
 
 
 # ---------------------------------------------------------------- mechanisms
@@ -147,7 +140,7 @@ def _apply_meeting(session: Session, meeting: Meeting, f: MeetingFields) -> None
         {
             "title": text(str(a.get("title", "")), f"attachments[{i}].title", 300)
             or str(a.get("url", "")),
-            "url": _url(str(a.get("url", "")), f"attachments[{i}].url"),
+            "url": http_url(str(a.get("url", "")), f"attachments[{i}].url"),
         }
         for i, a in enumerate(f.attachments)
     ]
@@ -155,7 +148,7 @@ def _apply_meeting(session: Session, meeting: Meeting, f: MeetingFields) -> None
     meeting.starts_at = f.starts_at
     meeting.duration_minutes = f.duration_minutes
     meeting.mechanism_id = f.mechanism_id
-    meeting.video_url = _url(f.video_url, "video_url")
+    meeting.video_url = http_url(f.video_url, "video_url")
     meeting.agenda = text(f.agenda, "agenda", 20_000)
     meeting.minutes = text(f.minutes, "minutes", 100_000)
     meeting.parties = check_parties(session, f.parties)

@@ -16,7 +16,6 @@ from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
-from eocnet.web.laboratory_pages import _submit
 from eocnet.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +59,7 @@ async def record(request: Request) -> Response:
     def write(session: Any, viewer: Viewer, form: Any) -> str:
         return f"/agreements/{actions.create(session, viewer.actor, _fields(form)).id}"
 
-    return await _submit(request, write, _list)
+    return await forms.submit(request, write, _list)
 
 
 def _detail(request: Request, viewer: Viewer, **extra: Any) -> Response:
@@ -146,7 +145,7 @@ async def agreement_step(request: Request, agreement_id: int, step: str) -> Resp
             raise NotFound("no such step")
         return f"/agreements/{agreement_id}"
 
-    return await _submit(request, write, _detail)
+    return await forms.submit(request, write, _detail)
 
 
 @router.get("/agreements/{agreement_id}/timeline.svg")
@@ -212,7 +211,7 @@ async def start_check(request: Request) -> Response:
         connectivity.start(session, viewer.actor, settings_of(request).base_url)
         return "/connectivity"
 
-    return await _submit(request, write, _connectivity)
+    return await forms.submit(request, write, _connectivity)
 
 
 @router.post("/connectivity/probes/{probe_id}")
@@ -221,7 +220,7 @@ async def acknowledge(request: Request, probe_id: int) -> Response:
         connectivity.acknowledge(session, viewer.actor, probe_id)
         return "/connectivity"
 
-    return await _submit(request, write, _connectivity)
+    return await forms.submit(request, write, _connectivity)
 
 
 @router.get("/connectivity/chart.svg")

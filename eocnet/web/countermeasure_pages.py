@@ -16,7 +16,6 @@ from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
-from eocnet.web.laboratory_pages import _submit
 from eocnet.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,7 +65,7 @@ async def add_stock(request: Request) -> Response:
         actions.add_stock(session, viewer.actor, _stock_fields(form))
         return "/countermeasures#stock"
 
-    return await _submit(request, write, _overview)
+    return await forms.submit(request, write, _overview)
 
 
 def _stock_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
@@ -99,7 +98,7 @@ async def update_stock(request: Request, item_id: int) -> Response:
         actions.update_stock(session, viewer.actor, line, _stock_fields(form))
         return f"/stockpiles/{item_id}"
 
-    return await _submit(request, write, _stock_page)
+    return await forms.submit(request, write, _stock_page)
 
 
 @router.post("/countermeasure-requests")
@@ -119,7 +118,7 @@ async def ask(request: Request) -> Response:
         )
         return "/countermeasures#requests"
 
-    return await _submit(request, write, _overview)
+    return await forms.submit(request, write, _overview)
 
 
 @router.post("/pledges")
@@ -139,7 +138,7 @@ async def pledge(request: Request) -> Response:
         )
         return f"/pledges/{made.id}"
 
-    return await _submit(request, write, _overview)
+    return await forms.submit(request, write, _overview)
 
 
 def _pledge_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
@@ -196,7 +195,7 @@ async def accept(request: Request, pledge_id: int) -> Response:
         )
         return f"/pledges/{pledge_id}"
 
-    return await _submit(request, write, _pledge_page)
+    return await forms.submit(request, write, _pledge_page)
 
 
 @router.post("/pledges/{pledge_id}/allocations/{allocation_id}/{step}")
@@ -215,4 +214,4 @@ async def allocation_step(
             actions.confirm_receipt(session, viewer.actor, share, quantity, on)
         return f"/pledges/{pledge_id}"
 
-    return await _submit(request, write, _pledge_page)
+    return await forms.submit(request, write, _pledge_page)

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from eocnet.actions.errors import Invalid
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from eocnet.actions.errors import ActionError, Invalid
+from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
 
 
 def text(form: Any, name: str) -> str:
@@ -73,3 +78,20 @@ def links(form: Any, name: str) -> list[dict[str, str]]:
         title, _, url = line.rpartition("|") if "|" in line else ("", "", line)
         out.append({"title": title.strip(), "url": url.strip()})
     return out
+
+
+async def submit(
+    request: Request, write: Callable[[Any, Viewer, Any], str], page: Callable[..., Response]
+) -> Response:
+    """Check CSRF, run ``write`` in a transaction and go where it says; on a
+    refused write, show the page again with the error and what was typed."""
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    try:
+        with db_of(request).write() as session:
+            target = write(session, viewer, form)
+    except ActionError as exc:
+        values = {k: str(v) for k, v in form.items()}
+        return page(request, viewer, error=exc.detail, values=values, status_code=exc.status)
+    return RedirectResponse(target, status_code=303)

@@ -3,17 +3,15 @@ and specimen shipments."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from eocnet.actions import laboratories as actions
-from eocnet.actions.errors import ActionError
 from eocnet.domain import coordination as rules
 from eocnet.web import forms
-from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
+from eocnet.web.auth import Viewer, current_viewer, db_of
 from eocnet.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,23 +45,6 @@ def directory_page(request: Request) -> Response:
     return _directory(request, current_viewer(request))
 
 
-async def _submit(
-    request: Request, write: Callable[[Any, Viewer, Any], str], page: Callable[..., Response]
-) -> Response:
-    """Check CSRF, run ``write`` in a transaction and go where it says; on a
-    refused write, show the page again with the error and what was typed."""
-    viewer = current_viewer(request)
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    try:
-        with db_of(request).write() as session:
-            target = write(session, viewer, form)
-    except ActionError as exc:
-        values = {k: str(v) for k, v in form.items()}
-        return page(request, viewer, error=exc.detail, values=values, status_code=exc.status)
-    return RedirectResponse(target, status_code=303)
-
-
 @router.post("/laboratories")
 async def add_lab(request: Request) -> Response:
     def write(session: Any, viewer: Viewer, form: Any) -> str:
@@ -87,7 +68,7 @@ async def add_lab(request: Request) -> Response:
         )
         return "/laboratories"
 
-    return await _submit(request, write, _directory)
+    return await forms.submit(request, write, _directory)
 
 
 @router.post("/support-requests")
@@ -108,7 +89,7 @@ async def ask(request: Request) -> Response:
         )
         return f"/support-requests/{made.id}"
 
-    return await _submit(request, write, _directory)
+    return await forms.submit(request, write, _directory)
 
 
 @router.post("/specimen-shipments")
@@ -130,7 +111,7 @@ async def send(request: Request) -> Response:
         )
         return "/laboratories#shipments"
 
-    return await _submit(request, write, _directory)
+    return await forms.submit(request, write, _directory)
 
 
 @router.post("/specimen-shipments/{shipment_id}/receipt")
@@ -147,7 +128,7 @@ async def receipt(request: Request, shipment_id: int) -> Response:
         )
         return "/laboratories#shipments"
 
-    return await _submit(request, write, _directory)
+    return await forms.submit(request, write, _directory)
 
 
 def _request_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
@@ -193,4 +174,4 @@ async def request_step(request: Request, request_id: int, step: str) -> Response
             actions.advance(session, viewer.actor, support, forms.text(form, "status"))
         return f"/support-requests/{request_id}"
 
-    return await _submit(request, write, _request_page)
+    return await forms.submit(request, write, _request_page)

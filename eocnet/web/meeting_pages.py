@@ -14,7 +14,6 @@ from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
-from eocnet.web.laboratory_pages import _submit
 from eocnet.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -75,7 +74,7 @@ async def add_mechanism(request: Request) -> Response:
         )
         return f"/mechanisms/{made.id}"
 
-    return await _submit(request, write, _overview)
+    return await forms.submit(request, write, _overview)
 
 
 def _meeting_fields(form: Any, viewer: Viewer) -> actions.MeetingFields:
@@ -99,7 +98,7 @@ async def schedule(request: Request) -> Response:
         made = actions.schedule(session, viewer.actor, _meeting_fields(form, viewer))
         return f"/meetings/{made.id}"
 
-    return await _submit(request, write, _overview)
+    return await forms.submit(request, write, _overview)
 
 
 def _meeting_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
@@ -140,7 +139,7 @@ async def edit_meeting(request: Request, meeting_id: int) -> Response:
         actions.edit_meeting(session, viewer.actor, meeting, _meeting_fields(form, viewer))
         return f"/meetings/{meeting_id}"
 
-    return await _submit(request, write, _meeting_page)
+    return await forms.submit(request, write, _meeting_page)
 
 
 @router.post("/meetings/{meeting_id}/actions")
@@ -158,7 +157,7 @@ async def add_action(request: Request, meeting_id: int) -> Response:
         )
         return f"/meetings/{meeting_id}#actions"
 
-    return await _submit(request, write, _meeting_page)
+    return await forms.submit(request, write, _meeting_page)
 
 
 def _action_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
@@ -198,7 +197,7 @@ async def add_note(request: Request, item_id: int) -> Response:
         )
         return f"/actions/{item_id}"
 
-    return await _submit(request, write, _action_page)
+    return await forms.submit(request, write, _action_page)
 
 
 @router.get("/mechanisms/{mechanism_id}")
