@@ -29,8 +29,10 @@
             shape.bindTooltip(((f.properties && f.properties.name) || "") + (n ? ": " + n : ""));
           },
         }).addTo(layer);
+        // countries too small for the atlas' shapes (Singapore, Brunei) get a dot
+        const drawn = new Set(countries.features.map((f) => f.id));
         Object.entries(byNumeric).forEach(([id, n]) => {
-          if (points[id]) {
+          if (!drawn.has(id) && points[id]) {
             L.circleMarker(points[id], { radius: 4 + 6 * n / largest, weight: 1, color: "#555", fillColor: "#b00020", fillOpacity: 0.8 })
               .bindTooltip(String(n)).addTo(layer);
           }
