@@ -23,8 +23,8 @@ install: $(STAMP)
 ## run: install, create or migrate the database, load the demo network, serve it
 run: install system-deps
 	@$(BIN)/eocnet db upgrade
-	@$(BIN)/eocnet demo load
-	@$(BIN)/eocnet serve --host $(HOST) --port $(PORT)
+	@EOCNET_BASE_URL=$${EOCNET_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/eocnet demo load
+	@EOCNET_BASE_URL=$${EOCNET_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/eocnet serve --host $(HOST) --port $(PORT)
 
 ## browser: Debian's Chromium for the browser tests (installed when missing)
 browser:
