@@ -107,11 +107,12 @@ def rt_figure(series: Series, estimate: RtEstimate, *, width: float = 8.0) -> Fi
     ax.axhline(1.0, color=THRESHOLD, linewidth=1, linestyle="--")
     _date_axis(ax, ends)
     ax.set_ylabel("Rt")
+    # two lines, so the title fits a narrow figure (a phone, a report column)
     ax.set_title(
-        f"{series.disease.name}: reproduction number, {series.party or 'region'} "
-        f"(7-day windows, serial interval {series.disease.si_mean:g} ± "
-        f"{series.disease.si_sd:g} days)",
-        fontsize=10,
+        f"{series.disease.name}: reproduction number, {series.party or 'region'}\n"
+        f"7-day windows, serial interval {series.disease.si_mean:g} ± "
+        f"{series.disease.si_sd:g} days",
+        fontsize=9.5,
     )
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False, loc="upper right")
