@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events
 from eocnet.actions import risk_assessments as rra_actions
-from eocnet.actions.checks import links, text
+from eocnet.actions.checks import coordinators, links, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings
 from eocnet.db.models import (
@@ -79,16 +79,12 @@ class AdvisoryFields:
 # ---------------------------------------------------------------- who sees what
 
 
-def _coordinators(session: Session) -> tuple[str, ...]:
-    return tuple(session.scalars(select(Party.code).where(Party.kind == "coordinator")))
-
-
 def audience(session: Session, advisory: Advisory) -> Audience:
     """Until published: the owning party and the coordinator. Published or
     cancelled: everyone in the network and its partners (and the public)."""
     if advisory.status in ("published", "cancelled"):
         return Audience(Visibility.PARTNERS, advisory.owner_party)
-    return Audience(Visibility.RESTRICTED, advisory.owner_party, _coordinators(session))
+    return Audience(Visibility.RESTRICTED, advisory.owner_party, coordinators(session))
 
 
 def can_see(session: Session, actor: Actor, advisory: Advisory) -> bool:
@@ -113,13 +109,13 @@ def may_edit(actor: Actor, advisory: Advisory) -> bool:
     if advisory.status not in rules.EDITABLE or actor.scope != "write":
         return False
     return (actor.party_code == advisory.owner_party and not actor.is_partner) or (
-        actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
+        actor.is_coordinator
     )
 
 
 def may_approve(actor: Actor, advisory: Advisory) -> bool:
     """The coordinator, or a focal point of the party that wrote it."""
-    if actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR):
+    if actor.is_coordinator:
         return True
     return actor.party_code == advisory.owner_party and actor.has_role(Role.FOCAL_POINT)
 
@@ -331,7 +327,7 @@ def edit(session: Session, actor: Actor, advisory: Advisory, f: AdvisoryFields) 
 
 def pending_update(session: Session, advisory: Advisory) -> bool:
     """A published advisory whose text differs from its last message."""
-    last = last_message(session, advisory)
+    last = last_message(session, advisory.id)
     return last is not None and advisory.status != "cancelled" and last.content != content(advisory)
 
 
@@ -374,20 +370,22 @@ def _step(
     return advisory
 
 
-def messages(session: Session, advisory: Advisory) -> list[AdvisoryMessage]:
+def messages(session: Session, advisory_id: int) -> list[AdvisoryMessage]:
+    """The CAP messages issued for an advisory, oldest first."""
     return list(
         session.scalars(
             select(AdvisoryMessage)
-            .where(AdvisoryMessage.advisory_id == advisory.id)
+            .where(AdvisoryMessage.advisory_id == advisory_id)
             .order_by(AdvisoryMessage.id)
         )
     )
 
 
-def last_message(session: Session, advisory: Advisory) -> AdvisoryMessage | None:
+def last_message(session: Session, advisory_id: int) -> AdvisoryMessage | None:
+    """The latest message issued for an advisory: what the public sees of it."""
     return session.scalars(
         select(AdvisoryMessage)
-        .where(AdvisoryMessage.advisory_id == advisory.id)
+        .where(AdvisoryMessage.advisory_id == advisory_id)
         .order_by(AdvisoryMessage.id.desc())
         .limit(1)
     ).first()
@@ -494,7 +492,7 @@ def _message_xml(
 
 def preview(session: Session, settings: Settings, advisory: Advisory) -> bytes:
     """The message publishing would issue now (Alert or Update)."""
-    earlier = messages(session, advisory)
+    earlier = messages(session, advisory.id)
     msg_type = "Update" if earlier else "Alert"
     return _message_xml(session, settings, advisory, msg_type, "", content(advisory), earlier)[2]
 
@@ -508,7 +506,7 @@ def _issue(
     note: str,
     snapshot: dict[str, Any],
 ) -> AdvisoryMessage:
-    earlier = messages(session, advisory)
+    earlier = messages(session, advisory.id)
     identifier, sent, xml = _message_xml(
         session, settings, advisory, msg_type, note, snapshot, earlier
     )
@@ -544,7 +542,7 @@ def publish_advisory(
         raise Forbidden("the coordinator or the party's focal point publishes advisories")
     if advisory.status != "approved":
         raise Invalid("only an approved advisory can be published", field="status")
-    msg_type = "Update" if last_message(session, advisory) is not None else "Alert"
+    msg_type = "Update" if last_message(session, advisory.id) is not None else "Alert"
     message = _issue(session, actor, settings, advisory, msg_type, "", content(advisory))
     _step(session, actor, advisory, "publish", "published", identifier=message.identifier)
     return message
@@ -557,7 +555,7 @@ def cancel(
     carrying the text as last published (not a later, unpublished edit)."""
     if not may_approve(actor, advisory):
         raise Forbidden("the coordinator or the party's focal point cancels advisories")
-    last = last_message(session, advisory)
+    last = last_message(session, advisory.id)
     if last is None or advisory.status == "cancelled":
         raise Invalid("only a published advisory can be cancelled", field="status")
     reason = text(reason, "reason", 2000, required=True)
@@ -654,32 +652,17 @@ def import_cap(session: Session, actor: Actor, data: bytes) -> Advisory:
 
 
 def public_messages(session: Session) -> list[AdvisoryMessage]:
-    """The last message of every published or cancelled advisory, newest first."""
-    rows = session.scalars(select(AdvisoryMessage).order_by(AdvisoryMessage.id.desc()))
-    latest: dict[int, AdvisoryMessage] = {}
-    for message in rows:
-        latest.setdefault(message.advisory_id, message)
-    return list(latest.values())
-
-
-def public_message(session: Session, advisory_id: int) -> AdvisoryMessage | None:
-    return session.scalars(
-        select(AdvisoryMessage)
-        .where(AdvisoryMessage.advisory_id == advisory_id)
-        .order_by(AdvisoryMessage.id.desc())
-        .limit(1)
-    ).first()
+    """The last message of every published or cancelled advisory, newest first
+    (chosen by the database, not by reading every message ever issued)."""
+    latest = select(func.max(AdvisoryMessage.id)).group_by(AdvisoryMessage.advisory_id)
+    return list(
+        session.scalars(
+            select(AdvisoryMessage)
+            .where(AdvisoryMessage.id.in_(latest))
+            .order_by(AdvisoryMessage.id.desc())
+        )
+    )
 
 
 def message_by_identifier(session: Session, identifier: str) -> AdvisoryMessage | None:
     return session.scalar(select(AdvisoryMessage).where(AdvisoryMessage.identifier == identifier))
-
-
-def messages_of(session: Session, advisory_id: int) -> list[AdvisoryMessage]:
-    return list(
-        session.scalars(
-            select(AdvisoryMessage)
-            .where(AdvisoryMessage.advisory_id == advisory_id)
-            .order_by(AdvisoryMessage.id)
-        )
-    )

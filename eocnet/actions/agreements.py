@@ -22,7 +22,6 @@ from eocnet.db.models import Agreement, Indicator, IndicatorReport, PlanActivity
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
-from eocnet.domain.roles import Role
 from eocnet.domain.visibility import Visibility
 from eocnet.realtime.log import Audience, publish
 
@@ -73,7 +72,7 @@ def _signatory(actor: Actor, agreement: Agreement) -> bool:
 
 
 def _may_manage(actor: Actor, agreement: Agreement) -> bool:
-    coordinator = actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
+    coordinator = actor.is_coordinator
     return _signatory(actor, agreement) or (coordinator and actor.scope == "write")
 
 

@@ -21,16 +21,13 @@ from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.db.models import ConnectivityCheck, ConnectivityProbe, ContactPoint, Party
 from eocnet.db.types import utcnow
 from eocnet.domain.actors import Actor
-from eocnet.domain.roles import Role
 from eocnet.domain.visibility import Visibility
 from eocnet.realtime.log import Audience, publish
 
 
 def start(session: Session, actor: Actor | None, base_url: str) -> ConnectivityCheck:
     """A new round (by the coordinator, or by the schedule when ``actor`` is None)."""
-    if actor is not None and not (
-        actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
-    ):
+    if actor is not None and not actor.is_coordinator:
         raise Forbidden("the coordinator runs connectivity checks")
     now = utcnow()
     check = ConnectivityCheck(started_at=now, started_by=actor.user_id if actor else None)

@@ -364,7 +364,7 @@ def accept_plan(
     request_ids: list[int] | None = None,
 ) -> list[PledgeAllocation]:
     """The pledging party or the coordinator accepts the allocation."""
-    coordinator = actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
+    coordinator = actor.is_coordinator
     if actor.party_code != made.party_code and not coordinator:
         raise Forbidden("the pledging party or the coordinator allocates a pledge")
     chosen = plan(session, made, basis, minimum, request_ids)

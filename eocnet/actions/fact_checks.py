@@ -65,16 +65,6 @@ def _member(actor: Actor) -> bool:
     return not actor.is_partner and any(r in LOGGING_ROLES for r in actor.roles)
 
 
-def _coordinator(actor: Actor) -> bool:
-    return actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
-
-
-NETWORK = Audience(Visibility.NETWORK, "")
-
-
-# ---------------------------------------------------------------- rumours
-
-
 def log_rumour(session: Session, actor: Actor, f: RumourFields) -> Rumour:
     if not _member(actor):
         raise Forbidden("officers of the member states and the coordinator log rumours")
@@ -266,7 +256,7 @@ def _announce(session: Session, actor: Actor, check: FactCheck, what: str) -> No
 
 
 def create(session: Session, actor: Actor, f: FactCheckFields) -> FactCheck:
-    if not _coordinator(actor):
+    if not actor.is_coordinator:
         raise Forbidden("the network's coordinator writes fact checks")
     now = utcnow()
     check = FactCheck(
@@ -286,7 +276,7 @@ def create(session: Session, actor: Actor, f: FactCheckFields) -> FactCheck:
 
 def edit(session: Session, actor: Actor, check: FactCheck, f: FactCheckFields) -> FactCheck:
     """Change the text; a published fact check shows the change once published again."""
-    if not _coordinator(actor):
+    if not actor.is_coordinator:
         raise Forbidden("the network's coordinator edits fact checks")
     _apply(session, actor, check, f)
     _link_rumours(session, check, f.rumour_ids)
@@ -297,7 +287,7 @@ def edit(session: Session, actor: Actor, check: FactCheck, f: FactCheckFields) -
 
 
 def publish_check(session: Session, actor: Actor, check: FactCheck) -> FactCheck:
-    if not _coordinator(actor):
+    if not actor.is_coordinator:
         raise Forbidden("the network's coordinator publishes fact checks")
     check.status = "published"
     check.published_at = check.updated_at = utcnow()
@@ -308,7 +298,7 @@ def publish_check(session: Session, actor: Actor, check: FactCheck) -> FactCheck
 
 
 def withdraw(session: Session, actor: Actor, check: FactCheck) -> FactCheck:
-    if not _coordinator(actor):
+    if not actor.is_coordinator:
         raise Forbidden("the network's coordinator withdraws fact checks")
     if check.status != "published":
         raise Invalid("only a published fact check can be withdrawn", field="status")

@@ -24,7 +24,6 @@ from eocnet.db.models import Laboratory, SpecimenShipment, SupportOffer, Support
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
-from eocnet.domain.roles import Role
 from eocnet.domain.visibility import Visibility
 from eocnet.realtime.log import Audience, publish
 
@@ -70,7 +69,7 @@ def may_edit_lab(actor: Actor, lab: Laboratory) -> bool:
     if actor.scope != "write":
         return False
     own = actor.party_code == lab.party_code and any(r in WRITING_ROLES for r in actor.roles)
-    return own or (actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR))
+    return own or (actor.is_coordinator)
 
 
 def add_lab(session: Session, actor: Actor, f: LabFields) -> Laboratory:

@@ -22,13 +22,8 @@ from eocnet.db.models import ActionItem, ActionNote, Mechanism, Meeting, Party
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
-from eocnet.domain.roles import Role
 from eocnet.domain.visibility import Visibility
 from eocnet.realtime.log import Audience, publish
-
-
-def _coordinator(actor: Actor) -> bool:
-    return actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
 
 
 def _writer(actor: Actor) -> bool:
@@ -61,7 +56,7 @@ def save_mechanism(
     session: Session, actor: Actor, f: MechanismFields, existing: Mechanism | None = None
 ) -> Mechanism:
     """The coordinator keeps the register of mechanisms."""
-    if not _coordinator(actor):
+    if not actor.is_coordinator:
         raise Forbidden("the coordinator keeps the register of mechanisms")
     if f.status not in rules.MECHANISM_STATUSES:
         raise Invalid(f"status is one of {', '.join(rules.MECHANISM_STATUSES)}", field="status")
@@ -179,7 +174,7 @@ def schedule(session: Session, actor: Actor, f: MeetingFields) -> Meeting:
 
 
 def may_edit_meeting(actor: Actor, meeting: Meeting) -> bool:
-    return _writer(actor) and (actor.party_code == meeting.owner_party or _coordinator(actor))
+    return _writer(actor) and (actor.party_code == meeting.owner_party or actor.is_coordinator)
 
 
 def edit_meeting(session: Session, actor: Actor, meeting: Meeting, f: MeetingFields) -> Meeting:
@@ -328,7 +323,7 @@ def add_note(
 ) -> ActionNote:
     """A progress note by the owning party (or the coordinator), optionally with
     the percentage done and a new status."""
-    if not _writer(actor) or (actor.party_code != item.owner_party and not _coordinator(actor)):
+    if not _writer(actor) or (actor.party_code != item.owner_party and not actor.is_coordinator):
         raise Forbidden("the owning party or the coordinator reports progress")
     if status and status not in rules.ACTION_STATUSES:
         raise Invalid(f"status is one of {', '.join(rules.ACTION_STATUSES)}", field="status")

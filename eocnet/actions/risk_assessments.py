@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events
+from eocnet.actions.checks import coordinators
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
-from eocnet.db.models import Event, Party, RiskAssessment, RiskAssessmentRevision
+from eocnet.db.models import Event, RiskAssessment, RiskAssessmentRevision
 from eocnet.db.types import utcnow
 from eocnet.domain import risk_assessment as rules
 from eocnet.domain.actors import Actor
@@ -37,23 +38,19 @@ class AssessmentFields:
     sharing: str = "network"
 
 
-def _coordinators(session: Session) -> tuple[str, ...]:
-    return tuple(session.scalars(select(Party.code).where(Party.kind == "coordinator")))
-
-
 def audience(session: Session, rra: RiskAssessment) -> Audience:
     """Drafts: the drafting party and the coordinator. Signed off: as chosen,
     within the event's own audience."""
-    coordinators = _coordinators(session)
+    readers = coordinators(session)
     if rra.status != "signed_off":
-        return Audience(Visibility.RESTRICTED, rra.owner_party, coordinators)
+        return Audience(Visibility.RESTRICTED, rra.owner_party, readers)
     event = session.get(Event, rra.event_id)
     assert event is not None
     if event.visibility == Visibility.RESTRICTED:
         return Audience(
             Visibility.RESTRICTED,
             event.owner_party,
-            tuple(sorted({*event.parties, rra.owner_party, *coordinators})),
+            tuple(sorted({*event.parties, rra.owner_party, *readers})),
         )
     if event.visibility == Visibility.NETWORK or rra.sharing == "network":
         return Audience(Visibility.NETWORK, rra.owner_party)
@@ -182,9 +179,7 @@ def create(session: Session, actor: Actor, event_id: int, f: AssessmentFields) -
 
 
 def may_edit(actor: Actor, rra: RiskAssessment) -> bool:
-    return (actor.party_code == rra.owner_party and not actor.is_partner) or (
-        actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
-    )
+    return (actor.party_code == rra.owner_party and not actor.is_partner) or actor.is_coordinator
 
 
 def revise(
@@ -212,7 +207,7 @@ def revise(
 
 
 def sign_off(session: Session, actor: Actor, rra: RiskAssessment) -> RiskAssessment:
-    if actor.party_kind != "coordinator" or not actor.has_role(Role.COORDINATOR):
+    if not actor.is_coordinator:
         raise Forbidden("the network's coordinator signs off risk assessments")
     if rra.status == "signed_off":
         raise Invalid("this version is already signed off", field="status")

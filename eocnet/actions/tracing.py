@@ -96,7 +96,7 @@ def may_read_persons(actor: Actor, notice: TracingNotice) -> bool:
 
 def sees_every_summary(actor: Actor) -> bool:
     """The regional coordinator learns that every notice exists (never its persons)."""
-    return actor.party_kind == "coordinator" and actor.has_role(Role.COORDINATOR)
+    return actor.is_coordinator
 
 
 def visible_notices(session: Session, actor: Actor, limit: int = 200) -> list[TracingNotice]:

@@ -142,7 +142,7 @@ def _out(session: Any, advisory: Any) -> AdvisoryOut:
                 reference=m.reference,
                 url=f"/public/cap/{m.identifier}.xml",
             )
-            for m in actions.messages(session, advisory)
+            for m in actions.messages(session, advisory.id)
         ],
     )
 

@@ -28,5 +28,10 @@ class Actor:
         return role in self.roles
 
     @property
+    def is_coordinator(self) -> bool:
+        """A coordinator of the network: the coordinator role in the coordinator party."""
+        return self.party_kind == "coordinator" and Role.COORDINATOR in self.roles
+
+    @property
     def is_partner(self) -> bool:
         return self.party_kind in ("partner", "organisation")

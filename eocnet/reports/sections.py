@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import advisories as advisory_actions
@@ -264,7 +264,3 @@ def case_totals(events: list[Event]) -> dict[str, dict[str, int]]:
         row["cases"] += e.cases_suspected + e.cases_probable + e.cases_confirmed
         row["deaths"] += e.deaths_suspected + e.deaths_probable + e.deaths_confirmed
     return dict(sorted(out.items()))
-
-
-def count_rows(session: Session, model: Any) -> int:
-    return int(session.scalar(select(func.count()).select_from(model)) or 0)

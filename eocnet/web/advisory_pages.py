@@ -284,7 +284,7 @@ def _view(request: Request, viewer: Viewer, advisory_id: int, **extra: Any) -> R
                 }
                 for t in advisory.translations
             ],
-            "messages": actions.messages(session, advisory),
+            "messages": actions.messages(session, advisory.id),
             "pending": actions.pending_update(session, advisory),
             "can_edit": actions.may_edit(actor, advisory),
             "can_approve": actions.may_approve(actor, advisory),

@@ -13,20 +13,12 @@ from eocnet.actions import fact_checks as actions
 from eocnet.actions.errors import ActionError, Invalid
 from eocnet.db.models import Rumour
 from eocnet.domain.fact_checks import VERDICTS
-from eocnet.domain.roles import Role
 from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
 from eocnet.web.markdown import to_html
 from eocnet.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 MAX_BLOCKS = 40
-
-
-def _is_coordinator(viewer: Viewer) -> bool:
-    return viewer.actor.party_kind == "coordinator" and viewer.actor.has_role(Role.COORDINATOR)
-
-
-# ---------------------------------------------------------------- rumours
 
 
 def _rumour_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
@@ -38,7 +30,7 @@ def _rumour_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
     context: dict[str, Any] = {
         "groups": groups,
         "answered": answered,
-        "can_answer": _is_coordinator(viewer),
+        "can_answer": viewer.actor.is_coordinator,
         "values": {"country": viewer.actor.party_code, "first_seen": date.today().isoformat()},
         "error": None,
     }
@@ -160,7 +152,7 @@ def list_page(request: Request) -> Response:
     return render(
         request,
         "fact_checks.html",
-        {"rows": rows, "can_write": _is_coordinator(viewer)},
+        {"rows": rows, "can_write": viewer.actor.is_coordinator},
         user=viewer.user,
     )
 
@@ -241,7 +233,7 @@ def _view(request: Request, viewer: Viewer, fact_check_id: int, **extra: Any) ->
                 for t in check.translations
             ],
             "linked": linked,
-            "can_write": _is_coordinator(viewer),
+            "can_write": viewer.actor.is_coordinator,
             "changed_since_published": check.status == "published"
             and check.published.get("translations") != actions.content(check)["translations"],
             "values": values,

@@ -58,8 +58,10 @@ def languages() -> list[Language]:
     return [language_info(t) for t in available()]
 
 
-def negotiate(accept_language: str | None, default: str) -> str:
-    tags = available()
+def negotiate(accept_language: str | None, default: str, tags: list[str] | None = None) -> str:
+    """The best of ``tags`` (default: the languages of the interface) for an
+    Accept-Language header; ``default`` (or English) when none fits."""
+    tags = tags if tags is not None else available()
     if accept_language:
         wanted = []
         for part in accept_language.split(","):

@@ -26,10 +26,6 @@ def _zone(viewer: Viewer) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _is_coordinator(viewer: Viewer) -> bool:
-    return viewer.actor.party_kind == "coordinator" and viewer.actor.has_role("coordinator")  # type: ignore[arg-type]
-
-
 def _overview(request: Request, viewer: Viewer, **extra: Any) -> Response:
     today = utcnow().date()
     with db_of(request).read() as session:
@@ -43,7 +39,7 @@ def _overview(request: Request, viewer: Viewer, **extra: Any) -> Response:
             "items": items,
             "overdue": {a.id for a in items if rules.overdue(a.due_on, a.status, today)},
             "mine": mine,
-            "can_register": _is_coordinator(viewer),
+            "can_register": viewer.actor.is_coordinator,
             "can_schedule": not viewer.actor.is_partner,
             "statuses": rules.MECHANISM_STATUSES,
             "error": None,
@@ -168,7 +164,8 @@ def _action_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
             "item": item,
             "notes": actions.notes(session, item),
             "overdue": rules.overdue(item.due_on, item.status, utcnow().date()),
-            "can_report": item.owner_party == viewer.actor.party_code or _is_coordinator(viewer),
+            "can_report": item.owner_party == viewer.actor.party_code
+            or viewer.actor.is_coordinator,
             "statuses": rules.ACTION_STATUSES,
             "error": None,
             "values": {},

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from babel import Locale
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
@@ -97,7 +96,7 @@ def _content_languages(session: Session) -> set[str]:
     return found
 
 
-def _language(request: Request, session: Session) -> str:
+def _language(request: Request, available: list[str]) -> str:
     """?lang= first (remembered in a cookie), then the cookie, then the
     browser's Accept-Language among the languages there is something in."""
     asked = request.query_params.get("lang", "")
@@ -106,17 +105,9 @@ def _language(request: Request, session: Session) -> str:
     cookie = request.cookies.get(LANG_COOKIE, "")
     if cookie and languages.language_problem(cookie) is None:
         return cookie
-    tags = sorted(set(i18n.available()) | _content_languages(session))
-    wanted = [
-        part.split(";")[0].strip().replace("-", "_")
-        for part in (request.headers.get("accept-language") or "").split(",")
-        if part.split(";")[0].strip() not in ("", "*")
-    ]
-    match = Locale.negotiate(wanted, [t.replace("-", "_") for t in tags], sep="_")
-    if match is not None:
-        return str(match).replace("_", "-")
-    default = settings_of(request).default_language
-    return default if default in tags else "en"
+    return i18n.negotiate(
+        request.headers.get("accept-language"), settings_of(request).default_language, available
+    )
 
 
 def _language_name(tag: str) -> str:
@@ -162,7 +153,8 @@ def index(request: Request, country: str = "", q: str = "") -> Response:
     country = country.strip().upper()[:3]
     q = q[:200]
     with db_of(request).read() as session:
-        lang = _language(request, session)
+        available = _available(session)
+        lang = _language(request, available)
         now = datetime.now(UTC)
         items = [_advisory(m, lang, now) for m in advisories.public_messages(session)]
         checks = [_fact_check(c, lang) for c in fact_checks.public_checks(session)]
@@ -170,7 +162,6 @@ def index(request: Request, country: str = "", q: str = "") -> Response:
             {c for a in items for c in a.countries} | {c for f in checks for c in f.check.countries}
         )
         site = _site_name(session)
-        available = _available(session)
     if country:
         items = [a for a in items if country in a.countries]
         checks = [f for f in checks if country in f.check.countries]
@@ -201,15 +192,15 @@ def index(request: Request, country: str = "", q: str = "") -> Response:
 @router.get("/advisories/{advisory_id}")
 def advisory_page(request: Request, advisory_id: int) -> Response:
     with db_of(request).read() as session:
-        lang = _language(request, session)
-        message = advisories.public_message(session, advisory_id)
-        site = _site_name(session)
         available = _available(session)
+        lang = _language(request, available)
+        message = advisories.last_message(session, advisory_id)
+        site = _site_name(session)
         if message is None:
             context = {"site": site, "available": available}
             return _page(request, "public/not_found.html", lang, context, 404)
         item = _advisory(message, lang, datetime.now(UTC))
-        history = advisories.messages_of(session, advisory_id)
+        history = advisories.messages(session, advisory_id)
     return _page(
         request,
         "public/advisory.html",
@@ -257,10 +248,10 @@ def _claim_review(request: Request, item: PublicFactCheck, site: str) -> Markup:
 @router.get("/fact-checks/{fact_check_id}")
 def fact_check_page(request: Request, fact_check_id: int) -> Response:
     with db_of(request).read() as session:
-        lang = _language(request, session)
+        available = _available(session)
+        lang = _language(request, available)
         check = session.get(FactCheck, fact_check_id)
         site = _site_name(session)
-        available = _available(session)
         if check is None or check.status != "published":
             context = {"site": site, "available": available}
             return _page(request, "public/not_found.html", lang, context, 404)

@@ -86,9 +86,7 @@ def _view(request: Request, viewer: Any, assessment_id: int, **extra: Any) -> Re
             "matrix": rules.matrix(),
             "consequences": rules.CONSEQUENCES,
             "can_edit": actions.may_edit(viewer.actor, rra),
-            "can_sign": viewer.actor.party_kind == "coordinator"
-            and viewer.actor.has_role("coordinator")
-            and rra.status != "signed_off",
+            "can_sign": viewer.actor.is_coordinator and rra.status != "signed_off",
             "error": None,
             **_form_context(actions.content(rra)),
         }
