@@ -161,22 +161,27 @@ def edit_narrative(session: Session, actor: Actor, report: Report, texts: dict[s
     return report
 
 
-def context(session: Session, report: Report, today: date, progress: Any = None) -> dict[str, Any]:
+def context(
+    session: Session, report: Report, today: date, progress: common.Progress = common.no_progress
+) -> dict[str, Any]:
     """The report's data and figures, read now."""
     readers = common.readers(session, audience(report))
-    steps = progress or (lambda percent, note: None)
     if report.kind == "sitrep":
         event = session.get(Event, report.event_id)
         if event is None:
             raise NotFound(f"no event {report.event_id}")
-        return sitrep.build(session, readers, event, today, steps)
+        return sitrep.build(session, readers, event, today, progress)
     if report.kind == "dissemination":
-        return dissemination_report.build(session, readers, report.period, today, steps)
-    return weekly.build(session, readers, report.period, today, steps)
+        return dissemination_report.build(session, readers, report.period, today, progress)
+    return weekly.build(session, readers, report.period, today, progress)
 
 
 def render(
-    session: Session, report: Report, *, today: date | None = None, progress: Any = None
+    session: Session,
+    report: Report,
+    *,
+    today: date | None = None,
+    progress: common.Progress = common.no_progress,
 ) -> str:
     """The draft as HTML from live data (an issued edition: its kept HTML)."""
     from eocnet.web.documents import report_html
@@ -234,7 +239,7 @@ def start_issue(session: Session, actor: Actor, report: Report) -> Report:
     return report
 
 
-def _progress(db: Database, report_id: int) -> Any:
+def _progress(db: Database, report_id: int) -> common.Progress:
     def step(percent: int, note: str) -> None:
         with db.write() as session:
             report = session.get(Report, report_id)

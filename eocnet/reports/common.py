@@ -12,6 +12,7 @@ who could not open it in eocnet.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,13 @@ from sqlalchemy.orm import Session
 
 from eocnet.db.models import Party
 from eocnet.realtime.log import Audience
+
+#: Called as a report builds: percent done, and what it is doing.
+Progress = Callable[[int, str], None]
+
+
+def no_progress(percent: int, note: str) -> None:
+    return None
 
 
 @dataclass(frozen=True)

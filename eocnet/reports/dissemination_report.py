@@ -4,7 +4,6 @@ see, where travellers from its country go first, with a map."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from eocnet.db.models import Event
 from eocnet.reports import sections
-from eocnet.reports.common import SOURCES, Reader
+from eocnet.reports.common import SOURCES, Progress, Reader, no_progress
 
 OPEN = ("signal", "verified", "ongoing")
 MAX_COUNTRIES = 8
@@ -24,7 +23,7 @@ def build(
     readers: list[Reader],
     period: str,
     today: date,
-    progress: Callable[[int, str], None] = lambda percent, note: None,
+    progress: Progress = no_progress,
 ) -> dict[str, Any]:
     progress(10, "open events")
     events = sections.visible_events(

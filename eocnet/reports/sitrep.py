@@ -6,7 +6,6 @@ countermeasures, advisories and open action items."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,13 +15,7 @@ from sqlalchemy.orm import Session
 from eocnet.db.models import Event, EventUpdate, Party
 from eocnet.domain.places import country_name
 from eocnet.reports import sections
-from eocnet.reports.common import SOURCES, Reader
-
-Progress = Callable[[int, str], None]
-
-
-def _quiet(percent: int, note: str) -> None:
-    return None
+from eocnet.reports.common import SOURCES, Progress, Reader, no_progress
 
 
 def build(
@@ -30,7 +23,7 @@ def build(
     readers: list[Reader],
     event: Event,
     today: date,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> dict[str, Any]:
     progress(5, "event and updates")
     updates = list(

@@ -7,7 +7,6 @@ advisories and fact checks published, and the open and overdue actions."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -18,9 +17,8 @@ from eocnet.actions import fact_checks, surveillance
 from eocnet.db.models import Event
 from eocnet.domain.places import country_name
 from eocnet.reports import sections
-from eocnet.reports.common import SOURCES, Reader
+from eocnet.reports.common import SOURCES, Progress, Reader, no_progress
 
-Progress = Callable[[int, str], None]
 OPEN = ("signal", "verified", "ongoing")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 MAX_DISSEMINATION = 5
@@ -43,16 +41,12 @@ def week_of(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _quiet(percent: int, note: str) -> None:
-    return None
-
-
 def build(
     session: Session,
     readers: list[Reader],
     week: str,
     today: date,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> dict[str, Any]:
     monday, sunday = parse_week(week)
     start = datetime.combine(monday, time.min, UTC)

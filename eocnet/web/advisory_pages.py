@@ -13,9 +13,10 @@ from fastapi.responses import RedirectResponse, Response
 from eocnet.actions import advisories as actions
 from eocnet.actions.errors import ActionError, Invalid
 from eocnet.domain import cap
+from eocnet.web import forms
 from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
 from eocnet.web.markdown import to_html
-from eocnet.web.rendering import render, settings_of
+from eocnet.web.rendering import render, settings_of, zone_of
 
 router = APIRouter(include_in_schema=False)
 #: Translation blocks on the form: the existing ones plus this many empty ones.
@@ -23,34 +24,12 @@ EMPTY_BLOCKS = 2
 MAX_BLOCKS = 40
 
 
-def _zone(viewer: Viewer) -> ZoneInfo:
-    try:
-        return ZoneInfo(viewer.user.time_zone or viewer.user.party.time_zone or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
-
-
 def _when(form: Any, name: str, zone: ZoneInfo) -> datetime | None:
-    text = str(form.get(name) or "").strip()
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise Invalid(f"{text!r} is not a date and time", field=name) from None
-    return value if value.tzinfo else value.replace(tzinfo=zone)
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _codes(text: str) -> list[str]:
-    return [c.strip().upper() for c in text.replace(",", " ").split() if c.strip()]
+    return forms.moment(form, name, zone) if forms.text(form, name).strip() else None
 
 
 def _fields(form: Any, viewer: Viewer) -> actions.AdvisoryFields:
-    zone = _zone(viewer)
+    zone = zone_of(viewer.user)
     translations = []
     for i in range(MAX_BLOCKS):
         language = str(form.get(f"language_{i}") or "").strip()
@@ -59,25 +38,13 @@ def _fields(form: Any, viewer: Viewer) -> actions.AdvisoryFields:
         instruction = str(form.get(f"instruction_{i}") or "")
         if headline.strip() or body.strip() or instruction.strip():
             translations.append(actions.TranslationFields(language, headline, body, instruction))
-    links = []
-    for line in _lines(str(form.get("links") or "")):
-        title, _, url = line.rpartition("|") if "|" in line else ("", "", line)
-        links.append({"title": title.strip(), "url": url.strip()})
     area = actions.AreaFields(
-        description=str(form.get("area_description") or ""),
-        countries=_codes(str(form.get("countries") or "")),
-        subdivisions=_codes(str(form.get("subdivisions") or "")),
-        polygons=_lines(str(form.get("polygons") or "")),
-        circles=_lines(str(form.get("circles") or "")),
+        description=forms.text(form, "area_description"),
+        countries=forms.codes(form, "countries"),
+        subdivisions=forms.codes(form, "subdivisions"),
+        polygons=forms.lines(form, "polygons"),
+        circles=forms.lines(form, "circles"),
     )
-
-    def number(name: str) -> int | None:
-        text = str(form.get(name) or "").strip().lstrip("#")
-        if not text:
-            return None
-        if not text.isdigit():
-            raise Invalid(f"{text!r} is not a number", field=name)
-        return int(text)
 
     return actions.AdvisoryFields(
         event_type=str(form.get("event_type") or ""),
@@ -91,9 +58,9 @@ def _fields(form: Any, viewer: Viewer) -> actions.AdvisoryFields:
         expires_at=_when(form, "expires_at", zone),
         translations=translations,
         areas=[area],
-        links=links,
-        event_id=number("event_id"),
-        risk_assessment_id=number("risk_assessment_id"),
+        links=forms.links(form, "links"),
+        event_id=forms.integer(form, "event_id"),
+        risk_assessment_id=forms.integer(form, "risk_assessment_id"),
     )
 
 
@@ -289,7 +256,7 @@ def _view(request: Request, viewer: Viewer, advisory_id: int, **extra: Any) -> R
             "can_edit": actions.may_edit(actor, advisory),
             "can_approve": actions.may_approve(actor, advisory),
             "error": None,
-            **_vocabularies(_values_of(advisory, _zone(viewer)), viewer),
+            **_vocabularies(_values_of(advisory, zone_of(viewer.user)), viewer),
         }
         context["can_submit"] = actions.may_edit(actor, advisory) and (
             status == "draft" or (status == "published" and context["pending"])

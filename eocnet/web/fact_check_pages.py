@@ -13,6 +13,7 @@ from eocnet.actions import fact_checks as actions
 from eocnet.actions.errors import ActionError, Invalid
 from eocnet.db.models import Rumour
 from eocnet.domain.fact_checks import VERDICTS
+from eocnet.web import forms
 from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
 from eocnet.web.markdown import to_html
 from eocnet.web.rendering import render
@@ -63,21 +64,14 @@ async def log_submit(request: Request) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     values = {k: str(v) for k, v in form.items()}
     try:
-        try:
-            first_seen = date.fromisoformat(values.get("first_seen", ""))
-        except ValueError:
-            raise Invalid("give the date it was first seen", field="first_seen") from None
-        reach_text = values.get("reach", "").strip().replace(",", "")
-        if reach_text and not reach_text.isdigit():
-            raise Invalid("reach is a whole number", field="reach")
         fields = actions.RumourFields(
-            claim=values.get("claim", ""),
-            country=values.get("country", ""),
-            first_seen=first_seen,
-            seen_where=values.get("seen_where", ""),
-            url=values.get("url", ""),
-            language=values.get("language", ""),
-            reach=int(reach_text) if reach_text else None,
+            claim=forms.text(form, "claim"),
+            country=forms.text(form, "country"),
+            first_seen=forms.day(form, "first_seen", required=True) or date.today(),
+            seen_where=forms.text(form, "seen_where"),
+            url=forms.text(form, "url"),
+            language=forms.text(form, "language"),
+            reach=forms.integer(form, "reach"),
         )
         with db_of(request).write() as session:
             actions.log_rumour(session, viewer.actor, fields)
@@ -99,25 +93,17 @@ def _fields(form: Any) -> actions.FactCheckFields:
         if claim.strip() or explanation.strip():
             language = str(form.get(f"language_{i}") or "")
             translations.append(actions.FactCheckTranslationFields(language, claim, explanation))
-    sources = []
-    for line in str(form.get("sources") or "").splitlines():
-        if line.strip():
-            title, _, url = line.rpartition("|") if "|" in line else ("", "", line)
-            sources.append({"title": title.strip(), "url": url.strip()})
     ids = []
     for part in str(form.get("rumour_ids") or "").replace(",", " ").split():
         if not part.isdigit():
             raise Invalid(f"{part!r} is not a rumour number", field="rumour_ids")
         ids.append(int(part))
-    event = str(form.get("event_id") or "").strip().lstrip("#")
-    if event and not event.isdigit():
-        raise Invalid(f"{event!r} is not an event number", field="event_id")
     return actions.FactCheckFields(
-        verdict=str(form.get("verdict") or ""),
+        verdict=forms.text(form, "verdict"),
         translations=translations,
-        sources=sources,
-        countries=str(form.get("countries") or "").replace(",", " ").split(),
-        event_id=int(event) if event else None,
+        sources=forms.links(form, "sources"),
+        countries=forms.codes(form, "countries"),
+        event_id=forms.integer(form, "event_id"),
         rumour_ids=ids,
     )
 

@@ -4,7 +4,6 @@ regional mechanisms, and action items with their progress."""
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -14,16 +13,9 @@ from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
-from eocnet.web.rendering import render
+from eocnet.web.rendering import render, zone_of
 
 router = APIRouter(include_in_schema=False)
-
-
-def _zone(viewer: Viewer) -> ZoneInfo:
-    try:
-        return ZoneInfo(viewer.user.time_zone or viewer.user.party.time_zone or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
 
 
 def _overview(request: Request, viewer: Viewer, **extra: Any) -> Response:
@@ -76,7 +68,7 @@ async def add_mechanism(request: Request) -> Response:
 def _meeting_fields(form: Any, viewer: Viewer) -> actions.MeetingFields:
     return actions.MeetingFields(
         title=forms.text(form, "title"),
-        starts_at=forms.moment(form, "starts_at", _zone(viewer)),
+        starts_at=forms.moment(form, "starts_at", zone_of(viewer.user)),
         duration_minutes=forms.integer(form, "duration_minutes") or 60,
         mechanism_id=forms.integer(form, "mechanism_id"),
         video_url=forms.text(form, "video_url"),
@@ -103,7 +95,7 @@ def _meeting_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
     with db_of(request).read() as session:
         meeting = actions.access_meeting(session, viewer.actor, meeting_id)
         items = actions.actions_list(session, viewer.actor, meeting_id=meeting.id)
-        zone = _zone(viewer)
+        zone = zone_of(viewer.user)
         context: dict[str, Any] = {
             "meeting": meeting,
             "mechanism": actions.mechanism(session, meeting.mechanism_id)

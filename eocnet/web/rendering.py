@@ -35,6 +35,14 @@ def _format_time(value: Any, tz: str = "UTC") -> str:
 TEMPLATES.env.filters["localtime"] = _format_time
 
 
+def zone_of(user: User) -> ZoneInfo:
+    """The time zone a user reads and types times in: theirs, else their party's."""
+    try:
+        return ZoneInfo(user.time_zone or user.party.time_zone or "UTC")
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
 def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings

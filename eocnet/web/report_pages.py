@@ -146,13 +146,13 @@ def region(request: Request, hazard: str = "", days: int = 30) -> Response:
         return render(request, "_region_panels.html", context, user=viewer.user)
     import json
 
-    from eocnet.web.risk_pages import _numeric, _points
+    from eocnet.web.risk_pages import map_points, numeric_code
 
     context = {
         "d": data,
         "periods": dashboard.PERIODS,
-        "points": json.dumps(_points()),
-        "numeric": json.dumps({code: _numeric(code) for code in data.countries}),
+        "points": json.dumps(map_points()),
+        "numeric": json.dumps({code: numeric_code(code) for code in data.countries}),
     }
     return render(request, "region.html", context, user=viewer.user)
 

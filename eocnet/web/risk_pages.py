@@ -18,7 +18,7 @@ SHOWN = 30
 
 
 @lru_cache(maxsize=1)
-def _points() -> dict[str, list[float]]:
+def map_points() -> dict[str, list[float]]:
     """Where to mark a country too small for the atlas' shapes (Singapore,
     Bahrain, Macao…): the mean position of its airports; computed once."""
     from eocnet.interop.openflights import default_airports
@@ -33,11 +33,11 @@ def _points() -> dict[str, list[float]]:
     return {
         numeric: [round(lat / n, 3), round(lon / n, 3)]
         for code, (lat, lon, n) in sums.items()
-        if (numeric := _numeric(code))
+        if (numeric := numeric_code(code))
     }
 
 
-def _numeric(alpha3: str) -> str:
+def numeric_code(alpha3: str) -> str:
     """ISO 3166-1 numeric code (as world-atlas names its shapes), '' if none."""
     import pycountry
 
@@ -155,11 +155,13 @@ def _importation(
                     {
                         numeric: round(float(share), 6)
                         for code, share in zip(table.destinations, table.share, strict=True)
-                        if share > 0 and (numeric := _numeric(code))
+                        if share > 0 and (numeric := numeric_code(code))
                     }
                 )
                 context["map_origins"] = json.dumps(
-                    sorted({numeric for o in origins if (numeric := _numeric(airports[o].country))})
+                    sorted(
+                        {numeric for o in origins if (numeric := numeric_code(airports[o].country))}
+                    )
                 )
-                context["map_points"] = json.dumps(_points())
+                context["map_points"] = json.dumps(map_points())
     return render(request, "risk_importation.html", context, user=viewer.user, status_code=status)
