@@ -35,14 +35,42 @@ class Dashboard:
     overdue: list[Any] = field(default_factory=list)
 
 
-def build(session: Session, actor: Actor, *, hazard: str = "", days: int = 30) -> Dashboard:
-    now = utcnow()
-    since = now - timedelta(days=days)
-    members = dict(
+def _open_events(actor: Actor, hazard: str, since: Any) -> Any:
+    """Open events the actor may see, updated since ``since``, of one hazard or all."""
+    query = select(Event).where(
+        visible_to(Event, actor), Event.status.in_(OPEN), Event.updated_at >= since
+    )
+    if hazard:
+        query = query.where(func.lower(Event.hazard) == hazard.lower())
+    return query
+
+
+def open_events_per_country(
+    session: Session, actor: Actor, *, hazard: str = "", days: int = 30
+) -> dict[str, int]:
+    """What the map shows: open events per country, every member state listed
+    (a count and the member list, not the whole dashboard)."""
+    counts = dict.fromkeys(_members(session), 0)
+    query = _open_events(actor, hazard, utcnow() - timedelta(days=days)).subquery()
+    for country, n in session.execute(
+        select(query.c.country, func.count()).group_by(query.c.country)
+    ):
+        counts[country] = int(n)
+    return counts
+
+
+def _members(session: Session) -> dict[str, str]:
+    return dict(
         session.execute(
             select(Party.code, Party.name).where(Party.kind == "member", Party.active.is_(True))
         ).all()
     )
+
+
+def build(session: Session, actor: Actor, *, hazard: str = "", days: int = 30) -> Dashboard:
+    now = utcnow()
+    since = now - timedelta(days=days)
+    members = _members(session)
     hazards = sorted(
         {
             h
@@ -53,15 +81,14 @@ def build(session: Session, actor: Actor, *, hazard: str = "", days: int = 30) -
             )
         }
     )
-    query = (
-        select(Event)
-        .options(selectinload(Event.acknowledgements))
-        .where(visible_to(Event, actor), Event.status.in_(OPEN), Event.updated_at >= since)
-        .order_by(Event.updated_at.desc())
+    events = list(
+        session.scalars(
+            _open_events(actor, hazard, since)
+            .options(selectinload(Event.acknowledgements))
+            .order_by(Event.updated_at.desc())
+            .limit(2000)
+        )
     )
-    if hazard:
-        query = query.where(func.lower(Event.hazard) == hazard.lower())
-    events = list(session.scalars(query.limit(2000)))
     out = Dashboard(hazard, days, hazards, events=events)
     for code, name in sorted(members.items()):
         out.countries[code] = {
@@ -92,13 +119,14 @@ def build(session: Session, actor: Actor, *, hazard: str = "", days: int = 30) -
     if hazard:
         signal_query = signal_query.where(func.lower(Event.hazard) == hazard.lower())
     out.signals = list(session.scalars(signal_query.limit(200)))
-    for signal in session.scalars(
-        select(SurveillanceSignal)
+    for party, n in session.execute(
+        select(SurveillanceSignal.party, func.count())
         .join(Event, Event.id == SurveillanceSignal.event_id)
         .where(visible_to(Event, actor), SurveillanceSignal.created_at >= since)
+        .group_by(SurveillanceSignal.party)
     ):
-        if signal.party in out.countries:
-            out.countries[signal.party]["signals"] += 1
+        if party in out.countries:
+            out.countries[party]["signals"] = int(n)
     today = now.date()
     out.overdue = [
         a

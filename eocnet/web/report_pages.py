@@ -165,8 +165,9 @@ def region_map(request: Request, hazard: str = "", days: int = 30) -> Response:
     viewer = current_viewer(request)
     days = days if days in dashboard.PERIODS else 30
     with db_of(request).read() as session:
-        data = dashboard.build(session, viewer.actor, hazard=hazard[:200], days=days)
-    body = {code: row["events"] for code, row in data.countries.items()}
+        body = dashboard.open_events_per_country(
+            session, viewer.actor, hazard=hazard[:200], days=days
+        )
     return Response(
         json.dumps(body), media_type="application/json", headers={"Cache-Control": "no-store"}
     )
