@@ -10,6 +10,7 @@ only what every one of its readers may see (``reports/common.py``).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -307,6 +308,15 @@ def build_edition(db: Database, report_id: int, base_url: str = "") -> Report | 
         )
         _email_subscribers(session, report, base_url)
         return report
+
+
+def build_in_background(db: Database, report_id: int, base_url: str = "") -> None:
+    """``build_edition`` after a request has been answered: a failure is logged
+    (the draft shows the error) instead of being raised into the server."""
+    try:
+        build_edition(db, report_id, base_url)
+    except Exception:
+        logging.getLogger(__name__).exception("building report %s failed", report_id)
 
 
 def _email_subscribers(session: Session, report: Report, base_url: str) -> None:

@@ -104,7 +104,7 @@ def issue(
     with db.write() as session:
         report = actions.start_issue(session, actor, actions.access(session, actor, report_id))
         out = _out(report)
-    background.add_task(actions.build_edition, db, report_id, settings.base_url)
+    background.add_task(actions.build_in_background, db, report_id, settings.base_url)
     return out
 
 

@@ -3,12 +3,12 @@ and the regional dashboard."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.background import BackgroundTask
 
 from eocnet.actions import reports as actions
 from eocnet.actions.errors import ActionError
@@ -119,19 +119,11 @@ async def issue(request: Request, report_id: int) -> Response:
             )
     except ActionError as exc:
         return _view(request, viewer, report_id, error=exc.detail, status_code=exc.status)
-    base_url = settings_of(request).base_url
-    task = asyncio.create_task(asyncio.to_thread(_build, db, report_id, base_url))
-    request.app.state.report_tasks = {*getattr(request.app.state, "report_tasks", set()), task}
-    return RedirectResponse(f"/reports/{report_id}", status_code=303)
-
-
-def _build(db: Any, report_id: int, base_url: str) -> None:
-    import logging
-
-    try:
-        actions.build_edition(db, report_id, base_url)
-    except Exception:
-        logging.getLogger(__name__).exception("building report %s failed", report_id)
+    # built after the redirect is sent, as the API does; the page follows the progress
+    build = BackgroundTask(
+        actions.build_in_background, db, report_id, settings_of(request).base_url
+    )
+    return RedirectResponse(f"/reports/{report_id}", status_code=303, background=build)
 
 
 @router.get("/region")
