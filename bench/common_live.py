@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from eocnet.actions import tokens, users
 from eocnet.db.database import Database
@@ -37,11 +39,29 @@ def make_caller(db: Database, email: str, party: str, roles: list[str]) -> Calle
 
 
 @contextmanager
-def serving(url: str, **env: str) -> Iterator[LiveServer]:
+def serving(url: str, workers: int = 1, **env: str) -> Iterator[LiveServer]:
     server = LiveServer(
-        url, {"EOCNET_LOG_LEVEL": "ERROR", "EOCNET_STREAM_HEARTBEAT_SECONDS": "15", **env}
+        url,
+        {"EOCNET_LOG_LEVEL": "ERROR", "EOCNET_STREAM_HEARTBEAT_SECONDS": "15", **env},
+        workers=workers,
     )
     try:
         yield server
     finally:
         server.stop()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and all its descendants (a server and its workers)."""
+    total = cpu_seconds(pid)
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in path.read_text().split():
+            total += tree_cpu_seconds(int(child))
+    return total

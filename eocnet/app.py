@@ -42,6 +42,7 @@ from eocnet.api import (
 from eocnet.api.limits import BodySizeLimit, RefuseNul
 from eocnet.config import Settings, get_settings
 from eocnet.db.database import Database
+from eocnet.db.writer import GroupWriter
 from eocnet.jobs import runner
 from eocnet.realtime.hub import Hub
 from eocnet.web import pages
@@ -80,7 +81,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     logging.basicConfig(level=settings.log_level.upper())
     db = db or Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
 
-    hub = Hub(db)
+    # SQLite has no NOTIFY: entries written by another process (a second server
+    # worker, the command line, a jobs process) are found by polling, four times a
+    # second (a lookup by primary key when nothing is new).
+    hub = Hub(db, poll_seconds=0.25 if db.is_sqlite else 1.0)
+    writer = GroupWriter(db)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -98,6 +103,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 jobs.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await jobs
+            await writer.stop()
             await hub.stop()
 
     app = FastAPI(
@@ -112,6 +118,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db
     app.state.hub = hub
+    app.state.writer = writer
     problems.install(app)
     app.add_middleware(RefuseNul)
     app.add_middleware(

@@ -108,18 +108,23 @@ def _find_user(session, email: str) -> User:  # type: ignore[no-untyped-def]
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Server processes (PostgreSQL only for >1).")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes, each with its own socket on the port; about one per "
+            "CPU core. With SQLite their writes take turns on the database file.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web pages and the API."""
-    import uvicorn
+    from eocnet import workers as server_processes
 
     settings = get_settings()
     try:
         settings.check_safe()
     except UnsafeSettings as exc:
         fail(f"refusing to start: {exc}")
-    if workers > 1 and settings.is_sqlite:
-        fail("several workers need PostgreSQL; SQLite has one writer")
     with database() as (_, db):
         try:
             current = migrate.is_current(db.engine)
@@ -133,14 +138,11 @@ def serve(
     typer.echo(f"eocnet {__version__} serving at {url}  (API reference: {url}/api/v1/docs)")
     if has_demo:
         typer.echo(f"demo login: {demo.MAIN_DEMO_USER}  (password: 'eocnet demo credentials')")
-    uvicorn.run(
-        "eocnet.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
+    status = server_processes.serve(
+        host, port, workers, log_level=settings.log_level.lower(), proxy_headers=True
     )
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()

@@ -25,9 +25,14 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, database_url: str, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self, database_url: str, extra_env: dict[str, str] | None = None, workers: int = 1
+    ):
+        """``workers`` > 1 runs ``eocnet serve --workers N`` (several processes on the
+        port, as operators run it); otherwise one uvicorn process."""
         self.database_url = database_url
         self.extra_env = extra_env or {}
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -49,8 +54,19 @@ class LiveServer:
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in stop())
             prefix="eocnet-server-", suffix=".log", delete=False
         )
-        self.proc = subprocess.Popen(
-            [
+        if self.workers > 1:
+            command = [
+                sys.executable,
+                "-c",
+                "from eocnet.cli import main; main()",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ]
+        else:
+            command = [
                 sys.executable,
                 "-m",
                 "uvicorn",
@@ -63,7 +79,9 @@ class LiveServer:
                 "warning",
                 "--timeout-graceful-shutdown",
                 "2",
-            ],
+            ]
+        self.proc = subprocess.Popen(
+            command,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=self.log,

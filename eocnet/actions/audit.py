@@ -6,14 +6,19 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.db.database import lock_logs
-from eocnet.db.models import AuditEntry
+from eocnet.db.models import AuditEntry, table_of
 from eocnet.db.types import utcnow
 from eocnet.domain.actors import Actor
 from eocnet.domain.audit_chain import GENESIS, entry_hash, first_break
+
+_TABLE = table_of(AuditEntry)
+_COLUMNS = tuple(c.key for c in _TABLE.columns)
+_LAST = select(_TABLE.c.id, _TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+_INSERT = _TABLE.insert()
 
 
 def _fields(entry: AuditEntry) -> dict[str, Any]:
@@ -49,10 +54,11 @@ def record(
     lock_logs(session)
     # Appends are serialised (the SQLite writer lock, or the PostgreSQL advisory lock
     # taken above), so the next id is known before the insert and the hash, which
-    # covers the id, is computed once: one statement per entry.
-    last = session.execute(
-        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
+    # covers the id, is computed once: one statement per entry. Core statements on the
+    # session's connection: every write is audited, and the ORM's per-statement work
+    # would cost four times as much.
+    connection = session.connection()
+    last = connection.execute(_LAST).first()
     entry = AuditEntry(
         id=(last.id + 1) if last else 1,
         at=utcnow(),
@@ -66,9 +72,7 @@ def record(
         prev_hash=last.hash if last else GENESIS,
     )
     entry.hash = entry_hash(entry.prev_hash, _fields(entry))
-    session.execute(
-        insert(AuditEntry), {c.key: getattr(entry, c.key) for c in AuditEntry.__table__.columns}
-    )
+    connection.execute(_INSERT, {name: getattr(entry, name) for name in _COLUMNS})
     return entry
 
 

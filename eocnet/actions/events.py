@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, notifications, search_index
@@ -23,6 +23,8 @@ from eocnet.db.models import (
     IhrAssessment,
     Party,
     UpdateRevision,
+    User,
+    table_of,
 )
 from eocnet.db.types import utcnow
 from eocnet.domain import ihr_annex2
@@ -62,12 +64,16 @@ class EventFields:
     figures: dict[str, int] = field(default_factory=dict)
 
 
-def event_audience(event: Event) -> Audience:
+def event_audience(event: Any) -> Audience:
+    """Who may see an event (an Event, or a row with its visibility, owner and parties)."""
     return Audience(event.visibility, event.owner_party, tuple(event.parties))
 
 
+_ACTIVE_PARTY_KINDS = select(Party.code, Party.kind).where(Party.active.is_(True))
+
+
 def _party_kinds(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Party.code, Party.kind).where(Party.active.is_(True))).all())
+    return dict(session.connection().execute(_ACTIVE_PARTY_KINDS).all())
 
 
 def can_see_event(actor: Actor, event: Event) -> bool:
@@ -212,45 +218,68 @@ def _index(session: Session, event: Event) -> None:
     )
 
 
+_EVENTS = table_of(Event)
+_INSERT_EVENT = _EVENTS.insert().returning(_EVENTS.c.id)
+
+
 def create_event(session: Session, actor: Actor, f: EventFields, settings: Settings) -> Event:
+    """Post an event; returns it as a persistent object of ``session``."""
+    record = insert_event(session, actor, f, settings)
+    event = session.get(Event, record.id)
+    assert event is not None
+    return event
+
+
+def insert_event(session: Session, actor: Actor, f: EventFields, settings: Settings) -> Event:
+    """Post an event: store it, index it, audit it and announce it on the stream.
+
+    Returns the event as a detached record (not in the session): posting alerts is the
+    busiest write path, so the row goes in by one Core statement rather than the ORM's
+    unit of work (see docs/performance.md). :func:`create_event` gives a session-bound
+    object for callers that go on changing it."""
     _require_poster(actor)
     parties, reasons, kinds = _validate(session, actor, f)
     now = utcnow()
-    event = Event(
-        title=f.title.strip(),
-        hazard=f.hazard.strip(),
-        icd_code=f.icd_code.strip(),
-        country=f.country,
-        subdivision=f.subdivision,
-        place=f.place.strip(),
-        latitude=f.latitude,
-        longitude=f.longitude,
-        onset_date=f.onset_date,
-        detection_date=f.detection_date,
-        report_date=f.report_date or now.date(),
-        summary=f.summary,
-        measures=f.measures,
-        needs=f.needs,
-        status=f.status,
-        severity=f.severity,
-        is_alert=f.alert,
-        alert_reasons=reasons,
-        visibility=f.visibility,
-        parties=parties,
-        parties_key=parties_key(parties),
-        owner_party=actor.party_code,
-        created_by=actor.user_id,
-        created_at=now,
-        updated_at=now,
+    values: dict[str, Any] = {
+        "title": f.title.strip(),
+        "hazard": f.hazard.strip(),
+        "icd_code": f.icd_code.strip(),
+        "country": f.country,
+        "subdivision": f.subdivision,
+        "place": f.place.strip(),
+        "latitude": f.latitude,
+        "longitude": f.longitude,
+        "onset_date": f.onset_date,
+        "detection_date": f.detection_date,
+        "report_date": f.report_date or now.date(),
+        "summary": f.summary,
+        "measures": f.measures,
+        "needs": f.needs,
+        "status": f.status,
+        "severity": f.severity,
+        "is_alert": f.alert,
+        "alert_reasons": reasons,
+        "visibility": f.visibility,
+        "parties": parties,
+        "parties_key": parties_key(parties),
+        "owner_party": actor.party_code,
+        "created_by": actor.user_id,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+        "ihr_deadline": None,
+        "ihr_notified_at": None,
+        "next_reminder_at": (
+            now + timedelta(minutes=settings.alert_reannounce_minutes) if f.alert else None
+        ),
+        "reminder_stage": 0,
         **{name: int(f.figures.get(name, 0)) for name in FIGURES},
-    )
-    session.add(event)
-    session.flush()
-    event.addressed = _addressed(event, kinds)
+    }
+    event = Event(**values)
+    event.addressed = values["addressed"] = _addressed(event, kinds)
+    event.id = session.connection().execute(_INSERT_EVENT, values).scalar_one()
     if event.is_alert:
-        event.next_reminder_at = now + timedelta(minutes=settings.alert_reannounce_minutes)
         notifications.notify_alert(session, settings, event, event.addressed, "new")
-    session.flush()
     _index(session, event)
     audit.record(
         session,
@@ -361,25 +390,82 @@ def update_event(
     return event
 
 
-def acknowledge(session: Session, actor: Actor, event: Event) -> tuple[Acknowledgement, bool]:
+@dataclass(frozen=True)
+class AckRecord:
+    """One party's acknowledgement of an event, as the API shows it."""
+
+    party_code: str
+    user_email: str
+    at: datetime
+
+
+_ACKS = table_of(Acknowledgement)
+_USERS = table_of(User)
+_EVENT_ACKS = (
+    select(_ACKS.c.party_code, _USERS.c.email, _ACKS.c.at)
+    .join(_USERS, _USERS.c.id == _ACKS.c.user_id)
+    .where(_ACKS.c.event_id == bindparam("event_id"))
+)
+_INSERT_ACK = _ACKS.insert()
+
+
+_ACK_FACTS = select(
+    _EVENTS.c.id,
+    _EVENTS.c.owner_party,
+    _EVENTS.c.visibility,
+    _EVENTS.c.parties,
+    _EVENTS.c.addressed,
+    _EVENTS.c.is_alert,
+).where(_EVENTS.c.id == bindparam("event_id"))
+_NO_MORE_REMINDERS = (
+    _EVENTS.update().where(_EVENTS.c.id == bindparam("event_id")).values(next_reminder_at=None)
+)
+
+
+def acknowledge(session: Session, actor: Actor, event: Event) -> tuple[AckRecord, bool]:
     """Acknowledge for the actor's party. Returns the acknowledgement and whether it is new."""
+    ack, new = _acknowledge(session, actor, event)
+    if new:
+        # The row changed underneath the ORM: read it again when next asked.
+        session.expire(event, ["acknowledgements", "next_reminder_at"])
+    return ack, new
+
+
+def acknowledge_by_id(session: Session, actor: Actor, event_id: int) -> tuple[AckRecord, bool]:
+    """:func:`acknowledge` for an event known by its id (404 if out of the actor's
+    sight), without loading it into the session: the API's path, the busiest one."""
+    facts = session.connection().execute(_ACK_FACTS, {"event_id": event_id}).first()
+    if facts is None or not event_audience(facts).allows(
+        actor.party_code, actor.party_kind, actor.user_id
+    ):
+        raise NotFound(f"no event {event_id}")
+    return _acknowledge(session, actor, facts)
+
+
+def _acknowledge(session: Session, actor: Actor, event: Any) -> tuple[AckRecord, bool]:
+    """``event`` is an Event or a row with its id, owner, audience, addressed, is_alert.
+    Core statements on the session's connection (see docs/performance.md)."""
     if actor.party_code == event.owner_party:
         raise Invalid("the reporting party does not acknowledge its own event", field="party")
-    existing = session.execute(
-        select(Acknowledgement).where(
-            Acknowledgement.event_id == event.id, Acknowledgement.party_code == actor.party_code
-        )
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing, False
-    ack = Acknowledgement(
-        event_id=event.id, party_code=actor.party_code, user_id=actor.user_id, at=utcnow()
+    connection = session.connection()
+    earlier = {
+        row.party_code: AckRecord(row.party_code, row.email, row.at)
+        for row in connection.execute(_EVENT_ACKS, {"event_id": event.id})
+    }
+    if actor.party_code in earlier:
+        return earlier[actor.party_code], False
+    ack = AckRecord(actor.party_code, actor.email, utcnow())
+    connection.execute(
+        _INSERT_ACK,
+        {
+            "event_id": event.id,
+            "party_code": ack.party_code,
+            "user_id": actor.user_id,
+            "at": ack.at,
+        },
     )
-    session.add(ack)
-    session.flush()
-    session.refresh(event, ["acknowledgements"])
-    if event.is_alert and set(event.addressed) <= {a.party_code for a in event.acknowledgements}:
-        event.next_reminder_at = None
+    if event.is_alert and set(event.addressed) <= {*earlier, ack.party_code}:
+        connection.execute(_NO_MORE_REMINDERS, {"event_id": event.id})
     audit.record(session, actor, "event.acknowledge", "event", event.id)
     publish(
         session,

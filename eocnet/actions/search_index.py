@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
-from eocnet.db.models import SearchDocument
+from eocnet.db.models import SearchDocument, table_of
 from eocnet.realtime.log import Audience, parties_key, users_key
+
+_DOCS = table_of(SearchDocument)
+_INSERT = _DOCS.insert()
+_UPDATE = _DOCS.update().where(
+    _DOCS.c.kind == bindparam("doc_kind"), _DOCS.c.object_id == bindparam("doc_object")
+)
 
 
 def index(
@@ -26,23 +32,23 @@ def index(
     hazard: str = "",
     status: str = "",
 ) -> None:
-    doc = session.execute(
-        select(SearchDocument).where(
-            SearchDocument.kind == kind, SearchDocument.object_id == object_id
-        )
-    ).scalar_one_or_none()
-    if doc is None:
-        doc = SearchDocument(kind=kind, object_id=object_id)
-        session.add(doc)
-    doc.title = title
-    doc.body = body
-    doc.event_id = event_id
-    doc.channel_id = channel_id
-    doc.country = country
-    doc.hazard = hazard
-    doc.status = status
-    doc.created_at = created_at
-    doc.visibility = audience.visibility
-    doc.owner_party = audience.owner_party
-    doc.parties_key = parties_key(audience.parties)
-    doc.users_key = users_key(audience.users)
+    values = {
+        "title": title,
+        "body": body,
+        "event_id": event_id,
+        "channel_id": channel_id,
+        "country": country,
+        "hazard": hazard,
+        "status": status,
+        "created_at": created_at,
+        "visibility": audience.visibility,
+        "owner_party": audience.owner_party,
+        "parties_key": parties_key(audience.parties),
+        "users_key": users_key(audience.users),
+    }
+    # Core statements on the session's connection (the full-text index follows by
+    # trigger or generated column): an update of the document if it exists, else an insert.
+    connection = session.connection()
+    result = connection.execute(_UPDATE, {"doc_kind": kind, "doc_object": object_id, **values})
+    if not result.rowcount:
+        connection.execute(_INSERT, {"kind": kind, "object_id": object_id, **values})

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from eocnet.actions import audit
 from eocnet.actions.errors import Invalid, NotFound
 from eocnet.actions.users import can_manage
 from eocnet.auth.tokens import new_token, token_hash
-from eocnet.db.models import ApiToken, User
+from eocnet.db.models import ApiToken, Party, User
 from eocnet.db.types import utcnow
 from eocnet.domain.actors import Actor
+from eocnet.domain.roles import Role
 
 SCOPES = ("read", "write")
 
@@ -80,15 +81,38 @@ def revoke_token(session: Session, actor: Actor | None, token_id: int) -> ApiTok
     return row
 
 
-def find_token(session: Session, raw: str) -> ApiToken | None:
-    # One query: the token, its user and the user's party (asked on every API call).
-    row = session.execute(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user).joinedload(User.party))
-        .where(ApiToken.token_hash == token_hash(raw))
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or not row.user.is_active:
+_TOKEN_ACTOR = (
+    select(
+        ApiToken.scope,
+        ApiToken.expires_at,
+        ApiToken.revoked_at,
+        User.id,
+        User.email,
+        User.party_code,
+        User.roles,
+        User.is_active,
+        Party.kind,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .join(Party, Party.code == User.party_code)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
+def actor_for_token(session: Session, raw: str) -> Actor | None:
+    """Who a bearer token acts for, or None if it is unknown, revoked, expired or its
+    user is deactivated. Asked on every API call: one Core query on the session's
+    connection, no ORM objects."""
+    row = session.connection().execute(_TOKEN_ACTOR, {"token_hash": token_hash(raw)}).first()
+    if row is None or row.revoked_at is not None or not row.is_active:
         return None
     if row.expires_at is not None and row.expires_at <= utcnow():
         return None
-    return row
+    return Actor(
+        user_id=row.id,
+        email=row.email,
+        party_code=row.party_code,
+        party_kind=row.kind,
+        roles=tuple(Role(r) for r in row.roles),
+        scope=row.scope,
+    )

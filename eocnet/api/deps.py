@@ -11,6 +11,7 @@ from eocnet.actions import logins, tokens
 from eocnet.actions.users import actor_for
 from eocnet.config import Settings
 from eocnet.db.database import Database
+from eocnet.db.writer import GroupWriter
 from eocnet.domain.actors import Actor
 
 SESSION_COOKIE = "eocnet_session"
@@ -31,7 +32,14 @@ async def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+async def get_writer(request: Request) -> GroupWriter:
+    writer: GroupWriter = request.app.state.writer
+    return writer
+
+
 DbDep = Annotated[Database, Depends(get_db)]
+#: The group-commit writer, for the busiest writes (alerts and acknowledgements).
+WriterDep = Annotated[GroupWriter, Depends(get_writer)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
@@ -60,10 +68,10 @@ def _actor_from_request(request: Request, db: Database, settings: Settings) -> A
         if scheme.lower() != "bearer" or not value.strip():
             raise unauthorized("Use 'Authorization: Bearer TOKEN'.")
         with db.read() as session:
-            token = tokens.find_token(session, value.strip())
-            if token is None:
-                raise unauthorized("The token is unknown, revoked or expired.")
-            return actor_for(token.user, scope=token.scope)
+            actor = tokens.actor_for_token(session, value.strip())
+        if actor is None:
+            raise unauthorized("The token is unknown, revoked or expired.")
+        return actor
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:
         with db.read() as session:

@@ -11,13 +11,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from eocnet.actions import channels as channel_actions
 from eocnet.actions import events as actions
 from eocnet.actions.errors import Invalid, NotFound
 from eocnet.api.channels import ChannelOut, channel_out
-from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
+from eocnet.api.deps import CurrentActor, DbDep, SettingsDep, WriterDep
 from eocnet.api.idempotency import respond_once
 from eocnet.api.schemas import MAX_ID, Id, Input
 from eocnet.db.audience import visible_to
@@ -264,19 +264,26 @@ def _fields(body: EventCreate) -> actions.EventFields:
 
 
 @router.post("/events", status_code=201, response_model=EventOut, summary="Post an event or alert")
-def post_event(
-    request: Request, body: EventCreate, actor: CurrentActor, db: DbDep, settings: SettingsDep
+async def post_event(
+    request: Request,
+    body: EventCreate,
+    actor: CurrentActor,
+    writer: WriterDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     """Post a health event. With `alert: true` (and at least one reason) every addressed
     party is expected to acknowledge it, and is reminded until it does. Send an
     `Idempotency-Key` header to make retries safe."""
-    with db.write() as session:
+    fields, fingerprint = _fields(body), body.model_dump_json()
 
+    def write(session: Session) -> JSONResponse:
         def produce() -> tuple[int, Any]:
-            event = actions.create_event(session, actor, _fields(body), settings)
+            event = actions.insert_event(session, actor, fields, settings)
             return 201, event_out(event).model_dump(mode="json")
 
-        return respond_once(request, session, actor, body.model_dump_json(), produce)
+        return respond_once(request, session, actor, fingerprint, produce)
+
+    return await writer.run(write)
 
 
 @router.get("/events", response_model=EventPage, summary="List events")
@@ -378,12 +385,14 @@ def event_revisions(event_id: Id, actor: CurrentActor, db: DbDep) -> list[Revisi
     response_model=Ack,
     summary="Acknowledge an event for your party",
 )
-def acknowledge(event_id: Id, actor: CurrentActor, db: DbDep) -> Ack:
+async def acknowledge(event_id: Id, actor: CurrentActor, writer: WriterDep) -> Ack:
     """Idempotent per party: acknowledging again returns the first acknowledgement."""
-    with db.write() as session:
-        event = actions.access_event(session, actor, event_id)
-        ack, _ = actions.acknowledge(session, actor, event)
-        return Ack(party=ack.party_code, user=ack.user.email, at=ack.at)
+
+    def write(session: Session) -> Ack:
+        ack, _ = actions.acknowledge_by_id(session, actor, event_id)
+        return Ack(party=ack.party_code, user=ack.user_email, at=ack.at)
+
+    return await writer.run(write)
 
 
 def update_out(update: EventUpdate) -> UpdateOut:

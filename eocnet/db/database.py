@@ -11,6 +11,8 @@ durable and never after a rollback.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +48,14 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def _sqlite_lock_path(url: str) -> str | None:
+    """The writers' lock file of a SQLite database file (None in memory)."""
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return path + "-writer.lock"
+
+
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
@@ -68,6 +78,12 @@ class Database:
         self.engine = make_engine(url, sqlite_synchronous=sqlite_synchronous, pool_size=pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_lock = threading.Lock()
+        #: On a SQLite file, a lock file beside it that orders writers across processes
+        #: (several server workers, the command line, a jobs process): a blocking
+        #: flock() hands the database over the moment it is released, where SQLite's
+        #: own busy handler would sleep and retry.
+        self._lock_path = _sqlite_lock_path(url) if self.is_sqlite else None
+        self._lock_fd: int | None = None
         self._reads = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._writes = sessionmaker(
             self.engine.execution_options(eocnet_write=True), expire_on_commit=False
@@ -87,12 +103,14 @@ class Database:
             session.close()
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction: committed on success, rolled back on any error."""
+    def write(self, *, locked: bool = False) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any error.
+
+        ``locked`` says the caller already holds the writers' lock
+        (:meth:`lock_writers`) and will release it."""
         callbacks: list[AfterCommit] = []
-        lock = self._write_lock if self.is_sqlite else None
-        if lock is not None:
-            lock.acquire()
+        if not locked:
+            self.lock_writers()
         try:
             session = self._writes()
             session.info["after_commit"] = callbacks
@@ -106,13 +124,42 @@ class Database:
             finally:
                 session.close()
         finally:
-            if lock is not None:
-                lock.release()
+            if not locked:
+                self.unlock_writers()
         for callback in callbacks:
             callback()
 
+    def lock_writers(self) -> None:
+        """Wait for the turn to write (SQLite: this process's writers, then the other
+        processes' through the lock file). PostgreSQL needs no lock of its own."""
+        if not self.is_sqlite:
+            return
+        self._write_lock.acquire()
+        try:
+            self._lock_other_processes()
+        except BaseException:
+            self._write_lock.release()
+            raise
+
+    def unlock_writers(self) -> None:
+        if not self.is_sqlite:
+            return
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        self._write_lock.release()
+
+    def _lock_other_processes(self) -> None:
+        if self._lock_path is None:
+            return
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
 
 def after_commit(session: Session, callback: AfterCommit) -> None:

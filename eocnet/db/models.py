@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -34,6 +35,13 @@ NAMING = {
 
 #: Big integer ids that are still "INTEGER PRIMARY KEY" (rowid aliases) on SQLite.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class, for hot paths that skip the ORM's unit of work."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class Base(DeclarativeBase):

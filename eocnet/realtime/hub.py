@@ -14,11 +14,12 @@ import bisect
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from eocnet.db.database import Database
-from eocnet.db.models import StreamEntry
+from eocnet.db.models import StreamEntry, table_of
 from eocnet.realtime.log import NOTIFY_CHANNEL, Audience, audience_of_row, bounds
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,16 @@ def encode_sse(entry_id: int, kind: str, data: str) -> bytes:
     return f"id: {entry_id}\r\nevent: {kind}\r\ndata: {data}\r\n\r\n".encode()
 
 
-def _item(row: StreamEntry) -> LogItem:
+_ENTRIES = table_of(StreamEntry)
+_AFTER = (
+    select(_ENTRIES)
+    .where(_ENTRIES.c.id > bindparam("after"))
+    .order_by(_ENTRIES.c.id)
+    .limit(bindparam("limit"))
+)
+
+
+def _item(row: Any) -> LogItem:
     return LogItem(
         row.id, row.kind, row.data, audience_of_row(row), encode_sse(row.id, row.kind, row.data)
     )
@@ -168,17 +178,9 @@ class Hub:
     # ------------------------------------------------------------ reading
 
     def _fetch(self, after: int, limit: int) -> list[LogItem]:
+        # Core rows, not ORM objects: this runs after every commit.
         with self.db.read() as session:
-            rows = (
-                session.execute(
-                    select(StreamEntry)
-                    .where(StreamEntry.id > after)
-                    .order_by(StreamEntry.id)
-                    .limit(limit)
-                )
-                .scalars()
-                .all()
-            )
+            rows = session.connection().execute(_AFTER, {"after": after, "limit": limit}).all()
             return [_item(r) for r in rows]
 
     def is_stale(self, last_seen: int) -> bool:

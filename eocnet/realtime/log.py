@@ -8,16 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from eocnet.db.database import Database, after_commit, lock_logs
-from eocnet.db.models import StreamEntry
+from eocnet.db.models import StreamEntry, table_of
 from eocnet.db.types import utcnow
 from eocnet.domain.visibility import can_see
 
 NOTIFY_CHANNEL = "eocnet_stream"
-_INSERT_ENTRY = insert(StreamEntry).returning(StreamEntry.id)
+_ENTRIES = table_of(StreamEntry)
+#: A Core statement on the session's connection (four times cheaper than through the ORM).
+_INSERT_ENTRY = _ENTRIES.insert().returning(_ENTRIES.c.id)
 
 
 def parties_key(parties: Collection[str]) -> str:
@@ -51,18 +53,22 @@ def audience_of_row(row: Any) -> Audience:
 def publish(session: Session, kind: str, audience: Audience, data: dict[str, Any]) -> int:
     """Append an entry to the log inside the caller's transaction; wake readers after commit."""
     lock_logs(session)
-    entry_id = session.execute(
-        _INSERT_ENTRY,
-        {
-            "at": utcnow(),
-            "kind": kind,
-            "visibility": audience.visibility,
-            "owner_party": audience.owner_party,
-            "parties_key": parties_key(audience.parties),
-            "users_key": users_key(audience.users),
-            "data": json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":")),
-        },
-    ).scalar_one()
+    entry_id: int = (
+        session.connection()
+        .execute(
+            _INSERT_ENTRY,
+            {
+                "at": utcnow(),
+                "kind": kind,
+                "visibility": audience.visibility,
+                "owner_party": audience.owner_party,
+                "parties_key": parties_key(audience.parties),
+                "users_key": users_key(audience.users),
+                "data": json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":")),
+            },
+        )
+        .scalar_one()
+    )
     if session.get_bind().dialect.name == "postgresql":
         # Delivered by PostgreSQL only if the transaction commits. Only the id is sent
         # (NOTIFY payloads are limited to 8000 bytes); listeners re-read the log.

@@ -1,0 +1,192 @@
+"""Group commit (db/writer.py), the writers' lock file and several server processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from sqlalchemy import func, select
+
+from eocnet.actions import audit
+from eocnet.actions.errors import Invalid
+from eocnet.db import migrate
+from eocnet.db.database import Database
+from eocnet.db.models import AuditEntry, Event
+from eocnet.db.writer import GroupWriter
+from eocnet.realtime.log import Audience, publish
+from tests.live import LiveServer, collect
+
+EVERYONE = Audience("network", "IDN")
+
+
+def _audited(db: Database, action: str) -> int:
+    with db.read() as s:
+        return s.execute(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
+        ).scalar_one()
+
+
+def test_concurrent_jobs_share_one_commit(db):
+    writer = GroupWriter(db)
+
+    def job(i: int):
+        def write(session):
+            audit.record(session, None, "test.grouped", "n", i)
+            return i * 10
+
+        return write
+
+    async def main():
+        return await asyncio.gather(*(writer.run(job(i)) for i in range(10)))
+
+    assert asyncio.run(main()) == [i * 10 for i in range(10)]
+    assert (writer.batches, writer.jobs) == (1, 10)
+    assert _audited(db, "test.grouped") == 10
+    with db.read() as s:
+        assert audit.verify_chain(s).intact
+
+
+def test_a_failing_job_loses_only_its_own_work(db):
+    writer = GroupWriter(db)
+    woken: list[int] = []
+    db.stream_listeners.append(woken.append)
+
+    def good(name):
+        def write(session):
+            audit.record(session, None, "test.kept", "n", name)
+            return publish(session, "test.kept", EVERYONE, {"name": name})
+
+        return write
+
+    def bad(session):
+        audit.record(session, None, "test.lost", "n", "bad")
+        publish(session, "test.lost", EVERYONE, {})
+        raise Invalid("no", field="name")
+
+    async def main():
+        return await asyncio.gather(
+            writer.run(good("a")), writer.run(bad), writer.run(good("b")), return_exceptions=True
+        )
+
+    try:
+        first, failure, second = asyncio.run(main())
+    finally:
+        db.stream_listeners.remove(woken.append)
+    assert isinstance(failure, Invalid) and failure.field == "name"
+    assert writer.batches == 1
+    assert _audited(db, "test.kept") == 2 and _audited(db, "test.lost") == 0
+    # only the kept jobs' log entries wake the live streams, after the commit
+    assert woken == [first, second]
+    with db.read() as s:
+        assert audit.verify_chain(s).intact
+
+
+def test_a_job_alone_runs_without_a_savepoint_and_still_fails_cleanly(db):
+    writer = GroupWriter(db)
+
+    def bad(session):
+        audit.record(session, None, "test.alone", "n", 1)
+        raise Invalid("refused", field="title")
+
+    with pytest.raises(Invalid):
+        asyncio.run(writer.run(bad))
+    assert _audited(db, "test.alone") == 0
+
+
+def test_writers_in_other_processes_wait_on_the_lock_file(tmp_path):
+    """Two handles on one SQLite file (as two processes have): the second writer waits
+    for the first to commit, and then goes straight on (no busy-retry sleeping).
+    On its own SQLite file whatever the suite's backend: the lock file is SQLite's."""
+    url = f"sqlite:///{tmp_path}/eocnet.db"
+    migrate.upgrade(url)
+    first, second = Database(url), Database(url)
+    path = tmp_path / "eocnet.db-writer.lock"
+    order: list[str] = []
+    try:
+        with first.write() as session:
+            audit.record(session, None, "test.first", "n", 1)
+            assert path.exists()
+
+            def other() -> None:
+                with second.write() as s:
+                    order.append("second")
+                    audit.record(s, None, "test.second", "n", 2)
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            time.sleep(0.3)
+            order.append("first")
+        thread.join(10)
+        assert order == ["first", "second"]
+        with second.read() as s:
+            assert audit.verify_chain(s).intact
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(c) for c in path.read_text().split()]
+    return found
+
+
+def test_several_server_processes_share_the_port_and_the_stream(db, database_url, make_person):
+    """`eocnet serve --workers 2`: alerts posted over fresh connections (spread over the
+    processes by the kernel) are all stored, acknowledged and streamed to a subscriber
+    on one of them; stopping the server stops its processes."""
+    idn, tha = make_person("IDN", "officer"), make_person("THA", "officer")
+    server = LiveServer(database_url, workers=2)
+    assert server.proc is not None
+    workers = [p for p in _children(server.proc.pid) if Path(f"/proc/{p}/cmdline").exists()]
+    try:
+        ready = collect(server.url, tha.headers, until=lambda es: es[-1].event == "ready")
+        start = ready[-1].id
+        got: list = []
+        listener = threading.Thread(
+            target=lambda: got.extend(
+                collect(
+                    server.url,
+                    {**tha.headers, "Last-Event-ID": str(start)},
+                    until=lambda es: sum(e.event == "event.acknowledged" for e in es) >= 6,
+                    timeout=20,
+                )
+            )
+        )
+        listener.start()
+        ids = []
+        for i in range(6):
+            with httpx.Client(base_url=server.url) as client:  # a new connection each
+                r = client.post(
+                    "/api/v1/events",
+                    headers=idn.headers,
+                    json={
+                        "title": f"alert {i}",
+                        "hazard": "Measles",
+                        "country": "IDN",
+                        "alert": True,
+                        "alert_reasons": ["serious"],
+                    },
+                )
+                assert r.status_code == 201, r.text
+                ids.append(r.json()["id"])
+                r = client.post(f"/api/v1/events/{ids[-1]}/acknowledgements", headers=tha.headers)
+                assert r.status_code == 201, r.text
+        listener.join(25)
+        assert sorted(e.data["id"] for e in got if e.event == "event.created") == ids
+        assert sorted(e.data["event_id"] for e in got if e.event == "event.acknowledged") == ids
+        with db.read() as s:
+            assert s.execute(select(func.count()).select_from(Event)).scalar_one() == 6
+    finally:
+        server.stop()
+    assert len(workers) >= 2
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in workers):
+        time.sleep(0.1)
+    assert not any(os.path.exists(f"/proc/{p}") for p in workers)
