@@ -6,7 +6,10 @@ import asyncio
 import os
 import threading
 import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -22,6 +25,13 @@ from eocnet.realtime.log import Audience, publish
 from tests.live import LiveServer, collect
 
 EVERYONE = Audience("network", "IDN")
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run a coroutine on an event loop of its own thread (the browser tests' sync
+    Playwright keeps a loop running in the main thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def _audited(db: Database, action: str) -> int:
@@ -44,7 +54,7 @@ def test_concurrent_jobs_share_one_commit(db):
     async def main():
         return await asyncio.gather(*(writer.run(job(i)) for i in range(10)))
 
-    assert asyncio.run(main()) == [i * 10 for i in range(10)]
+    assert _run(main) == [i * 10 for i in range(10)]
     assert (writer.batches, writer.jobs) == (1, 10)
     assert _audited(db, "test.grouped") == 10
     with db.read() as s:
@@ -74,7 +84,7 @@ def test_a_failing_job_loses_only_its_own_work(db):
         )
 
     try:
-        first, failure, second = asyncio.run(main())
+        first, failure, second = _run(main)
     finally:
         db.stream_listeners.remove(woken.append)
     assert isinstance(failure, Invalid) and failure.field == "name"
@@ -94,7 +104,7 @@ def test_a_job_alone_runs_without_a_savepoint_and_still_fails_cleanly(db):
         raise Invalid("refused", field="title")
 
     with pytest.raises(Invalid):
-        asyncio.run(writer.run(bad))
+        _run(lambda: writer.run(bad))
     assert _audited(db, "test.alone") == 0
 
 
