@@ -140,6 +140,23 @@ def test_writers_in_other_processes_wait_on_the_lock_file(tmp_path):
         second.dispose()
 
 
+def test_a_nested_write_through_a_second_handle_is_an_error_not_a_hang(tmp_path):
+    url = f"sqlite:///{tmp_path}/eocnet.db"
+    migrate.upgrade(url)
+    first, second = Database(url), Database(url)
+    try:
+        with first.write() as session:
+            audit.record(session, None, "test.outer", "n", 1)
+            with pytest.raises(RuntimeError, match="would wait forever"), second.write():
+                pass
+        with second.write() as session:  # released properly: the next write goes ahead
+            audit.record(session, None, "test.after", "n", 2)
+        assert _audited(second, "test.outer") == 1 and _audited(second, "test.after") == 1
+    finally:
+        first.dispose()
+        second.dispose()
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for path in Path(f"/proc/{pid}/task").glob("*/children"):

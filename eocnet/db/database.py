@@ -27,6 +27,9 @@ LOG_LOCK_KEY = 0x0E0C_4E70
 
 AfterCommit = Callable[[], None]
 
+#: The SQLite lock files held in this process, and by which thread (see lock_writers).
+_HOLDERS: set[tuple[str, int]] = set()
+
 
 def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
@@ -84,6 +87,8 @@ class Database:
         #: own busy handler would sleep and retry.
         self._lock_path = _sqlite_lock_path(url) if self.is_sqlite else None
         self._lock_fd: int | None = None
+        #: (lock file, thread) while this handle holds the lock file.
+        self._lock_holder: tuple[str, int] | None = None
         self._reads = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._writes = sessionmaker(
             self.engine.execution_options(eocnet_write=True), expire_on_commit=False
@@ -144,16 +149,28 @@ class Database:
     def unlock_writers(self) -> None:
         if not self.is_sqlite:
             return
-        if self._lock_fd is not None:
+        if self._lock_fd is not None and self._lock_holder is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            _HOLDERS.discard(self._lock_holder)
+            self._lock_holder = None
         self._write_lock.release()
 
     def _lock_other_processes(self) -> None:
         if self._lock_path is None:
             return
+        holder = (self._lock_path, threading.get_ident())
+        if holder in _HOLDERS:
+            # Another handle on the same file, taken by this very thread: waiting would
+            # never end (SQLite's busy timeout used to turn this into an error).
+            raise RuntimeError(
+                f"this thread already writes to {self._lock_path} through another "
+                "database handle; a write inside it would wait forever"
+            )
         if self._lock_fd is None:
             self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        _HOLDERS.add(holder)
+        self._lock_holder = holder
 
     def dispose(self) -> None:
         self.engine.dispose()
