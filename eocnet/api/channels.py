@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from eocnet.actions import channels as actions
 from eocnet.actions.errors import NotFound
-from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
+from eocnet.api.deps import CurrentActor, DbDep, SettingsDep, WriterDep
 from eocnet.api.idempotency import respond_once
 from eocnet.api.schemas import MAX_ID, Id, Input
 from eocnet.db.models import Channel, Message, ReadState, User
@@ -183,18 +183,19 @@ def list_messages(
     response_model=MessageOut,
     summary="Send a message",
 )
-def post_message(
+async def post_message(
     request: Request,
     channel_id: Id,
     body: MessageCreate,
     actor: CurrentActor,
-    db: DbDep,
+    writer: WriterDep,
     settings: SettingsDep,
 ) -> JSONResponse:
     """Mention people with @email and parties with @CODE. Send an `Idempotency-Key`
     header so that a retry does not post twice."""
-    with db.write() as session:
+    fingerprint = body.model_dump_json()
 
+    def write(session: Session) -> JSONResponse:
         def produce() -> tuple[int, Any]:
             channel = actions.access_channel(session, actor, channel_id)
             message = actions.post_message(
@@ -202,7 +203,10 @@ def post_message(
             )
             return 201, MessageOut(**actions.message_data(message)).model_dump(mode="json")
 
-        return respond_once(request, session, actor, body.model_dump_json(), produce)
+        return respond_once(request, session, actor, fingerprint, produce)
+
+    # Messages come in bursts like alerts do: group-committed (db/writer.py).
+    return await writer.run(write)
 
 
 @router.patch(
