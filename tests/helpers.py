@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from eocnet import cli
 from eocnet.config import get_settings
@@ -56,3 +59,19 @@ def count(db: Database, model: type) -> int:
 
 def totp_code(secret: str, offset_steps: int = 0) -> str:
     return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL statements ``db`` runs inside the block (to check a page does not make
+    one query per row)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from eocnet.actions import advisories as advisory_actions
+from eocnet.actions.users import actor_for
 from eocnet.db.models import Advisory, AdvisoryMessage, AuditEntry, StreamEntry
 from eocnet.interop import cap
-from tests.helpers import count
+from tests.conftest import user_row
+from tests.helpers import count, statements
 
 BODY = {
     "event_type": "Dengue outbreak",
@@ -315,3 +318,28 @@ def test_cap_import_command(monkeypatch, capsys, database_url, db, people, cap_c
     assert f"{good}: draft advisory" in result.out
     assert f"{bad}: line 3: [security]" in result.err
     assert count(db, Advisory) == 1
+
+
+def test_the_advisory_list_asks_the_database_the_same_number_of_times_for_any_length(
+    client, db, people
+):
+    """No query per advisory (audience, translations, last message)."""
+    from eocnet.web.advisory_pages import _rows
+
+    actor = actor_for(user_row(db, people["idn"].id))
+
+    def list_queries() -> tuple[int, int]:
+        with db.read() as session, statements(db) as seen:
+            rows = _rows(session, advisory_actions.visible(session, actor))
+            assert all(r["headline"] for r in rows)
+        return len(rows), len(seen)
+
+    _publish(client, people, _draft(client, people["idn"])["id"])
+    _draft(client, people["idn"])
+    few = list_queries()
+    for _ in range(3):
+        _publish(client, people, _draft(client, people["idn"])["id"])
+        _draft(client, people["idn"])
+    many = list_queries()
+    assert (few[0], many[0]) == (2, 8)
+    assert many[1] == few[1]

@@ -8,13 +8,14 @@ unpublished edit cannot leak.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from eocnet.actions import audit, events
 from eocnet.actions import risk_assessments as rra_actions
@@ -79,12 +80,17 @@ class AdvisoryFields:
 # ---------------------------------------------------------------- who sees what
 
 
-def audience(session: Session, advisory: Advisory) -> Audience:
+def audience(
+    session: Session, advisory: Advisory, coordinating: tuple[str, ...] | None = None
+) -> Audience:
     """Until published: the owning party and the coordinator. Published or
-    cancelled: everyone in the network and its partners (and the public)."""
+    cancelled: everyone in the network and its partners (and the public).
+    ``coordinating``: the coordinator parties, when the caller already has them."""
     if advisory.status in ("published", "cancelled"):
         return Audience(Visibility.PARTNERS, advisory.owner_party)
-    return Audience(Visibility.RESTRICTED, advisory.owner_party, coordinators(session))
+    if coordinating is None:
+        coordinating = coordinators(session)
+    return Audience(Visibility.RESTRICTED, advisory.owner_party, coordinating)
 
 
 def can_see(session: Session, actor: Actor, advisory: Advisory) -> bool:
@@ -99,10 +105,22 @@ def access(session: Session, actor: Actor, advisory_id: int) -> Advisory:
 
 
 def visible(session: Session, actor: Actor, status: str | None = None) -> list[Advisory]:
-    query = select(Advisory).order_by(Advisory.updated_at.desc(), Advisory.id.desc())
+    """The advisories the actor may see, with their translations (three queries in all)."""
+    query = (
+        select(Advisory)
+        .options(selectinload(Advisory.translations))
+        .order_by(Advisory.updated_at.desc(), Advisory.id.desc())
+    )
     if status:
         query = query.where(Advisory.status == status)
-    return [a for a in session.scalars(query) if can_see(session, actor, a)]
+    coordinating = coordinators(session)
+    return [
+        a
+        for a in session.scalars(query)
+        if audience(session, a, coordinating).allows(
+            actor.party_code, actor.party_kind, actor.user_id
+        )
+    ]
 
 
 def may_edit(actor: Actor, advisory: Advisory) -> bool:
@@ -325,9 +343,13 @@ def edit(session: Session, actor: Actor, advisory: Advisory, f: AdvisoryFields) 
     return advisory
 
 
-def pending_update(session: Session, advisory: Advisory) -> bool:
-    """A published advisory whose text differs from its last message."""
-    last = last_message(session, advisory.id)
+def pending_update(
+    session: Session, advisory: Advisory, last: AdvisoryMessage | Literal[False] | None = False
+) -> bool:
+    """A published advisory whose text differs from its last message (``last``: that
+    message, when the caller has it from :func:`last_messages`)."""
+    if last is False:
+        last = last_message(session, advisory.id)
     return last is not None and advisory.status != "cancelled" and last.content != content(advisory)
 
 
@@ -389,6 +411,19 @@ def last_message(session: Session, advisory_id: int) -> AdvisoryMessage | None:
         .order_by(AdvisoryMessage.id.desc())
         .limit(1)
     ).first()
+
+
+def last_messages(session: Session, advisory_ids: Collection[int]) -> dict[int, AdvisoryMessage]:
+    """The latest message of each of these advisories (those with one), in one query."""
+    if not advisory_ids:
+        return {}
+    latest = (
+        select(func.max(AdvisoryMessage.id))
+        .where(AdvisoryMessage.advisory_id.in_(advisory_ids))
+        .group_by(AdvisoryMessage.advisory_id)
+    )
+    found = session.scalars(select(AdvisoryMessage).where(AdvisoryMessage.id.in_(latest)))
+    return {m.advisory_id: m for m in found}
 
 
 def public_url(settings: Settings, advisory_id: int) -> str:

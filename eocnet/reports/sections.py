@@ -123,12 +123,17 @@ def signals(
         query = query.where(SurveillanceSignal.disease == disease)
     if party:
         query = query.where(SurveillanceSignal.party == party)
-    out = []
-    for signal in session.scalars(query):
-        event = session.get(Event, signal.event_id)
-        if event is not None and for_all(readers, event_audience(event)):
-            out.append(signal)
-    return out
+    found = list(session.scalars(query))
+    # Each signal is as visible as the event it raised: their events in one query.
+    events = {
+        e.id: e
+        for e in session.scalars(select(Event).where(Event.id.in_({s.event_id for s in found})))
+    }
+    return [
+        s
+        for s in found
+        if s.event_id in events and for_all(readers, event_audience(events[s.event_id]))
+    ]
 
 
 # ---------------------------------------------------------------- risk

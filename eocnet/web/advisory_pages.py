@@ -133,12 +133,13 @@ def _vocabularies(values: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
 
 
 def _rows(session: Any, items: list[Any]) -> list[dict[str, Any]]:
+    last = actions.last_messages(session, [a.id for a in items])
     return [
         {
             "advisory": a,
             "headline": a.translations[0].headline if a.translations else "",
             "languages": [t.language for t in a.translations],
-            "pending": actions.pending_update(session, a),
+            "pending": actions.pending_update(session, a, last.get(a.id)),
         }
         for a in items
     ]
