@@ -90,8 +90,9 @@ class Settings(BaseSettings):
     )
     attachment_max_bytes: int = Field(
         10_485_760,
-        description="Largest attachment accepted on an event update, in bytes (PDF, PNG, "
-        "JPEG, GIF, WebP, CSV or plain text; the type is checked from the content).",
+        description="Largest attachment accepted on an event update, and largest file kept "
+        "with a meeting or an agreement, in bytes (PDF, PNG, JPEG, GIF, WebP, CSV or plain "
+        "text; the type is checked from the content).",
     )
     stream_heartbeat_seconds: int = Field(
         15,

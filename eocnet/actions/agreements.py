@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit
+from eocnet.actions import audit, files
 from eocnet.actions.checks import WRITING_ROLES, check_parties, coordinators, links, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
-from eocnet.db.models import Agreement, Indicator, IndicatorReport, PlanActivity
+from eocnet.db.models import Agreement, Indicator, IndicatorReport, PlanActivity, StoredFile
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
@@ -126,6 +126,30 @@ def edit(session: Session, actor: Actor, agreement: Agreement, f: AgreementField
     session.flush()
     _announce(session, actor, agreement, "edited")
     return agreement
+
+
+def may_manage(actor: Actor, agreement: Agreement) -> bool:
+    """A signatory party's officers and focal points, or the coordinator."""
+    return _may_manage(actor, agreement)
+
+
+def attach_document(
+    session: Session, actor: Actor, agreement: Agreement, upload: files.Upload, max_bytes: int
+) -> StoredFile:
+    """Keep a document with the agreement (the signed text, annexes)."""
+    if not _may_manage(actor, agreement):
+        raise Forbidden("a signatory party or the coordinator adds documents to an agreement")
+    row = files.store(session, actor, "agreement", agreement.id, upload, max_bytes)
+    _announce(
+        session,
+        actor,
+        agreement,
+        "document_added",
+        file=row.id,
+        filename=row.filename,
+        sha256=row.sha256,
+    )
+    return row
 
 
 # ---------------------------------------------------------------- action plan

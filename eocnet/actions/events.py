@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit, notifications, search_index
+from eocnet.actions import audit, files, notifications, search_index
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings
 from eocnet.db.models import (
@@ -483,41 +483,8 @@ def _acknowledge(session: Session, actor: Actor, event: Any) -> tuple[AckRecord,
 
 # ---------------------------------------------------------------- threaded updates
 
-ATTACHMENT_TYPES = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "image/webp": (b"RIFF",),
-}
-TEXT_TYPES = ("text/plain", "text/csv")
-
-
-def sniff_type(data: bytes, claimed: str) -> str:
-    """The attachment's type, checked from its first bytes; refuses anything else."""
-    for content_type, magics in ATTACHMENT_TYPES.items():
-        if any(data.startswith(m) for m in magics):
-            if content_type == "image/webp" and data[8:12] != b"WEBP":
-                continue
-            return content_type
-    if claimed in TEXT_TYPES:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Invalid("text attachments must be UTF-8", field="attachments") from None
-        if b"\x00" in data:
-            raise Invalid("text attachments cannot contain NUL bytes", field="attachments")
-        return claimed
-    raise Invalid(
-        "attachments must be PDF, PNG, JPEG, GIF, WebP, CSV or plain text", field="attachments"
-    )
-
-
-@dataclass
-class NewAttachment:
-    filename: str
-    content_type: str
-    data: bytes
+#: An attachment to an update (checked like every upload: actions/files.py).
+NewAttachment = files.Upload
 
 
 def update_data(update: EventUpdate) -> dict[str, Any]:
@@ -572,15 +539,10 @@ def post_update(
         created_at=utcnow(),
     )
     for item in attachments:
-        if len(item.data) > settings.attachment_max_bytes:
-            raise Invalid(
-                f"{item.filename} is larger than {settings.attachment_max_bytes} bytes",
-                field="attachments",
-            )
-        content_type = sniff_type(item.data, item.content_type)
+        filename, content_type = files.checked(item, settings.attachment_max_bytes)
         update.attachments.append(
             Attachment(
-                filename=_safe_filename(item.filename),
+                filename=filename,
                 content_type=content_type,
                 size=len(item.data),
                 sha256=hashlib.sha256(item.data).hexdigest(),
@@ -642,12 +604,6 @@ def _index_update(session: Session, event: Event, update: EventUpdate) -> None:
         hazard=event.hazard,
         status=event.status,
     )
-
-
-def _safe_filename(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = re.sub(r"[^\w.\- ]+", "_", base).strip(" .")
-    return (cleaned or "attachment")[:200]
 
 
 # ---------------------------------------------------------------- IHR Annex 2

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit
+from eocnet.actions import audit, files
 from eocnet.actions.checks import WRITING_ROLES, check_parties, coordinators, http_url, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
-from eocnet.db.models import ActionItem, ActionNote, Mechanism, Meeting, Party
+from eocnet.db.models import ActionItem, ActionNote, Mechanism, Meeting, Party, StoredFile
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
@@ -185,6 +185,31 @@ def edit_meeting(session: Session, actor: Actor, meeting: Meeting, f: MeetingFie
     session.flush()
     _meeting_event(session, actor, meeting, "updated")
     return meeting
+
+
+def attach_file(
+    session: Session, actor: Actor, meeting: Meeting, upload: files.Upload, max_bytes: int
+) -> StoredFile:
+    """Keep a file with the meeting (minutes, slides): the organiser or the coordinator."""
+    if not may_edit_meeting(actor, meeting):
+        raise Forbidden("the organising party or the coordinator adds files to a meeting")
+    row = files.store(session, actor, "meeting", meeting.id, upload, max_bytes)
+    meeting.updated_at = utcnow()
+    audit.record(
+        session,
+        actor,
+        "meeting.file_added",
+        "meeting",
+        meeting.id,
+        details={"file": row.id, "filename": row.filename, "sha256": row.sha256},
+    )
+    publish(
+        session,
+        "meeting.file_added",
+        meeting_audience(session, meeting),
+        {"id": meeting.id, "title": meeting.title, "file": files.file_data(row)},
+    )
+    return row
 
 
 def local_times(session: Session, meeting: Meeting) -> list[dict[str, Any]]:

@@ -12,9 +12,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from eocnet.actions import agreements as actions
-from eocnet.actions import connectivity
+from eocnet.actions import connectivity, files
 from eocnet.api.csv_export import CSV_RESPONSES, csv_response
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
+from eocnet.api.files import FileIn, FileOut, download, file_out, upload_of
 from eocnet.api.schemas import MAX_ID, Id, Input, from_row
 from eocnet.db.models import Agreement
 from eocnet.domain.coordination import COOPERATION_AREAS
@@ -185,6 +186,46 @@ def edit(agreement_id: Id, body: AgreementIn, actor: CurrentActor, db: DbDep) ->
     with db.write() as session:
         agreement = actions.access(session, actor, agreement_id)
         return _out(session, actions.edit(session, actor, agreement, _fields(body)))
+
+
+@router.post(
+    "/agreements/{agreement_id}/documents",
+    status_code=201,
+    response_model=FileOut,
+    summary="Add a document (the signed text, annexes)",
+)
+def add_document(
+    agreement_id: Id, body: FileIn, actor: CurrentActor, db: DbDep, settings: SettingsDep
+) -> FileOut:
+    """PDF, images, CSV or plain text up to the attachment size limit; a signatory party
+    or the coordinator. Everyone who sees the agreement can download it."""
+    upload = upload_of(body)
+    with db.write() as session:
+        agreement = actions.access(session, actor, agreement_id)
+        row = actions.attach_document(
+            session, actor, agreement, upload, settings.attachment_max_bytes
+        )
+        return file_out(row)
+
+
+@router.get(
+    "/agreements/{agreement_id}/documents", response_model=list[FileOut], summary="Its documents"
+)
+def documents(agreement_id: Id, actor: CurrentActor, db: DbDep) -> list[FileOut]:
+    with db.read() as session:
+        actions.access(session, actor, agreement_id)
+        return [file_out(f) for f in files.listing(session, "agreement", agreement_id)]
+
+
+@router.get(
+    "/agreements/{agreement_id}/documents/{file_id}",
+    response_class=Response,
+    summary="Download a document",
+)
+def document(agreement_id: Id, file_id: Id, actor: CurrentActor, db: DbDep) -> Response:
+    with db.read() as session:
+        actions.access(session, actor, agreement_id)
+        return download(files.one(session, "agreement", agreement_id, file_id))
 
 
 @router.post(

@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from eocnet.actions import files
 from eocnet.actions import meetings as actions
 from eocnet.api.csv_export import CSV_RESPONSES, csv_response
-from eocnet.api.deps import CurrentActor, DbDep
+from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
+from eocnet.api.files import FileIn, FileOut, download, file_out, upload_of
 from eocnet.api.schemas import MAX_ID, Id, Input, from_row
 from eocnet.db.models import ActionItem, Meeting
 from eocnet.db.types import utcnow
@@ -219,6 +221,40 @@ def edit_meeting(meeting_id: Id, body: MeetingIn, actor: CurrentActor, db: DbDep
         meeting = actions.access_meeting(session, actor, meeting_id)
         fields = actions.MeetingFields(**body.model_dump())
         return _meeting(session, actions.edit_meeting(session, actor, meeting, fields))
+
+
+@router.post(
+    "/meetings/{meeting_id}/files",
+    status_code=201,
+    response_model=FileOut,
+    summary="Add a file (minutes, slides)",
+)
+def add_meeting_file(
+    meeting_id: Id, body: FileIn, actor: CurrentActor, db: DbDep, settings: SettingsDep
+) -> FileOut:
+    """PDF, images, CSV or plain text up to the attachment size limit; the organising
+    party or the coordinator. Everyone who sees the meeting can download it."""
+    upload = upload_of(body)
+    with db.write() as session:
+        meeting = actions.access_meeting(session, actor, meeting_id)
+        row = actions.attach_file(session, actor, meeting, upload, settings.attachment_max_bytes)
+        return file_out(row)
+
+
+@router.get("/meetings/{meeting_id}/files", response_model=list[FileOut], summary="Its files")
+def meeting_files(meeting_id: Id, actor: CurrentActor, db: DbDep) -> list[FileOut]:
+    with db.read() as session:
+        actions.access_meeting(session, actor, meeting_id)
+        return [file_out(f) for f in files.listing(session, "meeting", meeting_id)]
+
+
+@router.get(
+    "/meetings/{meeting_id}/files/{file_id}", response_class=Response, summary="Download a file"
+)
+def meeting_file(meeting_id: Id, file_id: Id, actor: CurrentActor, db: DbDep) -> Response:
+    with db.read() as session:
+        actions.access_meeting(session, actor, meeting_id)
+        return download(files.one(session, "meeting", meeting_id, file_id))
 
 
 @router.post("/action-items", status_code=201, response_model=ActionOut, summary="Add an action")

@@ -1085,6 +1085,27 @@ class ActionNote(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class StoredFile(Base):
+    """A file kept with a meeting (minutes, slides) or an agreement (its signed text).
+    Seen by whoever may see what it is kept with."""
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    #: What the file is kept with: "meeting" or "agreement", and its id.
+    subject: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[int] = mapped_column(BigInteger)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_stored_file_subject", "subject", "subject_id"),)
+
+
 class Agreement(Base):
     """A cooperation agreement between parties, its plan and its indicators."""
 

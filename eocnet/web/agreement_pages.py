@@ -9,14 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from eocnet.actions import agreements as actions
-from eocnet.actions import connectivity
+from eocnet.actions import connectivity, files
 from eocnet.actions.errors import NotFound
+from eocnet.api.files import download
 from eocnet.db.models import Indicator
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
-from eocnet.web.rendering import render
+from eocnet.web.rendering import render, settings_of
 
 router = APIRouter(include_in_schema=False)
 SVG = {"Cache-Control": "private, no-store"}
@@ -81,6 +82,11 @@ def _detail(request: Request, viewer: Viewer, **extra: Any) -> Response:
             "activities": actions.activities(session, agreement),
             "indicators": indicators,
             "signatory": viewer.actor.party_code in agreement.parties,
+            "files": files.listing(session, "agreement", agreement.id),
+            "files_url": f"/agreements/{agreement.id}/documents",
+            "files_kind": "documents",
+            "can_edit": actions.may_manage(viewer.actor, agreement),
+            "max_bytes": settings_of(request).attachment_max_bytes,
             "terms": rules.PLAN_TERMS,
             "statuses": rules.ACTIVITY_STATUSES,
             "periods": rules.INDICATOR_PERIODS,
@@ -141,11 +147,23 @@ async def agreement_step(request: Request, agreement_id: int, step: str) -> Resp
                 forms.number(form, "value", required=True) or 0.0,
                 forms.text(form, "note"),
             )
+        elif step == "documents":
+            max_bytes = settings_of(request).attachment_max_bytes
+            actions.attach_document(session, viewer.actor, agreement, forms.upload(form), max_bytes)
+            return f"/agreements/{agreement_id}#files"
         else:
             raise NotFound("no such step")
         return f"/agreements/{agreement_id}"
 
     return await forms.submit(request, write, _detail)
+
+
+@router.get("/agreements/{agreement_id}/documents/{file_id}")
+def agreement_document(request: Request, agreement_id: int, file_id: int) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        actions.access(session, viewer.actor, agreement_id)
+        return download(files.one(session, "agreement", agreement_id, file_id))
 
 
 @router.get("/agreements/{agreement_id}/timeline.svg")

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from eocnet.actions import files
 from eocnet.actions.errors import ActionError, Invalid
 from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
 
@@ -80,18 +81,26 @@ def links(form: Any, name: str) -> list[dict[str, str]]:
     return out
 
 
+def upload(form: Any, name: str = "file") -> files.Upload:
+    """The file sent in a form's file field (read from its spooled copy)."""
+    item = form.get(name)
+    if item is None or isinstance(item, str) or not getattr(item, "filename", ""):
+        raise Invalid("choose a file", field=name)
+    return files.Upload(item.filename, item.content_type or "", item.file.read())
+
+
 async def submit(
     request: Request, write: Callable[[Any, Viewer, Any], str], page: Callable[..., Response]
 ) -> Response:
     """Check CSRF, run ``write`` in a transaction and go where it says; on a
     refused write, show the page again with the error and what was typed."""
     viewer = current_viewer(request)
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    try:
-        with db_of(request).write() as session:
-            target = write(session, viewer, form)
-    except ActionError as exc:
-        values = {k: str(v) for k, v in form.items()}
-        return page(request, viewer, error=exc.detail, values=values, status_code=exc.status)
+    async with request.form() as form:  # closes the temporary copies of uploaded files
+        check_csrf(request, str(form.get("csrf_token", "")))
+        try:
+            with db_of(request).write() as session:
+                target = write(session, viewer, form)
+        except ActionError as exc:
+            values = {k: v for k, v in form.items() if isinstance(v, str)}
+            return page(request, viewer, error=exc.detail, values=values, status_code=exc.status)
     return RedirectResponse(target, status_code=303)

@@ -8,12 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from eocnet.actions import files
 from eocnet.actions import meetings as actions
+from eocnet.api.files import download
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
-from eocnet.web.rendering import render, zone_of
+from eocnet.web.rendering import render, settings_of, zone_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -102,6 +104,10 @@ def _meeting_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
             if meeting.mechanism_id
             else None,
             "local_times": actions.local_times(session, meeting),
+            "files": files.listing(session, "meeting", meeting.id),
+            "files_url": f"/meetings/{meeting.id}/files",
+            "files_kind": "files",
+            "max_bytes": settings_of(request).attachment_max_bytes,
             "items": items,
             "overdue": {a.id for a in items if rules.overdue(a.due_on, a.status, today)},
             "can_edit": actions.may_edit_meeting(viewer.actor, meeting),
@@ -128,6 +134,26 @@ async def edit_meeting(request: Request, meeting_id: int) -> Response:
         return f"/meetings/{meeting_id}"
 
     return await forms.submit(request, write, _meeting_page)
+
+
+@router.post("/meetings/{meeting_id}/files")
+async def add_file(request: Request, meeting_id: int) -> Response:
+    max_bytes = settings_of(request).attachment_max_bytes
+
+    def write(session: Any, viewer: Viewer, form: Any) -> str:
+        meeting = actions.access_meeting(session, viewer.actor, meeting_id)
+        actions.attach_file(session, viewer.actor, meeting, forms.upload(form), max_bytes)
+        return f"/meetings/{meeting_id}#files"
+
+    return await forms.submit(request, write, _meeting_page)
+
+
+@router.get("/meetings/{meeting_id}/files/{file_id}")
+def meeting_file(request: Request, meeting_id: int, file_id: int) -> Response:
+    viewer = current_viewer(request)
+    with db_of(request).read() as session:
+        actions.access_meeting(session, viewer.actor, meeting_id)
+        return download(files.one(session, "meeting", meeting_id, file_id))
 
 
 @router.post("/meetings/{meeting_id}/actions")

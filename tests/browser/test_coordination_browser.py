@@ -103,6 +103,18 @@ def test_meeting_action_and_progress(live_server, browser, make_person):
         page.wait_for_selector("#local-times")
         times = page.inner_text("#local-times")
         assert "14:00" in times and "15:00" in times  # Jakarta and Kuala Lumpur
+        page.set_input_files(
+            "#file-form input[name=file]",
+            files=[
+                {
+                    "name": "agenda.pdf",
+                    "mimeType": "application/pdf",
+                    "buffer": b"%PDF-1.4\n%%EOF\n",
+                }
+            ],
+        )
+        page.click("#file-form button[type=submit]")
+        page.wait_for_selector("#file-list a:has-text('agenda.pdf')")
         page.fill("#action-form input[name=title]", "Share vector surveillance data")
         page.fill("#action-form input[name=owner_party]", "IDN")
         page.fill("#action-form input[name=due_on]", "2026-12-20")
