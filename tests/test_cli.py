@@ -141,6 +141,7 @@ def test_demo_load_and_credentials(tmp_path, monkeypatch, capsys):
             models.Laboratory, models.SupportRequest, models.SpecimenShipment, models.StockItem,
             models.PledgeAllocation, models.Mechanism, models.Meeting, models.ActionItem,
             models.Agreement, models.PlanActivity, models.IndicatorReport, models.ConnectivityProbe,
+            models.StoredFile,
         ):  # fmt: skip
             assert s.scalars(select(table)).first() is not None, table.__name__
     with db.write() as s:

@@ -486,7 +486,14 @@ def _demo_coordination(session: Session) -> None:
     """Laboratories and a support request, stockpiles, a shared pledge, the
     mechanisms the network follows, a meeting with its action items, the
     Indonesia–Cambodia agreement and a connectivity round."""
-    from eocnet.actions import agreements, connectivity, countermeasures, laboratories, meetings
+    from eocnet.actions import (
+        agreements,
+        connectivity,
+        countermeasures,
+        files,
+        laboratories,
+        meetings,
+    )
     from eocnet.db.models import ConnectivityProbe, Event
 
     people = {c: _actor(session, f"officer.{c.lower()}@{DOMAIN}") for c in ("IDN", "KHM", "THA", "SGP", "MYS", "PHL", "VNM")}  # fmt: skip
@@ -578,6 +585,13 @@ def _demo_coordination(session: Session) -> None:
             decisions=["Share measles genotype data within 7 days of a result", "Map the regional mechanisms to follow up"],
         ),
     )  # fmt: skip
+    meetings.attach_file(
+        session,
+        coordinator,
+        somhd,
+        files.Upload("SOMHD minutes (signed).pdf", "application/pdf", _minutes_pdf(somhd)),
+        Settings().attachment_max_bytes,
+    )
     A = meetings.ActionFields
     late = meetings.add_action(
         session,
@@ -693,3 +707,20 @@ def _demo_coordination(session: Session) -> None:
                 probe.acknowledged_at = probe.sent_at + timedelta(
                     minutes=answered[probe.party_code]
                 )
+
+
+def _minutes_pdf(meeting: Any) -> bytes:
+    """A one-page PDF of a meeting's minutes, so that the demo meeting has a file."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8.27, 11.69))  # A4
+    lines = [meeting.title, meeting.starts_at.strftime("%d %B %Y, %H:%M UTC"), ""]
+    lines += ["Agenda", *meeting.agenda.splitlines(), "", "Minutes", meeting.minutes, ""]
+    lines += ["Decisions", *(f"{i}. {d}" for i, d in enumerate(meeting.decisions, 1))]
+    for i, line in enumerate(lines):
+        figure.text(0.08, 0.94 - i * 0.028, line, fontsize=13 if i == 0 else 10, wrap=True)
+    out = io.BytesIO()
+    figure.savefig(out, format="pdf")
+    return out.getvalue()
