@@ -147,7 +147,7 @@ def test_a_nested_write_through_a_second_handle_is_an_error_not_a_hang(tmp_path)
     try:
         with first.write() as session:
             audit.record(session, None, "test.outer", "n", 1)
-            with pytest.raises(RuntimeError, match="would wait forever"), second.write():
+            with pytest.raises(RuntimeError, match="wait for itself"), second.write():
                 pass
         with second.write() as session:  # released properly: the next write goes ahead
             audit.record(session, None, "test.after", "n", 2)
@@ -155,6 +155,27 @@ def test_a_nested_write_through_a_second_handle_is_an_error_not_a_hang(tmp_path)
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_a_job_that_opens_its_own_write_fails_instead_of_stopping_the_server(tmp_path):
+    """A job runs inside the batch's transaction; a write of its own would wait for
+    the batch to end, and the batch for the job."""
+    url = f"sqlite:///{tmp_path}/eocnet.db"
+    migrate.upgrade(url)
+    db = Database(url)
+    writer = GroupWriter(db)
+
+    def nested(session):
+        with db.write() as inner:
+            audit.record(inner, None, "test.nested", "n", 1)
+
+    try:
+        with pytest.raises(RuntimeError, match="wait for itself"):
+            _run(lambda: writer.run(nested))
+        assert _run(lambda: writer.run(lambda s: audit.record(s, None, "test.next", "n", 2)))
+        assert _audited(db, "test.nested") == 0 and _audited(db, "test.next") == 1
+    finally:
+        db.dispose()
 
 
 def _children(pid: int) -> list[int]:

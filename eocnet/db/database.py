@@ -1,8 +1,10 @@
 """The database handle: one engine, read sessions, and serialised write transactions.
 
-Writes go through :meth:`Database.write`. On SQLite it takes a process-wide lock
-and opens the transaction with ``BEGIN IMMEDIATE`` so that there is one writer at
-a time (other processes wait on the busy timeout). On PostgreSQL, writes that
+Writes go through :meth:`Database.write`. On SQLite it takes a process-wide lock,
+then a lock file beside the database (so that writers in other processes queue for
+their turn), and opens the transaction with ``BEGIN IMMEDIATE``: one writer at a
+time. A write nested in a write of the same thread is refused rather than left to
+wait for itself. On PostgreSQL, writes that
 append to the ordered logs (audit trail, event stream) take a transaction-scoped
 advisory lock, so log ids become visible in the order they were assigned.
 Callbacks registered with :func:`after_commit` run only once the commit is
@@ -139,12 +141,27 @@ class Database:
         processes' through the lock file). PostgreSQL needs no lock of its own."""
         if not self.is_sqlite:
             return
+        if self._lock_path is not None and (self._lock_path, threading.get_ident()) in _HOLDERS:
+            # This thread already writes to this file (through this handle or another):
+            # waiting would never end.
+            raise RuntimeError(
+                f"this thread is already writing to {self._lock_path}; a write inside "
+                "a write would wait for itself forever"
+            )
         self._write_lock.acquire()
         try:
             self._lock_other_processes()
         except BaseException:
             self._write_lock.release()
             raise
+
+    def hand_over_writers(self) -> None:
+        """The writers' lock, taken by another thread, is used by this one from now on
+        (the group writer waits for it in a worker thread and writes on the event loop)."""
+        if self._lock_holder is not None:
+            _HOLDERS.discard(self._lock_holder)
+            self._lock_holder = (self._lock_holder[0], threading.get_ident())
+            _HOLDERS.add(self._lock_holder)
 
     def unlock_writers(self) -> None:
         if not self.is_sqlite:
@@ -159,13 +176,6 @@ class Database:
         if self._lock_path is None:
             return
         holder = (self._lock_path, threading.get_ident())
-        if holder in _HOLDERS:
-            # Another handle on the same file, taken by this very thread: waiting would
-            # never end (SQLite's busy timeout used to turn this into an error).
-            raise RuntimeError(
-                f"this thread already writes to {self._lock_path} through another "
-                "database handle; a write inside it would wait forever"
-            )
         if self._lock_fd is None:
             self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)

@@ -71,6 +71,7 @@ class GroupWriter:
             # Never cancelled half-way: the lock is taken in a thread and must be
             # released here, whatever happens to the requests that are waiting.
             await asyncio.shield(asyncio.to_thread(self.db.lock_writers))
+            self.db.hand_over_writers()
             try:
                 batch = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]
