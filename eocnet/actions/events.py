@@ -483,9 +483,6 @@ def _acknowledge(session: Session, actor: Actor, event: Any) -> tuple[AckRecord,
 
 # ---------------------------------------------------------------- threaded updates
 
-#: An attachment to an update (checked like every upload: actions/files.py).
-NewAttachment = files.Upload
-
 
 def update_data(update: EventUpdate) -> dict[str, Any]:
     return {
@@ -517,7 +514,7 @@ def post_update(
     event: Event,
     body: str,
     figures: dict[str, int],
-    attachments: list[NewAttachment],
+    attachments: list[files.Upload],
     settings: Settings,
 ) -> EventUpdate:
     _require_poster(actor)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,6 +16,8 @@ from eocnet.actions import events as actions
 from eocnet.actions.errors import Invalid, NotFound
 from eocnet.api.channels import ChannelOut, channel_out
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep, WriterDep
+from eocnet.api.files import download as download_file
+from eocnet.api.files import upload_of
 from eocnet.api.idempotency import respond_once
 from eocnet.api.schemas import MAX_ID, Id, Input
 from eocnet.db.audience import visible_to
@@ -434,19 +434,16 @@ def post_update(
 ) -> JSONResponse:
     """Text, changed figures (which update the event) and attachments (PDF, images, CSV or
     text; type checked from the content; see EOCNET_ATTACHMENT_MAX_BYTES)."""
-    files = []
-    for i, item in enumerate(body.attachments):
-        try:
-            data = base64.b64decode(item.data_base64, validate=True)
-        except (binascii.Error, ValueError):
-            raise Invalid("not valid base64", field=f"attachments.{i}.data_base64") from None
-        files.append(actions.NewAttachment(item.filename, item.content_type, data))
+    uploads = [
+        upload_of(item, field=f"attachments.{i}.data_base64")
+        for i, item in enumerate(body.attachments)
+    ]
     with db.write() as session:
 
         def produce() -> tuple[int, Any]:
             event = actions.access_event(session, actor, event_id)
             update = actions.post_update(
-                session, actor, event, body.body, body.figures.given(), files, settings
+                session, actor, event, body.body, body.figures.given(), uploads, settings
             )
             return 201, update_out(update).model_dump(mode="json")
 
@@ -487,14 +484,7 @@ def download(
             or update.event_id != event_id
         ):
             raise NotFound(f"no attachment {attachment_id}")
-        return Response(
-            item.data,
-            media_type=item.content_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{item.filename}"',
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return download_file(item)
 
 
 def _criteria(body: Annex2In) -> dict[ihr_annex2.Criterion, bool | None]:

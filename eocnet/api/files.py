@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from typing import Protocol
 
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -12,7 +13,7 @@ from pydantic import BaseModel, Field
 from eocnet.actions import files
 from eocnet.actions.errors import Invalid
 from eocnet.api.schemas import Input
-from eocnet.db.models import StoredFile
+from eocnet.db.models import Attachment, StoredFile
 
 
 class FileIn(Input):
@@ -32,7 +33,14 @@ class FileOut(BaseModel):
     uploaded_at: datetime
 
 
-def upload_of(body: FileIn, field: str = "data_base64") -> files.Upload:
+class _Sent(Protocol):
+    filename: str
+    content_type: str
+    data_base64: str
+
+
+def upload_of(body: _Sent, field: str = "data_base64") -> files.Upload:
+    """The file a JSON body carries (a FileIn, or an event update's AttachmentIn)."""
     try:
         data = base64.b64decode(body.data_base64, validate=True)
     except (binascii.Error, ValueError):
@@ -44,7 +52,7 @@ def file_out(row: StoredFile) -> FileOut:
     return FileOut(**files.file_data(row))
 
 
-def download(row: StoredFile) -> Response:
+def download(row: StoredFile | Attachment) -> Response:
     """The file as a download (never shown inline: its type was checked, not trusted)."""
     return Response(
         row.data,
