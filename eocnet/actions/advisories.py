@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from eocnet.actions import audit, events
@@ -343,13 +343,14 @@ def edit(session: Session, actor: Actor, advisory: Advisory, f: AdvisoryFields) 
     return advisory
 
 
-def pending_update(
-    session: Session, advisory: Advisory, last: AdvisoryMessage | Literal[False] | None = False
-) -> bool:
-    """A published advisory whose text differs from its last message (``last``: that
-    message, when the caller has it from :func:`last_messages`)."""
-    if last is False:
-        last = last_message(session, advisory.id)
+def pending_update(session: Session, advisory: Advisory) -> bool:
+    """A published advisory whose text differs from its last message."""
+    return differs_from(advisory, last_message(session, advisory.id))
+
+
+def differs_from(advisory: Advisory, last: AdvisoryMessage | None) -> bool:
+    """:func:`pending_update`, given the advisory's last message (from
+    :func:`last_messages`, for lists)."""
     return last is not None and advisory.status != "cancelled" and last.content != content(advisory)
 
 
@@ -413,16 +414,21 @@ def last_message(session: Session, advisory_id: int) -> AdvisoryMessage | None:
     ).first()
 
 
+def _latest_message_ids(advisory_ids: Collection[int] | None = None) -> Select[int]:
+    """The id of each advisory's latest message (of these advisories only, if given)."""
+    query = select(func.max(AdvisoryMessage.id)).group_by(AdvisoryMessage.advisory_id)
+    if advisory_ids is not None:
+        query = query.where(AdvisoryMessage.advisory_id.in_(advisory_ids))
+    return query
+
+
 def last_messages(session: Session, advisory_ids: Collection[int]) -> dict[int, AdvisoryMessage]:
     """The latest message of each of these advisories (those with one), in one query."""
     if not advisory_ids:
         return {}
-    latest = (
-        select(func.max(AdvisoryMessage.id))
-        .where(AdvisoryMessage.advisory_id.in_(advisory_ids))
-        .group_by(AdvisoryMessage.advisory_id)
+    found = session.scalars(
+        select(AdvisoryMessage).where(AdvisoryMessage.id.in_(_latest_message_ids(advisory_ids)))
     )
-    found = session.scalars(select(AdvisoryMessage).where(AdvisoryMessage.id.in_(latest)))
     return {m.advisory_id: m for m in found}
 
 
@@ -689,11 +695,10 @@ def import_cap(session: Session, actor: Actor, data: bytes) -> Advisory:
 def public_messages(session: Session) -> list[AdvisoryMessage]:
     """The last message of every published or cancelled advisory, newest first
     (chosen by the database, not by reading every message ever issued)."""
-    latest = select(func.max(AdvisoryMessage.id)).group_by(AdvisoryMessage.advisory_id)
     return list(
         session.scalars(
             select(AdvisoryMessage)
-            .where(AdvisoryMessage.id.in_(latest))
+            .where(AdvisoryMessage.id.in_(_latest_message_ids()))
             .order_by(AdvisoryMessage.id.desc())
         )
     )

@@ -139,7 +139,7 @@ def _rows(session: Any, items: list[Any]) -> list[dict[str, Any]]:
             "advisory": a,
             "headline": a.translations[0].headline if a.translations else "",
             "languages": [t.language for t in a.translations],
-            "pending": actions.pending_update(session, a, last.get(a.id)),
+            "pending": actions.differs_from(a, last.get(a.id)),
         }
         for a in items
     ]
