@@ -6,11 +6,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from eocnet.actions import tokens, users
 from eocnet.db.database import Database
-from tests.live import LiveServer
+from tests.live import LiveServer, children
 
 
 @dataclass
@@ -60,8 +59,4 @@ def cpu_seconds(pid: int) -> float:
 
 def tree_cpu_seconds(pid: int) -> float:
     """CPU time of a process and all its descendants (a server and its workers)."""
-    total = cpu_seconds(pid)
-    for path in Path(f"/proc/{pid}/task").glob("*/children"):
-        for child in path.read_text().split():
-            total += tree_cpu_seconds(int(child))
-    return total
+    return cpu_seconds(pid) + sum(tree_cpu_seconds(child) for child in children(pid))

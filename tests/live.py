@@ -11,11 +11,20 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 
 from tests.conftest import MASTER_KEY, SECRET
+
+
+def children(pid: int) -> list[int]:
+    """The ids of a process's child processes (Linux /proc)."""
+    found: list[int] = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(c) for c in path.read_text().split()]
+    return found
 
 
 def free_port() -> int:

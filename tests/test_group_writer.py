@@ -22,7 +22,7 @@ from eocnet.db.database import Database
 from eocnet.db.models import AuditEntry, Event
 from eocnet.db.writer import GroupWriter
 from eocnet.realtime.log import Audience, publish
-from tests.live import LiveServer, collect
+from tests.live import LiveServer, children, collect
 
 EVERYONE = Audience("network", "IDN")
 
@@ -178,13 +178,6 @@ def test_a_job_that_opens_its_own_write_fails_instead_of_stopping_the_server(tmp
         db.dispose()
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for path in Path(f"/proc/{pid}/task").glob("*/children"):
-        found += [int(c) for c in path.read_text().split()]
-    return found
-
-
 def test_several_server_processes_share_the_port_and_the_stream(db, database_url, make_person):
     """`eocnet serve --workers 2`: alerts posted over fresh connections (spread over the
     processes by the kernel) are all stored, acknowledged and streamed to a subscriber
@@ -192,7 +185,7 @@ def test_several_server_processes_share_the_port_and_the_stream(db, database_url
     idn, tha = make_person("IDN", "officer"), make_person("THA", "officer")
     server = LiveServer(database_url, workers=2)
     assert server.proc is not None
-    workers = [p for p in _children(server.proc.pid) if Path(f"/proc/{p}/cmdline").exists()]
+    workers = [p for p in children(server.proc.pid) if Path(f"/proc/{p}/cmdline").exists()]
     try:
         ready = collect(server.url, tha.headers, until=lambda es: es[-1].event == "ready")
         start = ready[-1].id

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from eocnet.config import Settings
 from eocnet.db.models import AuditEntry, StoredFile, StreamEntry
-from tests.conftest import MASTER_KEY, PASSWORD, SECRET
+from tests.conftest import PASSWORD
 from tests.helpers import count
 from tests.web_helpers import csrf_of, login
 
@@ -21,16 +21,10 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    """A small attachment limit, so that 'too large' is cheap to send."""
-    return Settings(
-        database_url=database_url,
-        secret_key=SECRET,
-        env="development",
-        jobs_in_server=False,
-        master_key=MASTER_KEY,
-        attachment_max_bytes=LIMIT,
-    )
+def settings(settings: Settings) -> Settings:
+    """The suite's settings with a small attachment limit, so that 'too large' is cheap
+    to send."""
+    return settings.model_copy(update={"attachment_max_bytes": LIMIT})
 
 
 @pytest.fixture
