@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,12 +64,15 @@ def totp_code(secret: str, offset_steps: int = 0) -> str:
 
 @contextmanager
 def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL statements ``db`` runs inside the block (to check a page does not make
-    one query per row)."""
+    """The SQL statements ``db`` runs inside the block, in this thread (to check a page
+    does not make one query per row; the live-stream hub of a running app reads the
+    log from other threads meanwhile)."""
     seen: list[str] = []
+    thread = threading.get_ident()
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
+        if threading.get_ident() == thread:
+            seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
