@@ -42,7 +42,6 @@ from eocnet.api import (
 from eocnet.api.limits import BodySizeLimit, RefuseNul
 from eocnet.config import Settings, get_settings
 from eocnet.db.database import Database
-from eocnet.db.writer import GroupWriter
 from eocnet.jobs import runner
 from eocnet.realtime.hub import Hub
 from eocnet.web import pages
@@ -85,7 +84,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # worker, the command line, a jobs process) are found by polling, four times a
     # second (a lookup by primary key when nothing is new).
     hub = Hub(db, poll_seconds=0.25 if db.is_sqlite else 1.0)
-    writer = GroupWriter(db)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -103,7 +101,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 jobs.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await jobs
-            await writer.stop()
+            # Finish the writes that were queued before the server stops.
+            await asyncio.to_thread(db.door.stop)
             await hub.stop()
 
     app = FastAPI(
@@ -118,7 +117,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db
     app.state.hub = hub
-    app.state.writer = writer
     problems.install(app)
     app.add_middleware(RefuseNul)
     app.add_middleware(

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from eocnet.actions import advisories as actions
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
@@ -280,8 +281,11 @@ async def import_cap(request: Request, actor: CurrentActor, db: DbDep) -> Adviso
     standard's rules; DTDs refused). A valid message becomes a draft advisory of
     your party; an invalid one is refused with every problem in `errors`."""
     data = await request.body()
-    with db.write() as session:
+
+    def write(session: Session) -> AdvisoryOut:
         return _out(session, actions.import_cap(session, actor, data))
+
+    return await db.run(write)
 
 
 @router.get(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from eocnet.actions import channels as actions
 from eocnet.actions.errors import NotFound
-from eocnet.api.deps import CurrentActor, DbDep, SettingsDep, WriterDep
+from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.idempotency import respond_once
 from eocnet.api.schemas import MAX_ID, Id, Input
 from eocnet.db.models import Channel, Message, ReadState, User
@@ -188,7 +188,7 @@ async def post_message(
     channel_id: Id,
     body: MessageCreate,
     actor: CurrentActor,
-    writer: WriterDep,
+    db: DbDep,
     settings: SettingsDep,
 ) -> JSONResponse:
     """Mention people with @email and parties with @CODE. Send an `Idempotency-Key`
@@ -205,8 +205,7 @@ async def post_message(
 
         return respond_once(request, session, actor, fingerprint, produce)
 
-    # Messages come in bursts like alerts do: group-committed (db/writer.py).
-    return await writer.run(write)
+    return await db.run(write)
 
 
 @router.patch(

@@ -11,7 +11,6 @@ from eocnet.actions import logins, tokens
 from eocnet.actions.users import actor_for
 from eocnet.config import Settings
 from eocnet.db.database import Database
-from eocnet.db.writer import GroupWriter
 from eocnet.domain.actors import Actor
 
 SESSION_COOKIE = "eocnet_session"
@@ -32,14 +31,7 @@ async def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-async def get_writer(request: Request) -> GroupWriter:
-    writer: GroupWriter = request.app.state.writer
-    return writer
-
-
 DbDep = Annotated[Database, Depends(get_db)]
-#: The group-commit writer, for the busiest writes (alerts and acknowledgements).
-WriterDep = Annotated[GroupWriter, Depends(get_writer)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 

@@ -15,7 +15,7 @@ from eocnet.actions import channels as channel_actions
 from eocnet.actions import events as actions
 from eocnet.actions.errors import Invalid, NotFound
 from eocnet.api.channels import ChannelOut, channel_out
-from eocnet.api.deps import CurrentActor, DbDep, SettingsDep, WriterDep
+from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.files import download as download_file
 from eocnet.api.files import upload_of
 from eocnet.api.idempotency import respond_once
@@ -268,7 +268,7 @@ async def post_event(
     request: Request,
     body: EventCreate,
     actor: CurrentActor,
-    writer: WriterDep,
+    db: DbDep,
     settings: SettingsDep,
 ) -> JSONResponse:
     """Post a health event. With `alert: true` (and at least one reason) every addressed
@@ -283,7 +283,7 @@ async def post_event(
 
         return respond_once(request, session, actor, fingerprint, produce)
 
-    return await writer.run(write)
+    return await db.run(write)
 
 
 @router.get("/events", response_model=EventPage, summary="List events")
@@ -385,14 +385,14 @@ def event_revisions(event_id: Id, actor: CurrentActor, db: DbDep) -> list[Revisi
     response_model=Ack,
     summary="Acknowledge an event for your party",
 )
-async def acknowledge(event_id: Id, actor: CurrentActor, writer: WriterDep) -> Ack:
+async def acknowledge(event_id: Id, actor: CurrentActor, db: DbDep) -> Ack:
     """Idempotent per party: acknowledging again returns the first acknowledgement."""
 
     def write(session: Session) -> Ack:
         ack, _ = actions.acknowledge_by_id(session, actor, event_id)
         return Ack(party=ack.party_code, user=ack.user_email, at=ack.at)
 
-    return await writer.run(write)
+    return await db.run(write)
 
 
 def update_out(update: EventUpdate) -> UpdateOut:

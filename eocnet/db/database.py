@@ -1,10 +1,13 @@
-"""The database handle: one engine, read sessions, and serialised write transactions.
+"""The database handle: one engine, read sessions, and the one write door.
 
-Writes go through :meth:`Database.write`. On SQLite it takes a process-wide lock,
-then a lock file beside the database (so that writers in other processes queue for
-their turn), and opens the transaction with ``BEGIN IMMEDIATE``: one writer at a
-time. A write nested in a write of the same thread is refused rather than left to
-wait for itself. On PostgreSQL, writes that
+Every write goes through :meth:`Database.run` (async callers) or
+:meth:`Database.run_sync` (the CLI, jobs, tests, thread-pool handlers): the job is
+handed to the handle's writer thread (:mod:`eocnet.db.writer`), which group-commits
+whatever has queued. The writer's transaction (:meth:`Database.transaction`) takes a
+process-wide lock and on SQLite a lock file beside the database (so that writers in
+other processes queue for their turn), and opens with ``BEGIN IMMEDIATE``: one
+writer at a time. No transaction is ever opened on a thread that runs an event loop:
+the loop would stop for every other request while it waits. On PostgreSQL, writes that
 append to the ordered logs (audit trail, event stream) take a transaction-scoped
 advisory lock, so log ids become visible in the order they were assigned.
 Callbacks registered with :func:`after_commit` run only once the commit is
@@ -13,16 +16,22 @@ durable and never after a rollback.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from eocnet.db.writer import WriteDoor
+
+T = TypeVar("T")
 
 #: Key of the PostgreSQL advisory lock that orders appends to the logs.
 LOG_LOCK_KEY = 0x0E0C_4E70
@@ -97,6 +106,30 @@ class Database:
         )
         #: Called with the id of each new stream entry, after its transaction commits.
         self.stream_listeners: list[Callable[[int], None]] = []
+        #: The writer thread and its queue: the one way in for every write.
+        self.door = WriteDoor(self)
+
+    async def run(
+        self, fn: Callable[..., T], /, *args: Any, alone: bool = False, **kwargs: Any
+    ) -> T:
+        """Run ``fn(session, *args, **kwargs)`` in the next write transaction and
+        return its result once that transaction has committed durably.
+
+        The event loop goes on serving while the writer thread works. ``alone`` runs
+        the job in a transaction of its own (large uploads, report builds, purges)."""
+        future = self.door.submit(fn, args, kwargs, alone=alone)
+        result: T = await asyncio.wrap_future(future)
+        return result
+
+    def run_sync(
+        self, fn: Callable[..., T], /, *args: Any, alone: bool = False, **kwargs: Any
+    ) -> T:
+        """:meth:`run` for code without an event loop (CLI, jobs, tests, thread-pool
+        handlers): waits for the commit in this thread. Refused on a thread that runs
+        an event loop, which must ``await db.run(...)`` instead."""
+        _refuse_event_loop("db.run_sync", fn)
+        result: T = self.door.submit(fn, args, kwargs, alone=alone).result()
+        return result
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -110,11 +143,13 @@ class Database:
             session.close()
 
     @contextmanager
-    def write(self, *, locked: bool = False) -> Iterator[Session]:
+    def transaction(self, *, locked: bool = False) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any error.
 
-        ``locked`` says the caller already holds the writers' lock
-        (:meth:`lock_writers`) and will release it."""
+        The writer thread's own primitive: everything else hands a job to
+        :meth:`run` or :meth:`run_sync`. ``locked`` says the caller already holds the
+        writers' lock (:meth:`lock_writers`) and will release it."""
+        _refuse_event_loop("a write transaction")
         callbacks: list[AfterCommit] = []
         if not locked:
             self.lock_writers()
@@ -135,6 +170,13 @@ class Database:
                 self.unlock_writers()
         for callback in callbacks:
             callback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction on this thread, outside the door (being retired:
+        call :meth:`run_sync` or :meth:`run`). Refused on an event loop's thread."""
+        with self.transaction() as session:
+            yield session
 
     def lock_writers(self) -> None:
         """Wait for the turn to write (SQLite: this process's writers, then the other
@@ -183,6 +225,7 @@ class Database:
         self._lock_holder = holder
 
     def dispose(self) -> None:
+        self.door.stop()
         self.engine.dispose()
         if self._lock_fd is not None:
             os.close(self._lock_fd)
@@ -201,3 +244,35 @@ def lock_logs(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOG_LOCK_KEY})
     session.info["logs_locked"] = True
+
+
+def _refuse_event_loop(what: str, fn: Callable[..., Any] | None = None) -> None:
+    """Raise if this thread runs an event loop: a write there would stop the loop
+    (and with it every request, stream and health check) until the lock is free."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if asyncio.current_task(loop) is None:
+        # A loop parked in another greenlet of this thread (Playwright's sync API
+        # runs one so): the code here is not running on it.
+        return
+    raise RuntimeError(
+        f"{what} was started on the event loop's thread by {_caller(fn)}: "
+        "the loop would stop while it waits for the lock; use 'await db.run(job)'"
+    )
+
+
+def _caller(fn: Callable[..., Any] | None) -> str:
+    """The code that asked for the write: the job, or the first frame outside this
+    module and contextlib."""
+    if fn is not None:
+        return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
+    frame = sys._getframe(1)
+    while frame is not None and (
+        frame.f_code.co_filename == __file__ or "contextlib" in frame.f_code.co_filename
+    ):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return "unknown code"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno} ({frame.f_code.co_name})"

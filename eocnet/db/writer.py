@@ -1,132 +1,191 @@
-"""Group commit: the busiest writes run several to a transaction, on the event loop.
+"""The one write door: a writer thread per database handle, group-committing every write.
 
-Posting and acknowledging alerts are small writes that arrive in bursts. Run one
-per request in the thread pool, each pays a thread hop, a transaction and a durable
-commit of its own, the threads fight over the interpreter lock while one of them
-holds the database's write lock, and with SQLite's single writer the requests queue
-on that lock anyway. The :class:`GroupWriter` instead collects the write jobs of
-concurrent requests and runs whatever has queued up (up to ``max_batch``) in one
-transaction, each job inside its own savepoint, with one commit:
+Every change to stored data is a *job*: a plain function of a write session (usually
+calling ``actions/``). Callers hand jobs to :meth:`Database.run` (``await`` it, from
+async code) or :meth:`Database.run_sync` (CLI, jobs, tests, thread-pool handlers);
+both return the job's result only once its transaction has committed durably.
 
-* the wait for the turn to write happens in a worker thread, so the event loop goes
-  on reading requests (and queueing more jobs) meanwhile; once the turn has come the
-  batch runs on the event loop itself, so no other thread of this process competes
-  with it for the interpreter while it holds the database;
-* a job that fails rolls back to its savepoint only; its caller gets the error and
-  the others are unaffected;
-* a caller's answer is released only after the commit is durable, so an answer
-  never announces a write that could still be lost;
+One thread of the process writes, as Datasette's ``execute_write_fn`` does. It takes
+whatever has queued (up to ``max_batch`` jobs) and runs it in one transaction, each
+job in its own savepoint, with one commit:
+
+* the event loop never waits on a lock: it only queues the job and awaits a future
+  that the writer thread resolves, so the lock the writer takes (the process's, then
+  the lock file that orders writer processes on SQLite) can never be held by a thread
+  that needs the loop to let it go — the deadlock of two doors is gone by design;
+* a job that fails rolls back to its savepoint only; its caller gets the error and the
+  others are unaffected;
+* a caller's answer is released only after the commit is durable;
 * after-commit callbacks (stream wake-ups) run only for jobs that kept their work;
-* if the commit itself fails, every caller in the batch gets the error.
+* if the commit itself fails, every caller in the batch gets the error;
+* a job flagged ``alone`` (a large upload, a report build, a purge) runs in a
+  transaction of its own, so that one big write does not make the small ones that
+  queued beside it wait for its commit or share its fate.
 
-A job is a plain function of the write session, written like any other code in
-``actions/`` (the rules of :meth:`Database.write` hold: one transaction, the log
-locks, the audit trail). Jobs must be short: they block the event loop while they
-run, as the rest of a request's work on the loop does.
+A job runs on the writer thread: a write inside a job (``run_sync`` from the writer
+thread) is refused, since it would wait for itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable
-from typing import Any, TypeVar
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from eocnet.db.database import Database, lock_logs
+if TYPE_CHECKING:
+    from eocnet.db.database import Database
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-Job = Callable[[Session], Any]
+Job = Callable[..., Any]
+
+#: Ident of every writer thread alive in this process (a write from one is nested).
+WRITER_THREADS: set[int] = set()
 
 
-class GroupWriter:
+@dataclass(slots=True)
+class _Queued:
+    fn: Job
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    alone: bool
+    future: Future[Any] = field(default_factory=Future)
+
+    def __call__(self, session: Session) -> Any:
+        return self.fn(session, *self.args, **self.kwargs)
+
+
+class WriteDoor:
+    """The writer thread of one :class:`Database` and the queue in front of it."""
+
     def __init__(self, db: Database, max_batch: int = 64):
         self.db = db
         self.max_batch = max_batch
-        self._pending: list[tuple[Job, asyncio.Future[Any]]] = []
-        self._drainer: asyncio.Task[None] | None = None
+        self._queue: deque[_Queued] = deque()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
         #: Transactions committed and jobs run, for the benchmark and the tests.
         self.batches = 0
         self.jobs = 0
 
-    async def run(self, job: Callable[[Session], T]) -> T:
-        """Run ``job`` in the next transaction; its result once that has committed."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._pending.append((job, future))
-        if self._drainer is None or self._drainer.done():
-            self._drainer = loop.create_task(self._drain(), name="eocnet-group-writer")
-        return await future
+    def submit(
+        self, fn: Job, args: tuple[Any, ...], kwargs: dict[str, Any], *, alone: bool = False
+    ) -> Future[Any]:
+        """Queue ``fn(session, *args, **kwargs)``; its future resolves after the commit."""
+        if threading.get_ident() in WRITER_THREADS:
+            raise RuntimeError(
+                f"{_name(fn)} asks to write from inside a write job: it would wait for "
+                "itself forever; call it with the job's session instead"
+            )
+        queued = _Queued(fn, args, kwargs, alone)
+        with self._ready:
+            if self._stopping:
+                raise RuntimeError("the database is closed for writing")
+            self._queue.append(queued)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._serve, name="eocnet-writer", daemon=True
+                )
+                self._thread.start()
+            self._ready.notify()
+        return queued.future
 
-    async def stop(self) -> None:
-        """Wait for the queued jobs to finish (called at shutdown)."""
-        if self._drainer is not None:
-            await asyncio.shield(self._drainer)
+    def stop(self, timeout: float | None = 30.0) -> None:
+        """Finish what is queued, then end the writer thread."""
+        with self._ready:
+            self._stopping = True
+            thread = self._thread
+            self._ready.notify()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        with self._ready:
+            self._thread = None
+            self._stopping = False
 
-    async def _drain(self) -> None:
-        while self._pending:
-            # Never cancelled half-way: the lock is taken in a thread and must be
-            # released here, whatever happens to the requests that are waiting.
-            await asyncio.shield(asyncio.to_thread(self.db.lock_writers))
-            self.db.hand_over_writers()
-            try:
-                batch = self._pending[: self.max_batch]
-                del self._pending[: self.max_batch]
-                batch = [(job, f) for job, f in batch if not f.done()]  # caller gone
+    def _serve(self) -> None:
+        WRITER_THREADS.add(threading.get_ident())
+        try:
+            while True:
+                with self._ready:
+                    while not self._queue and not self._stopping:
+                        self._ready.wait()
+                    if not self._queue:  # stopping, and nothing left to do
+                        return
+                    batch = self._take()
+                batch = [job for job in batch if job.future.set_running_or_notify_cancel()]
                 if batch:
                     self._run(batch)
-            finally:
-                self.db.unlock_writers()
+        finally:
+            WRITER_THREADS.discard(threading.get_ident())
 
-    def _run(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
+    def _take(self) -> list[_Queued]:
+        """The next batch: one job flagged ``alone``, or the small jobs queued before it."""
+        first = self._queue.popleft()
+        batch = [first]
+        if first.alone:
+            return batch
+        while self._queue and len(batch) < self.max_batch and not self._queue[0].alone:
+            batch.append(self._queue.popleft())
+        return batch
+
+    def _run(self, batch: list[_Queued]) -> None:
         if len(batch) == 1:
-            job, future = batch[0]
+            job = batch[0]
             try:
-                with self.db.write(locked=True) as session:
+                with self.db.transaction() as session:
                     result = job(session)
-            except Exception as exc:
-                future.set_exception(exc)
+            except BaseException as exc:
+                job.future.set_exception(exc)
             else:
                 self._count(1)
-                future.set_result(result)
+                job.future.set_result(result)
             return
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        outcomes: list[tuple[_Queued, Any, BaseException | None]] = []
         try:
-            with self.db.write(locked=True) as session:
+            with self.db.transaction() as session:
                 # Before any savepoint: on PostgreSQL a lock taken inside a savepoint
                 # that rolls back would be released with it.
+                from eocnet.db.database import lock_logs
+
                 lock_logs(session)
                 kept: list[Callable[[], None]] = session.info["after_commit"]
-                for job, future in batch:
+                for job in batch:
                     callbacks: list[Callable[[], None]] = []
                     session.info["after_commit"] = callbacks
                     try:
                         with session.begin_nested():
                             result = job(session)
                     except Exception as exc:  # the job's own work is rolled back
-                        outcomes.append((future, None, exc))
+                        outcomes.append((job, None, exc))
                     else:
-                        outcomes.append((future, result, None))
+                        outcomes.append((job, result, None))
                         kept.extend(callbacks)
                 session.info["after_commit"] = kept
-        except Exception as exc:  # the commit failed: nothing of the batch is kept
+        except BaseException as exc:  # the commit failed: nothing of the batch is kept
             log.warning("a group commit of %d writes failed", len(batch), exc_info=True)
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
+            for job in batch:
+                if not job.future.done():
+                    job.future.set_exception(exc)
             return
         self._count(len(outcomes))
-        for future, result, error in outcomes:
-            if future.done():
-                continue
+        for job, result, error in outcomes:
             if error is None:
-                future.set_result(result)
+                job.future.set_result(result)
             else:
-                future.set_exception(error)
+                job.future.set_exception(error)
 
     def _count(self, jobs: int) -> None:
         self.batches += 1
         self.jobs += jobs
+
+
+def _name(fn: Job) -> str:
+    module = getattr(fn, "__module__", "") or ""
+    return f"{module}.{getattr(fn, '__qualname__', repr(fn))}".lstrip(".")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from eocnet.actions import advisories as actions
 from eocnet.actions.errors import ActionError, Invalid
@@ -173,8 +174,9 @@ async def import_submit(request: Request) -> Response:
     try:
         if not data:
             raise Invalid("choose a CAP file to import", field="file")
-        with db_of(request).write() as session:
-            advisory_id = actions.import_cap(session, viewer.actor, data).id
+        advisory_id = await db_of(request).run(
+            lambda session: actions.import_cap(session, viewer.actor, data).id
+        )
     except ActionError as exc:
         with db_of(request).read() as session:
             rows = _rows(session, actions.visible(session, viewer.actor))
@@ -217,9 +219,10 @@ async def create_submit(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     try:
-        with db_of(request).write() as session:
-            advisory = actions.create(session, viewer.actor, _fields(form, viewer))
-            advisory_id = advisory.id
+        fields = _fields(form, viewer)
+        advisory_id = await db_of(request).run(
+            lambda session: actions.create(session, viewer.actor, fields).id
+        )
     except ActionError as exc:
         return render(
             request,
@@ -278,9 +281,13 @@ async def edit_submit(request: Request, advisory_id: int) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     try:
-        with db_of(request).write() as session:
+        fields = _fields(form, viewer)
+
+        def write(session: Session) -> None:
             advisory = actions.access(session, viewer.actor, advisory_id)
-            actions.edit(session, viewer.actor, advisory, _fields(form, viewer))
+            actions.edit(session, viewer.actor, advisory, fields)
+
+        await db_of(request).run(write)
     except ActionError as exc:
         return _view(
             request,
@@ -300,7 +307,10 @@ async def step_submit(request: Request, advisory_id: int, step: str) -> Response
     check_csrf(request, str(form.get("csrf_token", "")))
     settings = settings_of(request)
     try:
-        with db_of(request).write() as session:
+        if step not in ("submit", "approve", "return", "publish", "cancel"):
+            return Response(status_code=404)
+
+        def write(session: Session) -> None:
             advisory = actions.access(session, viewer.actor, advisory_id)
             actor = viewer.actor
             if step == "submit":
@@ -313,8 +323,8 @@ async def step_submit(request: Request, advisory_id: int, step: str) -> Response
                 actions.publish_advisory(session, actor, settings, advisory)
             elif step == "cancel":
                 actions.cancel(session, actor, settings, advisory, str(form.get("reason") or ""))
-            else:
-                return Response(status_code=404)
+
+        await db_of(request).run(write)
     except ActionError as exc:
         return _view(request, viewer, advisory_id, error=exc.detail, status_code=exc.status)
     return RedirectResponse(f"/advisories/{advisory_id}", status_code=303)

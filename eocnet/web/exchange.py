@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from eocnet.actions import channels as channel_actions
 from eocnet.actions import events as event_actions
@@ -186,9 +186,10 @@ async def new_event_submit(request: Request) -> Response:
                 "deaths_confirmed": _int("deaths_confirmed"),
             },
         )
-        with db_of(request).write() as session:
-            event = event_actions.create_event(session, viewer.actor, fields, _settings(request))
-            event_id = event.id
+        settings = _settings(request)
+        event_id = await db_of(request).run(
+            lambda session: event_actions.create_event(session, viewer.actor, fields, settings).id
+        )
     except (ActionError, ValueError) as exc:
         message = exc.detail if isinstance(exc, ActionError) else "dates must be YYYY-MM-DD"
         return _new_event_form(request, viewer, message, values, status_code=422)
@@ -286,16 +287,15 @@ async def ihr_submit(request: Request, event_id: int) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     sub_answers = {key: form.get(key) == "yes" for key in ihr_annex2.SUB_ANSWER_KEYS}
-    with db_of(request).write() as session:
+    disease = str(form.get("disease", ""))
+
+    def write(session: Session) -> None:
         event = event_actions.access_event(session, viewer.actor, event_id)
         event_actions.record_assessment(
-            session,
-            viewer.actor,
-            event,
-            str(form.get("disease", "")) or event.hazard,
-            {},
-            sub_answers,
+            session, viewer.actor, event, disease or event.hazard, {}, sub_answers
         )
+
+    await db_of(request).run(write)
     return _see_other(f"/events/{event_id}#ihr")
 
 
@@ -328,14 +328,10 @@ async def channel_create_submit(request: Request) -> Response:
     viewer = current_viewer(request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
-    with db_of(request).write() as session:
-        channel = channel_actions.create_channel(
-            session,
-            viewer.actor,
-            str(form.get("name", "")),
-            [str(p) for p in form.getlist("parties")],
-        )
-        channel_id = channel.id
+    name, parties = str(form.get("name", "")), [str(p) for p in form.getlist("parties")]
+    channel_id = await db_of(request).run(
+        lambda session: channel_actions.create_channel(session, viewer.actor, name, parties).id
+    )
     return _see_other(f"/channels/{channel_id}")
 
 

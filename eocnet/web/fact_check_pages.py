@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from eocnet.actions import fact_checks as actions
 from eocnet.actions.errors import ActionError, Invalid
@@ -73,8 +74,7 @@ async def log_submit(request: Request) -> Response:
             language=forms.text(form, "language"),
             reach=forms.integer(form, "reach"),
         )
-        with db_of(request).write() as session:
-            actions.log_rumour(session, viewer.actor, fields)
+        await db_of(request).run(actions.log_rumour, viewer.actor, fields)
     except ActionError as exc:
         return _rumour_page(
             request, viewer, values=values, error=exc.detail, status_code=exc.status
@@ -177,8 +177,9 @@ async def create_submit(request: Request) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     try:
         fields = _fields(form)
-        with db_of(request).write() as session:
-            check_id = actions.create(session, viewer.actor, fields).id
+        check_id = await db_of(request).run(
+            lambda session: actions.create(session, viewer.actor, fields).id
+        )
     except ActionError as exc:
         values = _form_values(form)
         return render(
@@ -244,9 +245,12 @@ async def edit_submit(request: Request, fact_check_id: int) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     try:
         fields = _fields(form)
-        with db_of(request).write() as session:
+
+        def write(session: Session) -> None:
             check = actions.access(session, viewer.actor, fact_check_id)
             actions.edit(session, viewer.actor, check, fields)
+
+        await db_of(request).run(write)
     except ActionError as exc:
         return _view(request, viewer, fact_check_id, error=exc.detail, status_code=exc.status)
     return RedirectResponse(f"/fact-checks/{fact_check_id}", status_code=303)
@@ -260,12 +264,15 @@ async def step_submit(request: Request, fact_check_id: int, step: str) -> Respon
     if step not in ("publish", "withdraw"):
         return Response(status_code=404)
     try:
-        with db_of(request).write() as session:
+
+        def write(session: Session) -> None:
             check = actions.access(session, viewer.actor, fact_check_id)
             if step == "publish":
                 actions.publish_check(session, viewer.actor, check)
             else:
                 actions.withdraw(session, viewer.actor, check)
+
+        await db_of(request).run(write)
     except ActionError as exc:
         return _view(request, viewer, fact_check_id, error=exc.detail, status_code=exc.status)
     return RedirectResponse(f"/fact-checks/{fact_check_id}", status_code=303)

@@ -98,8 +98,7 @@ async def submit(
     async with request.form() as form:  # closes the temporary copies of uploaded files
         check_csrf(request, str(form.get("csrf_token", "")))
         try:
-            with db_of(request).write() as session:
-                target = write(session, viewer, form)
+            target = await db_of(request).run(write, viewer, form)
         except ActionError as exc:
             values = {k: v for k, v in form.items() if isinstance(v, str)}
             return page(request, viewer, error=exc.detail, values=values, status_code=exc.status)

@@ -393,15 +393,11 @@ async def account_notifications(request: Request) -> Response:
     viewer = current_viewer(request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
-    with db_of(request).write() as session:
-        notifications.set_preferences(
-            session,
-            viewer.user.id,
-            **{
-                k: form.get(k) == "1"
-                for k in ("email_alerts", "email_mentions", "email_direct", "email_reports")
-            },
-        )
+    choices = {
+        k: form.get(k) == "1"
+        for k in ("email_alerts", "email_mentions", "email_direct", "email_reports")
+    }
+    await db_of(request).run(notifications.set_preferences, viewer.user.id, **choices)
     t = i18n.translator(viewer.user.language).gettext
     return _account(request, viewer.user, message=t("Your choices are saved."))
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from eocnet.actions import reports as actions
@@ -54,8 +55,9 @@ async def create(request: Request) -> Response:
             week=forms.text(form, "week").strip(),
             language=forms.text(form, "language") or "en",
         )
-        with db_of(request).write() as session:
-            report_id = actions.create(session, viewer.actor, fields).id
+        report_id = await db_of(request).run(
+            lambda session: actions.create(session, viewer.actor, fields).id
+        )
     except ActionError as exc:
         values = {k: str(v) for k, v in form.items()}
         return _list(request, viewer, error=exc.detail, values=values, status_code=exc.status)
@@ -97,10 +99,13 @@ async def narrative(request: Request, report_id: int) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     try:
-        with db_of(request).write() as session:
+
+        def write(session: Session) -> None:
             report = actions.access(session, viewer.actor, report_id)
             texts = {s: forms.text(form, s) for s in actions.SECTIONS[report.kind]}
             actions.edit_narrative(session, viewer.actor, report, texts)
+
+        await db_of(request).run(write)
     except ActionError as exc:
         return _view(request, viewer, report_id, error=exc.detail, status_code=exc.status)
     return RedirectResponse(f"/reports/{report_id}", status_code=303)
@@ -113,10 +118,11 @@ async def issue(request: Request, report_id: int) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     db = db_of(request)
     try:
-        with db.write() as session:
-            actions.start_issue(
+        await db.run(
+            lambda session: actions.start_issue(
                 session, viewer.actor, actions.access(session, viewer.actor, report_id)
             )
+        )
     except ActionError as exc:
         return _view(request, viewer, report_id, error=exc.detail, status_code=exc.status)
     # built after the redirect is sent, as the API does; the page follows the progress

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from eocnet.actions import events as event_actions
 from eocnet.actions import risk_assessments as actions
@@ -57,9 +58,10 @@ async def create_submit(request: Request, event_id: int) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     try:
-        with db_of(request).write() as session:
-            rra = actions.create(session, viewer.actor, event_id, _fields(form))
-            rra_id = rra.id
+        fields = _fields(form)
+        rra_id = await db_of(request).run(
+            lambda session: actions.create(session, viewer.actor, event_id, fields).id
+        )
     except ActionError as exc:
         return render(
             request,
@@ -106,9 +108,13 @@ async def revise_submit(request: Request, assessment_id: int) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     try:
-        with db_of(request).write() as session:
+        fields = _fields(form)
+
+        def write(session: Session) -> None:
             rra = actions.access(session, viewer.actor, assessment_id)
-            actions.revise(session, viewer.actor, rra, _fields(form))
+            actions.revise(session, viewer.actor, rra, fields)
+
+        await db_of(request).run(write)
     except ActionError as exc:
         return _view(request, viewer, assessment_id, error=exc.detail, status_code=exc.status)
     return RedirectResponse(f"/risk-assessments/{assessment_id}", status_code=303)
@@ -120,9 +126,12 @@ async def sign_off_submit(request: Request, assessment_id: int) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     try:
-        with db_of(request).write() as session:
+
+        def write(session: Session) -> None:
             rra = actions.access(session, viewer.actor, assessment_id)
             actions.sign_off(session, viewer.actor, rra)
+
+        await db_of(request).run(write)
     except ActionError as exc:
         return _view(request, viewer, assessment_id, error=exc.detail, status_code=exc.status)
     return RedirectResponse(f"/risk-assessments/{assessment_id}", status_code=303)

@@ -256,17 +256,17 @@ async def report_submit(request: Request) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     record = {k: str(form.get(k) or "") for k in surveillance.REPORT_COLUMNS}
     try:
-        with db_of(request).write() as session:
-            surveillance.require_reporter(viewer.actor)
+        surveillance.require_reporter(viewer.actor)
+        with db_of(request).read() as session:
             diseases = {d.code: d for d in surveillance.list_diseases(session)}
-            check = surveillance.check_rows(diseases, viewer.actor.party_code, [record])
-            if check.errors:
-                return _report_form(
-                    request, viewer, errors=check.errors, values=record, status_code=422
-                )
-            saved = surveillance.submit(
-                session, viewer.actor, _settings(request), check.rows, source="form"
+        check = surveillance.check_rows(diseases, viewer.actor.party_code, [record])
+        if check.errors:
+            return _report_form(
+                request, viewer, errors=check.errors, values=record, status_code=422
             )
+        saved = await db_of(request).run(
+            surveillance.submit, viewer.actor, _settings(request), check.rows, source="form"
+        )
     except ActionError as exc:
         return _report_form(
             request, viewer, error=exc.detail, values=record, status_code=exc.status
@@ -299,30 +299,36 @@ async def upload_submit(request: Request) -> Response:
                 raise ActionError(str(exc), field="file") from None
             saving = form.get("step") == "save"
             drop = form.get("drop_invalid") == "1"
-            with db_of(request).write() as session:
-                surveillance.require_reporter(viewer.actor)
+            # Checked first, from a read; then only the saving holds the writer.
+            surveillance.require_reporter(viewer.actor)
+            with db_of(request).read() as session:
                 diseases = {d.code: d for d in surveillance.list_diseases(session)}
-                check = surveillance.check_rows(
-                    diseases, viewer.actor.party_code, records, read_errors=read_errors
+            check = surveillance.check_rows(
+                diseases, viewer.actor.party_code, records, read_errors=read_errors
+            )
+            if not saving or (check.errors and not drop) or not check.rows:
+                return _report_form(
+                    request,
+                    viewer,
+                    preview={
+                        "rows": check.rows[:50],
+                        "total": check.total,
+                        "valid": len(check.rows),
+                        "more": max(0, len(check.rows) - 50),
+                    },
+                    errors=check.errors,
+                    file_data=base64.b64encode(data).decode(),
+                    filename=filename,
+                    status_code=422 if (saving or check.errors) else 200,
                 )
-                if not saving or (check.errors and not drop) or not check.rows:
-                    return _report_form(
-                        request,
-                        viewer,
-                        preview={
-                            "rows": check.rows[:50],
-                            "total": check.total,
-                            "valid": len(check.rows),
-                            "more": max(0, len(check.rows) - 50),
-                        },
-                        errors=check.errors,
-                        file_data=base64.b64encode(data).decode(),
-                        filename=filename,
-                        status_code=422 if (saving or check.errors) else 200,
-                    )
-                saved = surveillance.submit(
-                    session, viewer.actor, _settings(request), check.rows, source="upload"
-                )
+            saved = await db_of(request).run(
+                surveillance.submit,
+                viewer.actor,
+                _settings(request),
+                check.rows,
+                source="upload",
+                alone=len(check.rows) > 1000,
+            )
         except ActionError as exc:
             return _report_form(request, viewer, error=exc.detail, status_code=exc.status)
     return _after_save(saved, check.rows[0].disease, viewer.actor.party_code)
@@ -412,8 +418,7 @@ async def disease_submit(request: Request) -> Response:
             si_sd=_number(form, "si_sd", float),
             active=form.get("active") == "1",
         )
-        with db_of(request).write() as session:
-            surveillance.save_disease(session, viewer.actor, fields)
+        await db_of(request).run(surveillance.save_disease, viewer.actor, fields)
     except ActionError as exc:
         return _diseases_page(
             request, viewer, error=exc.detail, values=values, status_code=exc.status

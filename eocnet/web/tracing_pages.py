@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from eocnet.actions import tracing
 from eocnet.actions.errors import ActionError
@@ -143,17 +144,23 @@ async def _new_notice(request: Request, viewer: Any, form: Any) -> Response:
                 status_code=422 if form.get("step") == "send" else 200,
             )
         assert check is not None
-        with db_of(request).write() as session:
-            notice = tracing.send_notice(
-                session,
-                viewer.actor,
-                _settings(request),
-                event_id=int(str(form.get("event_id") or 0)),
-                parties=parties,
-                persons=check.persons,
-                summary=str(form.get("summary") or ""),
+        persons = check.persons
+        event_id = int(str(form.get("event_id") or 0))
+        summary = str(form.get("summary") or "")
+        settings = _settings(request)
+        notice_id = await db_of(request).run(
+            lambda session: (
+                tracing.send_notice(
+                    session,
+                    viewer.actor,
+                    settings,
+                    event_id=event_id,
+                    parties=parties,
+                    persons=persons,
+                    summary=summary,
+                ).id
             )
-            notice_id = notice.id
+        )
     except ActionError as exc:
         return _form(request, viewer, error=exc.detail, status_code=exc.status)
     return RedirectResponse(f"/tracing/{notice_id}", status_code=303)
@@ -211,17 +218,22 @@ async def outcome_submit(request: Request, notice_id: int, person_id: int) -> Re
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     raw_date = str(form.get("outcome_date") or "")
-    with db_of(request).write() as session:
+    outcome, test_result = str(form.get("outcome")), str(form.get("test_result") or "")
+    outcome_date = date.fromisoformat(raw_date) if raw_date else None
+
+    def write(session: Session) -> None:
         notice = tracing.access_notice(session, viewer.actor, notice_id)
         tracing.record_outcome(
             session,
             viewer.actor,
             notice,
             person_id,
-            outcome=str(form.get("outcome")),
-            outcome_date=date.fromisoformat(raw_date) if raw_date else None,
-            test_result=str(form.get("test_result") or ""),
+            outcome=outcome,
+            outcome_date=outcome_date,
+            test_result=test_result,
         )
+
+    await db_of(request).run(write)
     return RedirectResponse(f"/tracing/{notice_id}", status_code=303)
 
 
@@ -230,9 +242,11 @@ async def assign_submit(request: Request, notice_id: int, person_id: int) -> Res
     viewer = current_viewer(request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
-    with db_of(request).write() as session:
+    tracer_id = int(str(form.get("tracer_id") or 0))
+
+    def write(session: Session) -> None:
         notice = tracing.access_notice(session, viewer.actor, notice_id)
-        tracing.assign_tracer(
-            session, viewer.actor, notice, person_id, int(str(form.get("tracer_id") or 0))
-        )
+        tracing.assign_tracer(session, viewer.actor, notice, person_id, tracer_id)
+
+    await db_of(request).run(write)
     return RedirectResponse(f"/tracing/{notice_id}", status_code=303)

@@ -1,4 +1,5 @@
-"""Group commit (db/writer.py), the writers' lock file and several server processes."""
+"""The write door (db/writer.py): group commit on the writer thread, the event loop
+never writing, the writers' lock file and several server processes."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from eocnet.actions.errors import Invalid
 from eocnet.db import migrate
 from eocnet.db.database import Database
 from eocnet.db.models import AuditEntry, Event
-from eocnet.db.writer import GroupWriter
 from eocnet.realtime.log import Audience, publish
 from tests.live import LiveServer, children, collect
 
@@ -41,37 +41,53 @@ def _audited(db: Database, action: str) -> int:
         ).scalar_one()
 
 
+class _Gate:
+    """A job that holds the writer thread until released, so that the jobs queued
+    meanwhile are known to be waiting together."""
+
+    def __init__(self, db: Database):
+        self.started, self.release = threading.Event(), threading.Event()
+        self.future = db.door.submit(self._hold, (), {})
+        assert self.started.wait(10)
+
+    def _hold(self, session) -> None:
+        self.started.set()
+        assert self.release.wait(10)
+
+    def open(self) -> None:
+        self.release.set()
+        self.future.result(10)
+
+
 def test_concurrent_jobs_share_one_commit(db):
-    writer = GroupWriter(db)
-
-    def job(i: int):
-        def write(session):
-            audit.record(session, None, "test.grouped", "n", i)
-            return i * 10
-
-        return write
+    def job(session, i: int):
+        audit.record(session, None, "test.grouped", "n", i)
+        return i * 10
 
     async def main():
-        return await asyncio.gather(*(writer.run(job(i)) for i in range(10)))
+        gate = _Gate(db)
+        before = (db.door.batches, db.door.jobs)
+        tasks = [asyncio.ensure_future(db.run(job, i)) for i in range(10)]
+        await asyncio.sleep(0.05)  # every job queued behind the gate
+        await asyncio.to_thread(gate.open)
+        results = await asyncio.gather(*tasks)
+        return results, (db.door.batches - before[0], db.door.jobs - before[1])
 
-    assert _run(main) == [i * 10 for i in range(10)]
-    assert (writer.batches, writer.jobs) == (1, 10)
+    results, (batches, jobs) = _run(main)
+    assert results == [i * 10 for i in range(10)]
+    assert (batches, jobs) == (2, 11)  # the gate's own transaction, then one for all ten
     assert _audited(db, "test.grouped") == 10
     with db.read() as s:
         assert audit.verify_chain(s).intact
 
 
 def test_a_failing_job_loses_only_its_own_work(db):
-    writer = GroupWriter(db)
     woken: list[int] = []
     db.stream_listeners.append(woken.append)
 
-    def good(name):
-        def write(session):
-            audit.record(session, None, "test.kept", "n", name)
-            return publish(session, "test.kept", EVERYONE, {"name": name})
-
-        return write
+    def good(session, name):
+        audit.record(session, None, "test.kept", "n", name)
+        return publish(session, "test.kept", EVERYONE, {"name": name})
 
     def bad(session):
         audit.record(session, None, "test.lost", "n", "bad")
@@ -79,16 +95,24 @@ def test_a_failing_job_loses_only_its_own_work(db):
         raise Invalid("no", field="name")
 
     async def main():
-        return await asyncio.gather(
-            writer.run(good("a")), writer.run(bad), writer.run(good("b")), return_exceptions=True
-        )
+        gate = _Gate(db)
+        tasks = [
+            asyncio.ensure_future(db.run(good, "a")),
+            asyncio.ensure_future(db.run(bad)),
+            asyncio.ensure_future(db.run(good, "b")),
+        ]
+        await asyncio.sleep(0.05)
+        batches = db.door.batches
+        await asyncio.to_thread(gate.open)
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        return results, db.door.batches - batches
 
     try:
-        first, failure, second = _run(main)
+        (first, failure, second), batches = _run(main)
     finally:
         db.stream_listeners.remove(woken.append)
     assert isinstance(failure, Invalid) and failure.field == "name"
-    assert writer.batches == 1
+    assert batches == 2  # the gate's, then the three jobs together
     assert _audited(db, "test.kept") == 2 and _audited(db, "test.lost") == 0
     # only the kept jobs' log entries wake the live streams, after the commit
     assert woken == [first, second]
@@ -96,16 +120,96 @@ def test_a_failing_job_loses_only_its_own_work(db):
         assert audit.verify_chain(s).intact
 
 
-def test_a_job_alone_runs_without_a_savepoint_and_still_fails_cleanly(db):
-    writer = GroupWriter(db)
+def test_a_large_job_runs_in_a_transaction_of_its_own(db):
+    """A job flagged ``alone`` neither joins the small jobs queued beside it nor
+    takes them down with it when it fails."""
+    batch_of: dict[str, int] = {}
 
+    def small(session, name):
+        batch_of[name] = db.door.batches  # transactions committed before this one
+        audit.record(session, None, "test.small", "n", name)
+
+    def large(session):
+        batch_of["large"] = db.door.batches
+        audit.record(session, None, "test.large", "n", 1)
+        raise Invalid("too big", field="file")
+
+    gate = _Gate(db)
+    futures = [
+        db.door.submit(small, ("a",), {}),
+        db.door.submit(small, ("b",), {}),
+        db.door.submit(large, (), {}, alone=True),
+        db.door.submit(small, ("c",), {}),
+    ]
+    gate.open()
+    with pytest.raises(Invalid):
+        futures[2].result(10)
+    for future in (futures[0], futures[1], futures[3]):
+        future.result(10)
+    assert batch_of["a"] == batch_of["b"]  # queued together: one transaction
+    assert batch_of["large"] == batch_of["c"] == batch_of["a"] + 1  # the failed one counts none
+    assert _audited(db, "test.small") == 3 and _audited(db, "test.large") == 0
+
+
+def test_a_job_alone_runs_without_a_savepoint_and_still_fails_cleanly(db):
     def bad(session):
         audit.record(session, None, "test.alone", "n", 1)
         raise Invalid("refused", field="title")
 
     with pytest.raises(Invalid):
-        _run(lambda: writer.run(bad))
+        _run(lambda: db.run(bad))
+    with pytest.raises(Invalid):
+        db.run_sync(bad)
     assert _audited(db, "test.alone") == 0
+
+
+def test_the_event_loop_never_opens_a_write_transaction(db):
+    """A coroutine that writes by itself instead of through the door is refused at
+    once, naming the caller, instead of stopping the loop while it waits for the lock."""
+
+    async def writes_on_the_loop():
+        with db.write() as session:
+            audit.record(session, None, "test.on_loop", "n", 1)
+
+    async def run_sync_on_the_loop():
+        db.run_sync(lambda s: audit.record(s, None, "test.on_loop", "n", 2))
+
+    with pytest.raises(RuntimeError, match="event loop.*writes_on_the_loop"):
+        _run(writes_on_the_loop)
+    with pytest.raises(RuntimeError, match="event loop.*run_sync_on_the_loop"):
+        _run(run_sync_on_the_loop)
+    assert _audited(db, "test.on_loop") == 0
+
+
+def test_the_loop_keeps_serving_while_the_writer_waits_for_the_lock(tmp_path):
+    """The hang of two doors: a writer in another process holds the lock file; a job
+    queued meanwhile waits in the writer thread while the event loop goes on."""
+    url = f"sqlite:///{tmp_path}/eocnet.db"
+    migrate.upgrade(url)
+    other, db = Database(url), Database(url)
+    waited = threading.Event()
+
+    async def main():
+        task = asyncio.ensure_future(
+            db.run(lambda s: audit.record(s, None, "test.waiting", "n", 2))
+        )
+        for _ in range(20):  # the loop keeps turning while the job waits for the lock
+            await asyncio.sleep(0.01)
+        assert not task.done()
+        waited.set()
+        await task
+
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            with other.write() as session:  # another process's writer, holding the lock
+                audit.record(session, None, "test.other", "n", 1)
+                done = pool.submit(asyncio.run, main())
+                assert waited.wait(10)
+            done.result(10)  # the other writer committed: the queued job went through
+        assert _audited(db, "test.waiting") == 1 and _audited(db, "test.other") == 1
+    finally:
+        other.dispose()
+        db.dispose()
 
 
 def test_writers_in_other_processes_wait_on_the_lock_file(tmp_path):
@@ -158,21 +262,25 @@ def test_a_nested_write_through_a_second_handle_is_an_error_not_a_hang(tmp_path)
 
 
 def test_a_job_that_opens_its_own_write_fails_instead_of_stopping_the_server(tmp_path):
-    """A job runs inside the batch's transaction; a write of its own would wait for
-    the batch to end, and the batch for the job."""
+    """A job runs on the writer thread inside the batch's transaction; a write of its
+    own would wait for the batch to end, and the batch for the job."""
     url = f"sqlite:///{tmp_path}/eocnet.db"
     migrate.upgrade(url)
     db = Database(url)
-    writer = GroupWriter(db)
 
     def nested(session):
+        db.run_sync(lambda inner: audit.record(inner, None, "test.nested", "n", 1))
+
+    def nested_transaction(session):
         with db.write() as inner:
             audit.record(inner, None, "test.nested", "n", 1)
 
     try:
         with pytest.raises(RuntimeError, match="wait for itself"):
-            _run(lambda: writer.run(nested))
-        assert _run(lambda: writer.run(lambda s: audit.record(s, None, "test.next", "n", 2)))
+            _run(lambda: db.run(nested))
+        with pytest.raises(RuntimeError, match="wait for itself"):
+            db.run_sync(nested_transaction)
+        assert db.run_sync(lambda s: audit.record(s, None, "test.next", "n", 2))
         assert _audited(db, "test.nested") == 0 and _audited(db, "test.next") == 1
     finally:
         db.dispose()
