@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +19,9 @@ from typing import Any
 import httpx2 as httpx
 
 from tests.conftest import MASTER_KEY, SECRET
+
+#: How long a server may take to answer its first health check (EOCNET_TEST_STARTUP_SECONDS).
+STARTUP_SECONDS = float(os.environ.get("EOCNET_TEST_STARTUP_SECONDS", "180"))
 
 
 def children(pid: int) -> list[int]:
@@ -55,7 +60,6 @@ class LiveServer:
             "EOCNET_BASE_URL": self.url,
             "EOCNET_LOG_LEVEL": "WARNING",
             "EOCNET_STREAM_HEARTBEAT_SECONDS": "2",
-            "EOCNET_JOBS_IN_SERVER": "false",
             "EOCNET_MASTER_KEY": MASTER_KEY,
             **self.extra_env,
         }
@@ -89,35 +93,53 @@ class LiveServer:
                 "--timeout-graceful-shutdown",
                 "2",
             ]
+        # A session of its own: stop() can end the server and every worker it started.
         self.proc = subprocess.Popen(
             command,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=self.log,
+            start_new_session=True,
         )
-        deadline = time.monotonic() + 30
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop(kill=True)
+            raise
+
+    def _wait_until_ready(self) -> None:
+        """Wait for /healthz while the process lives. A loaded 2-core machine can take
+        many seconds to import and start several processes, so the wait ends when the
+        process dies, or after STARTUP_SECONDS (generous: it only bounds a hang)."""
+        assert self.proc is not None
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_text()[-3000:]}")
             try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start within 30 s")
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(
+            f"server did not answer /healthz within {STARTUP_SECONDS:.0f} s: "
+            f"{self.log_text()[-3000:]}"
+        )
 
     def stop(self, kill: bool = False) -> None:
         if self.proc is None:
             return
-        if kill:
-            self.proc.kill()
-        else:
-            self.proc.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        # whatever of its process group is left (workers of a killed supervisor)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
         self.log.close()
         self.proc = None
 

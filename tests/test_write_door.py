@@ -174,9 +174,9 @@ def test_the_event_loop_never_opens_a_write_transaction(db):
     async def run_sync_on_the_loop():
         db.run_sync(lambda s: audit.record(s, None, "test.on_loop", "n", 2))
 
-    with pytest.raises(RuntimeError, match="event loop.*writes_on_the_loop"):
+    with pytest.raises(RuntimeError, match=r"event loop.*writes_on_the_loop"):
         _run(writes_on_the_loop)
-    with pytest.raises(RuntimeError, match="event loop.*run_sync_on_the_loop"):
+    with pytest.raises(RuntimeError, match=r"event loop.*run_sync_on_the_loop"):
         _run(run_sync_on_the_loop)
     assert _audited(db, "test.on_loop") == 0
 

@@ -11,13 +11,14 @@ acknowledgement counts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, notifications
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
+from eocnet.config import Settings
 from eocnet.db.models import ConnectivityCheck, ConnectivityProbe, ContactPoint, Party
 from eocnet.db.types import utcnow
 from eocnet.domain.actors import Actor
@@ -149,3 +150,15 @@ def last_started(session: Session) -> datetime | None:
     return session.scalar(
         select(ConnectivityCheck.started_at).order_by(ConnectivityCheck.id.desc())
     )
+
+
+def start_if_due(session: Session, settings: Settings, now: datetime) -> int:
+    """The scheduler's check: start a round when the last one is older than
+    EOCNET_CONNECTIVITY_CHECK_DAYS (0: never). Returns 1 if one was started."""
+    if settings.connectivity_check_days <= 0:
+        return 0
+    last = last_started(session)
+    if last is not None and now - last < timedelta(days=settings.connectivity_check_days):
+        return 0
+    start(session, None, settings.base_url)
+    return 1

@@ -15,13 +15,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit, files
+from eocnet.actions import audit, files, notifications
 from eocnet.actions.checks import WRITING_ROLES, check_parties, coordinators, http_url, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
-from eocnet.db.models import ActionItem, ActionNote, Mechanism, Meeting, Party, StoredFile
+from eocnet.config import Settings
+from eocnet.db.models import ActionItem, ActionNote, Mechanism, Meeting, Party, StoredFile, User
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
+from eocnet.domain.roles import Role
 from eocnet.domain.visibility import Visibility
 from eocnet.realtime.log import Audience, publish
 
@@ -429,6 +431,27 @@ def remind_overdue(session: Session, today: date, every_days: int = 7) -> list[A
             },
         )
     return due
+
+
+def remind_overdue_owners(session: Session, settings: Settings, now: datetime) -> int:
+    """The scheduler's weekly round: each overdue item is announced to its owning party
+    (remind_overdue) and e-mailed to that party's focal points. Returns how many."""
+    due = remind_overdue(session, now.date())
+    for item in due:
+        for user in session.scalars(
+            select(User).where(User.party_code == item.owner_party, User.is_active.is_(True))
+        ):
+            if Role.FOCAL_POINT.value not in (user.roles or []):
+                continue
+            notifications.queue_email(
+                session,
+                user.email,
+                f"[eocnet] Overdue action: {item.title[:120]}",
+                f'The action item "{item.title}" owned by {item.owner_party} was due on '
+                f"{item.due_on.isoformat()}.\n\nReport progress: "
+                f"{settings.base_url.rstrip('/')}/actions/{item.id}\n",
+            )
+    return len(due)
 
 
 def follow_up(session: Session, actor: Actor, mech: Mechanism, today: date) -> dict[str, Any]:

@@ -3,6 +3,9 @@ per-user preferences. In-app notices travel on the live stream; webhooks read it
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -117,3 +120,54 @@ def notify_mention(
         )
         queued += 1
     return queued
+
+
+#: E-mails are tried this many times, with growing waits, before they are given up.
+MAX_EMAIL_ATTEMPTS = 8
+#: A claimed e-mail is not due again for this long (a sender that died mid-way).
+EMAIL_LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class EmailToSend:
+    id: int
+    to_address: str
+    subject: str
+    body: str
+
+
+def claim_emails(session: Session, now: datetime, batch: int = 50) -> list[EmailToSend]:
+    """Claim the e-mails that are due (a lease: not due again for EMAIL_LEASE), so that
+    two senders never send the same one; one that dies mid-way is retried later."""
+    due = list(
+        session.execute(
+            select(OutboxEmail)
+            .where(
+                OutboxEmail.sent_at.is_(None),
+                OutboxEmail.attempts < MAX_EMAIL_ATTEMPTS,
+                OutboxEmail.next_attempt_at <= now,
+            )
+            .order_by(OutboxEmail.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+    for row in due:
+        row.next_attempt_at = now + EMAIL_LEASE
+    return [EmailToSend(r.id, r.to_address, r.subject, r.body) for r in due]
+
+
+def record_email_attempts(session: Session, results: dict[int, str | None], now: datetime) -> int:
+    """Record each attempt (None: sent; else the error); failures wait longer each time.
+    Returns how many were sent."""
+    for row_id, error in results.items():
+        row = session.get(OutboxEmail, row_id)
+        if row is None:
+            continue
+        row.attempts += 1
+        if error is None:
+            row.sent_at = now
+        else:
+            row.last_error = error
+            row.next_attempt_at = now + timedelta(seconds=30 * 2 ** (row.attempts - 1))
+    return sum(1 for e in results.values() if e is None)

@@ -241,17 +241,19 @@ def start_issue(session: Session, actor: Actor, report: Report) -> Report:
 
 
 def _progress(db: Database, report_id: int) -> common.Progress:
+    def save(session: Session, percent: int, note: str) -> None:
+        report = session.get(Report, report_id)
+        if report is not None:
+            report.progress, report.progress_note = percent, note
+            publish(
+                session,
+                "report.progress",
+                audience(report),
+                {"id": report_id, "progress": percent, "note": note},
+            )
+
     def step(percent: int, note: str) -> None:
-        with db.write() as session:
-            report = session.get(Report, report_id)
-            if report is not None:
-                report.progress, report.progress_note = percent, note
-                publish(
-                    session,
-                    "report.progress",
-                    audience(report),
-                    {"id": report_id, "progress": percent, "note": note},
-                )
+        db.run_sync(save, percent, note)
 
     return step
 
@@ -273,41 +275,49 @@ def build_edition(db: Database, report_id: int, base_url: str = "") -> Report | 
         step(85, "PDF")
         pdf = html_to_pdf(html)
     except Exception as exc:  # the draft stays; the error is shown on its page
-        with db.write() as session:
-            report = session.get(Report, report_id)
-            if report is not None:
-                report.status, report.error = "draft", f"{type(exc).__name__}: {exc}"[:2000]
-                report.edition = report.issued_at = None
+        db.run_sync(_failed, report_id, f"{type(exc).__name__}: {exc}"[:2000])
         raise
-    with db.write() as session:
-        report = session.get(Report, report_id)
-        assert report is not None
-        report.html = html
-        report.pdf = pdf
-        report.status, report.progress, report.progress_note = "issued", 100, "issued"
-        audit.record(
-            session,
-            None,
-            "report.issued",
-            "report",
-            report.id,
-            actor_label="report builder",
-            party_code=report.owner_party,
-            details={"edition": report.edition, "kind": report.kind},
-        )
-        publish(
-            session,
-            "report.issued",
-            audience(report),
-            {
-                "id": report.id,
-                "title": report.title,
-                "edition": report.edition,
-                "kind": report.kind,
-            },
-        )
-        _email_subscribers(session, report, base_url)
-        return report
+    # Computed above from a read; only keeping the edition holds the writer (alone:
+    # the PDF is large, and the small writes queued beside it need not wait for it).
+    return db.run_sync(_keep_edition, report_id, html, pdf, base_url, alone=True)
+
+
+def _failed(session: Session, report_id: int, error: str) -> None:
+    report = session.get(Report, report_id)
+    if report is not None:
+        report.status, report.error = "draft", error
+        report.edition = report.issued_at = None
+
+
+def _keep_edition(session: Session, report_id: int, html: str, pdf: bytes, base_url: str) -> Report:
+    report = session.get(Report, report_id)
+    assert report is not None
+    report.html = html
+    report.pdf = pdf
+    report.status, report.progress, report.progress_note = "issued", 100, "issued"
+    audit.record(
+        session,
+        None,
+        "report.issued",
+        "report",
+        report.id,
+        actor_label="report builder",
+        party_code=report.owner_party,
+        details={"edition": report.edition, "kind": report.kind},
+    )
+    publish(
+        session,
+        "report.issued",
+        audience(report),
+        {
+            "id": report.id,
+            "title": report.title,
+            "edition": report.edition,
+            "kind": report.kind,
+        },
+    )
+    _email_subscribers(session, report, base_url)
+    return report
 
 
 def build_in_background(db: Database, report_id: int, base_url: str = "") -> None:
@@ -341,8 +351,7 @@ def _email_subscribers(session: Session, report: Report, base_url: str) -> None:
 
 def issue_now(db: Database, actor: Actor, report_id: int, base_url: str = "") -> Report:
     """Start and build in one go (the command line and the schedule)."""
-    with db.write() as session:
-        start_issue(session, actor, access(session, actor, report_id))
+    db.run_sync(lambda session: start_issue(session, actor, access(session, actor, report_id)))
     built = build_edition(db, report_id, base_url)
     assert built is not None
     return built
@@ -375,7 +384,7 @@ def scheduled_weekly(db: Database, now: datetime, base_url: str) -> Report | Non
             party_kind="coordinator",
             roles=(Role.COORDINATOR,),
         )
-    with db.write() as session:
-        report = create(session, actor, DraftFields("weekly", week=week))
-        report_id = report.id
+    report_id = db.run_sync(
+        lambda session: create(session, actor, DraftFields("weekly", week=week)).id
+    )
     return issue_now(db, actor, report_id, base_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from eocnet.actions import tokens, users
 from eocnet.actions.errors import Forbidden, NotFound
@@ -89,7 +90,8 @@ def create_user(body: UserCreate, actor: CurrentActor, db: DbDep) -> UserOut:
     """Create a user of a party the caller administers. Roles that need a second factor
     are asked to set it up at their first web login."""
     _require_manager(actor)
-    with db.write() as session:
+
+    def job(session: Session) -> UserOut:
         user = users.create_user(
             session,
             actor,
@@ -103,24 +105,31 @@ def create_user(body: UserCreate, actor: CurrentActor, db: DbDep) -> UserOut:
         )
         return user_out(user)
 
+    return db.run_sync(job)
+
 
 @router.patch("/users/{user_id}", response_model=UserOut, summary="Enable or disable a user")
 def update_user(user_id: Id, body: UserUpdate, actor: CurrentActor, db: DbDep) -> UserOut:
     """Disabling a user ends their web sessions and stops their tokens at once."""
     _require_manager(actor)
-    with db.write() as session:
+
+    def job(session: Session) -> UserOut:
         user = users.access_user(session, actor, user_id)
         users.set_active(session, actor, user, body.active)
         return user_out(user)
+
+    return db.run_sync(job)
 
 
 @router.post("/users/{user_id}/reset-2fa", status_code=204, summary="Reset a user's second factor")
 def reset_2fa(user_id: Id, actor: CurrentActor, db: DbDep) -> Response:
     """For a lost phone: the user sets up a new second factor at their next login."""
     _require_manager(actor)
-    with db.write() as session:
-        user = users.access_user(session, actor, user_id)
-        users.reset_second_factor(session, actor, user)
+
+    def job(session: Session) -> None:
+        users.reset_second_factor(session, actor, users.access_user(session, actor, user_id))
+
+    db.run_sync(job)
     return Response(status_code=204)
 
 
@@ -138,7 +147,8 @@ def create_token(body: TokenCreate, actor: CurrentActor, db: DbDep) -> TokenCrea
     """A personal token for scripts. The token is in the answer only this once."""
     if body.scope == "write" and actor.scope != "write":
         raise HTTPException(403, "A read-only token cannot create a write token.")
-    with db.write() as session:
+
+    def job(session: Session) -> TokenCreated:
         user = session.get(User, actor.user_id)
         assert user is not None
         row, raw = tokens.create_token(
@@ -146,12 +156,16 @@ def create_token(body: TokenCreate, actor: CurrentActor, db: DbDep) -> TokenCrea
         )
         return TokenCreated(**token_out(row).model_dump(), token=raw)
 
+    return db.run_sync(job)
+
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
 def revoke_token(token_id: Id, actor: CurrentActor, db: DbDep) -> Response:
-    with db.write() as session:
+    def job(session: Session) -> None:
         row = session.get(ApiToken, token_id)
         if row is None or row.user_id != actor.user_id:
             raise NotFound(f"no active token {token_id}")
         tokens.revoke_token(session, actor, token_id)
+
+    db.run_sync(job)
     return Response(status_code=204)

@@ -163,8 +163,11 @@ def _fields(body: AdvisoryIn) -> actions.AdvisoryFields:
 def create_advisory(body: AdvisoryIn, actor: CurrentActor, db: DbDep) -> AdvisoryOut:
     """Officers, focal points and the coordinator draft a public advisory in one
     or more languages. Drafts are seen by the drafting party and the coordinator."""
-    with db.write() as session:
+
+    def job(session: Session) -> AdvisoryOut:
         return _out(session, actions.create(session, actor, _fields(body)))
+
+    return db.run_sync(job)
 
 
 @router.get("/advisories", response_model=list[AdvisoryOut], summary="Advisories you can see")
@@ -191,26 +194,34 @@ def edit_advisory(advisory_id: Id, body: AdvisoryIn, actor: CurrentActor, db: Db
     """Under review or approved: back to draft. Published: the public keeps the
     published text until the change is submitted, approved and published as a
     CAP Update."""
-    with db.write() as session:
+
+    def job(session: Session) -> AdvisoryOut:
         advisory = actions.access(session, actor, advisory_id)
         return _out(session, actions.edit(session, actor, advisory, _fields(body)))
+
+    return db.run_sync(job)
 
 
 @router.post(
     "/advisories/{advisory_id}/submit", response_model=AdvisoryOut, summary="Submit for review"
 )
 def submit_advisory(advisory_id: Id, actor: CurrentActor, db: DbDep) -> AdvisoryOut:
-    with db.write() as session:
+    def job(session: Session) -> AdvisoryOut:
         advisory = actions.access(session, actor, advisory_id)
         return _out(session, actions.submit(session, actor, advisory))
+
+    return db.run_sync(job)
 
 
 @router.post("/advisories/{advisory_id}/approve", response_model=AdvisoryOut, summary="Approve")
 def approve_advisory(advisory_id: Id, actor: CurrentActor, db: DbDep) -> AdvisoryOut:
     """The coordinator or a focal point of the drafting party approves."""
-    with db.write() as session:
+
+    def job(session: Session) -> AdvisoryOut:
         advisory = actions.access(session, actor, advisory_id)
         return _out(session, actions.approve(session, actor, advisory))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -220,10 +231,13 @@ def return_advisory(
     advisory_id: Id, actor: CurrentActor, db: DbDep, body: NoteIn | None = None
 ) -> AdvisoryOut:
     """Send it back to its authors with a note."""
-    with db.write() as session:
+
+    def job(session: Session) -> AdvisoryOut:
         advisory = actions.access(session, actor, advisory_id)
         note = body.note if body else ""
         return _out(session, actions.return_to_draft(session, actor, advisory, note))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -236,10 +250,13 @@ def publish_advisory(
 ) -> AdvisoryOut:
     """Issues a CAP Alert (first publication) or Update (referencing the earlier
     messages), shown on the public site and its feeds."""
-    with db.write() as session:
+
+    def job(session: Session) -> AdvisoryOut:
         advisory = actions.access(session, actor, advisory_id)
         actions.publish_advisory(session, actor, settings, advisory)
         return _out(session, advisory)
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -249,10 +266,13 @@ def cancel_advisory(
     advisory_id: Id, body: ReasonIn, actor: CurrentActor, db: DbDep, settings: SettingsDep
 ) -> AdvisoryOut:
     """Issues a CAP Cancel referencing the earlier messages, with the reason as its note."""
-    with db.write() as session:
+
+    def job(session: Session) -> AdvisoryOut:
         advisory = actions.access(session, actor, advisory_id)
         actions.cancel(session, actor, settings, advisory, body.reason)
         return _out(session, advisory)
+
+    return db.run_sync(job)
 
 
 CAP_BODY = Body(

@@ -143,8 +143,11 @@ def _fields(body: AgreementIn) -> actions.AgreementFields:
 def create(body: AgreementIn, actor: CurrentActor, db: DbDep) -> AgreementOut:
     """A signatory party or the coordinator records an agreement; it is seen by
     its parties and the coordinator unless shared with the network."""
-    with db.write() as session:
+
+    def job(session: Session) -> AgreementOut:
         return _out(session, actions.create(session, actor, _fields(body)))
+
+    return db.run_sync(job)
 
 
 @router.get("/agreements", response_model=list[AgreementOut], summary="Agreements you can see")
@@ -183,9 +186,11 @@ def get_agreement(agreement_id: Id, actor: CurrentActor, db: DbDep) -> Agreement
 
 @router.put("/agreements/{agreement_id}", response_model=AgreementOut, summary="Edit one")
 def edit(agreement_id: Id, body: AgreementIn, actor: CurrentActor, db: DbDep) -> AgreementOut:
-    with db.write() as session:
+    def job(session: Session) -> AgreementOut:
         agreement = actions.access(session, actor, agreement_id)
         return _out(session, actions.edit(session, actor, agreement, _fields(body)))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -200,12 +205,15 @@ def add_document(
     """PDF, images, CSV or plain text up to the attachment size limit; a signatory party
     or the coordinator. Everyone who sees the agreement can download it."""
     upload = upload_of(body)
-    with db.write() as session:
+
+    def job(session: Session) -> FileOut:
         agreement = actions.access(session, actor, agreement_id)
         row = actions.attach_document(
             session, actor, agreement, upload, settings.attachment_max_bytes
         )
         return file_out(row)
+
+    return db.run_sync(job)
 
 
 @router.get(
@@ -237,10 +245,12 @@ def document(agreement_id: Id, file_id: Id, actor: CurrentActor, db: DbDep) -> R
 def add_activity(
     agreement_id: Id, body: ActivityIn, actor: CurrentActor, db: DbDep
 ) -> AgreementOut:
-    with db.write() as session:
+    def job(session: Session) -> AgreementOut:
         agreement = actions.access(session, actor, agreement_id)
         actions.add_activity(session, actor, agreement, actions.ActivityFields(**body.model_dump()))
         return _out(session, agreement)
+
+    return db.run_sync(job)
 
 
 @router.put(
@@ -255,12 +265,14 @@ def edit_activity(
     actor: CurrentActor,
     db: DbDep,
 ) -> AgreementOut:
-    with db.write() as session:
+    def job(session: Session) -> AgreementOut:
         agreement = actions.access(session, actor, agreement_id)
         row = actions.activity(session, agreement, activity_id)
         fields = actions.ActivityFields(**body.model_dump())
         actions.edit_activity(session, actor, agreement, row, fields)
         return _out(session, agreement)
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -272,11 +284,13 @@ def edit_activity(
 def add_indicator(
     agreement_id: Id, body: IndicatorIn, actor: CurrentActor, db: DbDep
 ) -> AgreementOut:
-    with db.write() as session:
+    def job(session: Session) -> AgreementOut:
         agreement = actions.access(session, actor, agreement_id)
         fields = actions.IndicatorFields(**body.model_dump())
         actions.add_indicator(session, actor, agreement, fields)
         return _out(session, agreement)
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -293,10 +307,13 @@ def report(
     db: DbDep,
 ) -> AgreementOut:
     """Each signatory party reports its own value once per period."""
-    with db.write() as session:
+
+    def job(session: Session) -> AgreementOut:
         agreement = actions.access(session, actor, agreement_id)
         actions.report(session, actor, agreement, indicator_id, body.period, body.value, body.note)
         return _out(session, agreement)
+
+    return db.run_sync(job)
 
 
 # ---------------------------------------------------------------- connectivity
@@ -328,10 +345,13 @@ def start_check(actor: CurrentActor, db: DbDep, settings: SettingsDep) -> list[R
     """The coordinator asks every member state's contact points to acknowledge
     (in-app and by e-mail); the jobs also start one every
     EOCNET_CONNECTIVITY_CHECK_DAYS."""
-    with db.write() as session:
+
+    def job(session: Session) -> list[ResultOut]:
         check = connectivity.start(session, actor, settings.base_url)
         rows = [r for r in connectivity.results(session) if r.check_id == check.id]
         return [ResultOut(**vars(r)) for r in rows]
+
+    return db.run_sync(job)
 
 
 @router.get(
@@ -352,8 +372,10 @@ def pending(actor: CurrentActor, db: DbDep) -> list[ProbeOut]:
     summary="Acknowledge a connectivity check",
 )
 def acknowledge(probe_id: Id, actor: CurrentActor, db: DbDep) -> ProbeOut:
-    with db.write() as session:
+    def job(session: Session) -> ProbeOut:
         return from_row(ProbeOut, connectivity.acknowledge(session, actor, probe_id))
+
+    return db.run_sync(job)
 
 
 @router.get(

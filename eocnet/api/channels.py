@@ -113,11 +113,14 @@ def list_channels(actor: CurrentActor, db: DbDep) -> list[ChannelOut]:
 def create_channel(body: ChannelCreate, actor: CurrentActor, db: DbDep) -> ChannelOut:
     """With `parties`, a channel among those parties and yours (e.g. IDN–KHM); without,
     a network-wide channel."""
-    with db.write() as session:
+
+    def job(session: Session) -> ChannelOut:
         channel = actions.create_channel(
             session, actor, body.name, list(body.parties), partners=body.partners
         )
         return channel_out(channel)
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -127,11 +130,13 @@ def create_channel(body: ChannelCreate, actor: CurrentActor, db: DbDep) -> Chann
     summary="Open a direct conversation",
 )
 def direct(body: DirectCreate, actor: CurrentActor, db: DbDep) -> ChannelOut:
-    with db.write() as session:
+    def job(session: Session) -> ChannelOut:
         other = session.get(User, body.user_id)
         if other is None:
             raise NotFound(f"no user {body.user_id}")
         return channel_out(actions.open_direct(session, actor, other))
+
+    return db.run_sync(job)
 
 
 @router.get("/channels/{channel_id}", response_model=ChannelOut, summary="One channel")
@@ -217,7 +222,8 @@ def edit_message(
     channel_id: Id, message_id: Id, body: MessageEdit, actor: CurrentActor, db: DbDep
 ) -> MessageOut:
     """The earlier text is kept."""
-    with db.write() as session:
+
+    def job(session: Session) -> MessageOut:
         channel = actions.access_channel(session, actor, channel_id)
         message = session.get(Message, message_id)
         if message is None or message.channel_id != channel.id:
@@ -228,11 +234,16 @@ def edit_message(
             )
         )
 
+    return db.run_sync(job)
+
 
 @router.post("/channels/{channel_id}/read", response_model=ReadOut, summary="Mark as read")
 def mark_read(channel_id: Id, body: ReadIn, actor: CurrentActor, db: DbDep) -> ReadOut:
     """Read state only moves forward."""
-    with db.write() as session:
+
+    def job(session: Session) -> ReadOut:
         channel = actions.access_channel(session, actor, channel_id)
         last = actions.mark_read(session, actor, channel, body.last_read_id)
         return ReadOut(channel_id=channel.id, last_read_id=last)
+
+    return db.run_sync(job)

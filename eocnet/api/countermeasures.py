@@ -204,16 +204,21 @@ def stock_csv(actor: CurrentActor, db: DbDep) -> Response:
 
 @router.post("/stockpiles", status_code=201, response_model=StockOut, summary="Add stock")
 def add_stock(body: StockIn, actor: CurrentActor, db: DbDep) -> StockOut:
-    with db.write() as session:
+    def job(session: Session) -> StockOut:
         return _stock(actions.add_stock(session, actor, _fields(body)))
+
+    return db.run_sync(job)
 
 
 @router.put("/stockpiles/{item_id}", response_model=StockOut, summary="Update a stock line")
 def update_stock(item_id: Id, body: StockIn, actor: CurrentActor, db: DbDep) -> StockOut:
     """The new level; the earlier ones stay in the history."""
-    with db.write() as session:
+
+    def job(session: Session) -> StockOut:
         line = actions.stock_item(session, actor, item_id)
         return _stock(actions.update_stock(session, actor, line, _fields(body)))
+
+    return db.run_sync(job)
 
 
 @router.get(
@@ -229,10 +234,12 @@ def stock_history(item_id: Id, actor: CurrentActor, db: DbDep) -> list[RevisionO
     "/countermeasure-requests", status_code=201, response_model=NeedOut, summary="Ask for supplies"
 )
 def ask(body: NeedIn, actor: CurrentActor, db: DbDep) -> NeedOut:
-    with db.write() as session:
+    def job(session: Session) -> NeedOut:
         return from_row(
             NeedOut, actions.ask(session, actor, actions.NeedFields(**body.model_dump()))
         )
+
+    return db.run_sync(job)
 
 
 @router.get("/countermeasure-requests", response_model=list[NeedOut], summary="Requests")
@@ -259,9 +266,12 @@ def needs_csv(actor: CurrentActor, db: DbDep) -> Response:
 def make_pledge(body: PledgeIn, actor: CurrentActor, db: DbDep) -> PledgeOut:
     """Member states, the coordinator and dialogue partners pledge donations,
     loans or doses to share."""
-    with db.write() as session:
+
+    def job(session: Session) -> PledgeOut:
         made = actions.pledge(session, actor, actions.PledgeFields(**body.model_dump()))
         return _pledge(session, made)
+
+    return db.run_sync(job)
 
 
 @router.get("/pledges", response_model=list[PledgeOut], summary="Pledges")
@@ -328,12 +338,15 @@ def preview(pledge_id: Id, body: PlanIn, actor: CurrentActor, db: DbDep) -> Plan
 )
 def accept(pledge_id: Id, body: PlanIn, actor: CurrentActor, db: DbDep) -> PledgeOut:
     """The pledging party or the coordinator accepts the shares the preview showed."""
-    with db.write() as session:
+
+    def job(session: Session) -> PledgeOut:
         made = actions.get_pledge(session, pledge_id)
         actions.accept_plan(
             session, actor, made, body.basis, body.minimum, body.request_ids or None
         )
         return _pledge(session, made)
+
+    return db.run_sync(job)
 
 
 def _share(session: Session, allocation_id: int) -> PledgeAllocation:
@@ -347,9 +360,11 @@ def _share(session: Session, allocation_id: int) -> PledgeAllocation:
     "/allocations/{allocation_id}/shipment", response_model=AllocationOut, summary="Ship a share"
 )
 def ship(allocation_id: Id, body: ShipIn, actor: CurrentActor, db: DbDep) -> AllocationOut:
-    with db.write() as session:
+    def job(session: Session) -> AllocationOut:
         share = actions.ship(session, actor, _share(session, allocation_id), body.quantity, body.on)
         return from_row(AllocationOut, share)
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -357,8 +372,11 @@ def ship(allocation_id: Id, body: ShipIn, actor: CurrentActor, db: DbDep) -> All
 )
 def receive(allocation_id: Id, body: ReceiveIn, actor: CurrentActor, db: DbDep) -> AllocationOut:
     """The receiving party confirms the quantity that arrived."""
-    with db.write() as session:
+
+    def job(session: Session) -> AllocationOut:
         share = actions.confirm_receipt(
             session, actor, _share(session, allocation_id), body.quantity, body.on
         )
         return from_row(AllocationOut, share)
+
+    return db.run_sync(job)

@@ -349,10 +349,13 @@ def patch_event(event_id: Id, body: EventPatch, actor: CurrentActor, db: DbDep) 
     changes = body.model_dump(exclude_unset=True, exclude={"version", "figures"})
     if body.figures is not None:
         changes.update(body.figures.given())
-    with db.write() as session:
+
+    def job(session: Session) -> EventOut:
         event = actions.access_event(session, actor, event_id)
         actions.update_event(session, actor, event, changes, expected_version=body.version)
         return event_out(event)
+
+    return db.run_sync(job)
 
 
 @router.get(
@@ -438,7 +441,8 @@ def post_update(
         upload_of(item, field=f"attachments.{i}.data_base64")
         for i, item in enumerate(body.attachments)
     ]
-    with db.write() as session:
+
+    def job(session: Session) -> JSONResponse:
 
         def produce() -> tuple[int, Any]:
             event = actions.access_event(session, actor, event_id)
@@ -449,6 +453,8 @@ def post_update(
 
         return respond_once(request, session, actor, body.model_dump_json(), produce)
 
+    return db.run_sync(job)
+
 
 @router.patch(
     "/events/{event_id}/updates/{update_id}", response_model=UpdateOut, summary="Edit your update"
@@ -457,12 +463,15 @@ def edit_update(
     event_id: Id, update_id: Id, body: UpdateEdit, actor: CurrentActor, db: DbDep
 ) -> UpdateOut:
     """The earlier text is kept as a revision."""
-    with db.write() as session:
+
+    def job(session: Session) -> UpdateOut:
         event = actions.access_event(session, actor, event_id)
         update = session.get(EventUpdate, update_id)
         if update is None or update.event_id != event.id:
             raise NotFound(f"no update {update_id}")
         return update_out(actions.edit_update(session, actor, event, update, body.body))
+
+    return db.run_sync(job)
 
 
 @router.get(
@@ -540,10 +549,13 @@ def assess_event(event_id: Id, body: Annex2In, actor: CurrentActor, db: DbDep) -
     """Stores the answers; a notifiable result sets the 24-hour WHO notification deadline
     on the event until the notification is recorded."""
     explicit = _criteria(body)
-    with db.write() as session:
+
+    def job(session: Session) -> AssessmentOut:
         event = actions.access_event(session, actor, event_id)
         row = actions.record_assessment(session, actor, event, body.disease, explicit, body.answers)
         return _assessment_out(row)
+
+    return db.run_sync(job)
 
 
 def _assessment_out(row: IhrAssessment) -> AssessmentOut:
@@ -588,9 +600,12 @@ def list_assessments(event_id: Id, actor: CurrentActor, db: DbDep) -> list[Asses
 )
 def who_notified(event_id: Id, actor: CurrentActor, db: DbDep) -> EventOut:
     """By the reporting party's focal point; clears the deadline shown on the event."""
-    with db.write() as session:
+
+    def job(session: Session) -> EventOut:
         event = actions.access_event(session, actor, event_id)
         return event_out(actions.record_who_notification(session, actor, event))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -601,6 +616,9 @@ def who_notified(event_id: Id, actor: CurrentActor, db: DbDep) -> EventOut:
 )
 def event_channel(event_id: Id, actor: CurrentActor, db: DbDep) -> ChannelOut:
     """Returns the event's channel, opening it on first use; it has the event's audience."""
-    with db.write() as session:
+
+    def job(session: Session) -> ChannelOut:
         event = actions.access_event(session, actor, event_id)
         return channel_out(channel_actions.event_channel(session, actor, event))
+
+    return db.run_sync(job)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from eocnet.actions import fact_checks as actions
 from eocnet.api.deps import CurrentActor, DbDep
@@ -126,10 +127,13 @@ def _fields(body: FactCheckIn) -> actions.FactCheckFields:
 def log_rumour(body: RumourIn, actor: CurrentActor, db: DbDep) -> RumourOut:
     """Officers of the member states and the coordinator log claims they see
     circulating. Rumours are never public and partners do not see them."""
-    with db.write() as session:
+
+    def job(session: Session) -> RumourOut:
         return _rumour(
             actions.log_rumour(session, actor, actions.RumourFields(**body.model_dump()))
         )
+
+    return db.run_sync(job)
 
 
 @router.get("/rumours", response_model=list[RumourOut], summary="The rumour log")
@@ -163,8 +167,11 @@ def rumour_groups(actor: CurrentActor, db: DbDep) -> list[RumourGroupOut]:
 )
 def create_fact_check(body: FactCheckIn, actor: CurrentActor, db: DbDep) -> FactCheckOut:
     """The coordinator answers a claim: verdict, explanation, sources, translations."""
-    with db.write() as session:
+
+    def job(session: Session) -> FactCheckOut:
         return _check_out(session, actor, actions.create(session, actor, _fields(body)))
+
+    return db.run_sync(job)
 
 
 @router.get("/fact-checks", response_model=list[FactCheckOut], summary="Fact checks")
@@ -185,23 +192,31 @@ def edit_fact_check(
     fact_check_id: Id, body: FactCheckIn, actor: CurrentActor, db: DbDep
 ) -> FactCheckOut:
     """A published fact check shows the change once published again."""
-    with db.write() as session:
+
+    def job(session: Session) -> FactCheckOut:
         check = actions.access(session, actor, fact_check_id)
         return _check_out(session, actor, actions.edit(session, actor, check, _fields(body)))
+
+    return db.run_sync(job)
 
 
 @router.post("/fact-checks/{fact_check_id}/publish", response_model=FactCheckOut, summary="Publish")
 def publish_fact_check(fact_check_id: Id, actor: CurrentActor, db: DbDep) -> FactCheckOut:
     """On the public site and feeds, with schema.org ClaimReview markup."""
-    with db.write() as session:
+
+    def job(session: Session) -> FactCheckOut:
         check = actions.access(session, actor, fact_check_id)
         return _check_out(session, actor, actions.publish_check(session, actor, check))
+
+    return db.run_sync(job)
 
 
 @router.post(
     "/fact-checks/{fact_check_id}/withdraw", response_model=FactCheckOut, summary="Withdraw"
 )
 def withdraw_fact_check(fact_check_id: Id, actor: CurrentActor, db: DbDep) -> FactCheckOut:
-    with db.write() as session:
+    def job(session: Session) -> FactCheckOut:
         check = actions.access(session, actor, fact_check_id)
         return _check_out(session, actor, actions.withdraw(session, actor, check))
+
+    return db.run_sync(job)

@@ -13,7 +13,9 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Is the process up")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
+    """Answered on the event loop itself (no thread-pool hop): it says whether the
+    loop is turning, which is what a hung process stops doing."""
     return {"status": "ok"}
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from eocnet.actions import laboratories as actions
 from eocnet.api.csv_export import CSV_RESPONSES, csv_response
@@ -173,17 +174,22 @@ def labs_csv(actor: CurrentActor, db: DbDep) -> Response:
 @router.post("/laboratories", status_code=201, response_model=LabOut, summary="Add a laboratory")
 def add_lab(body: LabIn, actor: CurrentActor, db: DbDep) -> LabOut:
     """A party adds one of its own laboratories to the directory."""
-    with db.write() as session:
+
+    def job(session: Session) -> LabOut:
         data = body.model_dump()
         return from_row(LabOut, actions.add_lab(session, actor, actions.LabFields(**data)))
+
+    return db.run_sync(job)
 
 
 @router.put("/laboratories/{lab_id}", response_model=LabOut, summary="Edit a laboratory")
 def edit_lab(lab_id: Id, body: LabIn, actor: CurrentActor, db: DbDep) -> LabOut:
-    with db.write() as session:
+    def job(session: Session) -> LabOut:
         lab = actions.lab(session, lab_id)
         data = body.model_dump()
         return from_row(LabOut, actions.edit_lab(session, actor, lab, actions.LabFields(**data)))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -192,10 +198,13 @@ def edit_lab(lab_id: Id, body: LabIn, actor: CurrentActor, db: DbDep) -> LabOut:
 def ask(body: SupportIn, actor: CurrentActor, db: DbDep) -> SupportOut:
     """A member state asks for testing, confirmation, sequencing, reagents or
     training; announced on the live stream to those who may see it."""
-    with db.write() as session:
+
+    def job(session: Session) -> SupportOut:
         return _support(
             session, actions.ask(session, actor, actions.SupportFields(**body.model_dump()))
         )
+
+    return db.run_sync(job)
 
 
 @router.get("/support-requests", response_model=list[SupportOut], summary="Support requests")
@@ -235,19 +244,23 @@ def get_request(request_id: Id, actor: CurrentActor, db: DbDep) -> SupportOut:
     summary="Offer support",
 )
 def make_offer(request_id: Id, body: OfferIn, actor: CurrentActor, db: DbDep) -> SupportOut:
-    with db.write() as session:
+    def job(session: Session) -> SupportOut:
         request = actions.access(session, actor, request_id)
         actions.offer(session, actor, request, body.note, body.laboratory_id)
         return _support(session, request)
+
+    return db.run_sync(job)
 
 
 @router.post(
     "/support-requests/{request_id}/accept", response_model=SupportOut, summary="Accept an offer"
 )
 def accept(request_id: Id, body: AcceptIn, actor: CurrentActor, db: DbDep) -> SupportOut:
-    with db.write() as session:
+    def job(session: Session) -> SupportOut:
         request = actions.access(session, actor, request_id)
         return _support(session, actions.accept(session, actor, request, body.offer_id))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -255,9 +268,12 @@ def accept(request_id: Id, body: AcceptIn, actor: CurrentActor, db: DbDep) -> Su
 )
 def advance(request_id: Id, body: StatusIn, actor: CurrentActor, db: DbDep) -> SupportOut:
     """shipped (the party whose offer was accepted), done or cancelled (the requester)."""
-    with db.write() as session:
+
+    def job(session: Session) -> SupportOut:
         request = actions.access(session, actor, request_id)
         return _support(session, actions.advance(session, actor, request, body.status))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -265,11 +281,14 @@ def advance(request_id: Id, body: StatusIn, actor: CurrentActor, db: DbDep) -> S
 )
 def send(body: ShipmentIn, actor: CurrentActor, db: DbDep) -> ShipmentOut:
     """Seen by the sending and receiving parties and the coordinator."""
-    with db.write() as session:
+
+    def job(session: Session) -> ShipmentOut:
         shipment = actions.send_specimens(
             session, actor, actions.ShipmentFields(**body.model_dump())
         )
         return from_row(ShipmentOut, shipment)
+
+    return db.run_sync(job)
 
 
 @router.get("/specimen-shipments", response_model=list[ShipmentOut], summary="Shipments")
@@ -294,9 +313,11 @@ def shipments_csv(actor: CurrentActor, db: DbDep) -> Response:
     summary="Record receipt and the result returned",
 )
 def receipt(shipment_id: Id, body: ReceiptIn, actor: CurrentActor, db: DbDep) -> ShipmentOut:
-    with db.write() as session:
+    def job(session: Session) -> ShipmentOut:
         shipment = actions.access_shipment(session, actor, shipment_id)
         done = actions.receive(
             session, actor, shipment, body.received_on, body.result_returned_on, body.result_summary
         )
         return from_row(ShipmentOut, done)
+
+    return db.run_sync(job)

@@ -146,19 +146,24 @@ def list_mechanisms(actor: CurrentActor, db: DbDep) -> list[MechanismOut]:
 @router.post("/mechanisms", status_code=201, response_model=MechanismOut, summary="Register one")
 def add_mechanism(body: MechanismIn, actor: CurrentActor, db: DbDep) -> MechanismOut:
     """The coordinator keeps the register."""
-    with db.write() as session:
+
+    def job(session: Session) -> MechanismOut:
         fields = actions.MechanismFields(**body.model_dump())
         return from_row(MechanismOut, actions.save_mechanism(session, actor, fields))
+
+    return db.run_sync(job)
 
 
 @router.put("/mechanisms/{mechanism_id}", response_model=MechanismOut, summary="Edit one")
 def edit_mechanism(
     mechanism_id: Id, body: MechanismIn, actor: CurrentActor, db: DbDep
 ) -> MechanismOut:
-    with db.write() as session:
+    def job(session: Session) -> MechanismOut:
         existing = actions.mechanism(session, mechanism_id)
         fields = actions.MechanismFields(**body.model_dump())
         return from_row(MechanismOut, actions.save_mechanism(session, actor, fields, existing))
+
+    return db.run_sync(job)
 
 
 @router.get(
@@ -194,9 +199,12 @@ def follow_up(
 def schedule(body: MeetingIn, actor: CurrentActor, db: DbDep) -> MeetingOut:
     """Seen by the parties taking part and the coordinator (everyone when no
     party is named); the page shows the start in each party's time zone."""
-    with db.write() as session:
+
+    def job(session: Session) -> MeetingOut:
         fields = actions.MeetingFields(**body.model_dump())
         return _meeting(session, actions.schedule(session, actor, fields))
+
+    return db.run_sync(job)
 
 
 @router.get("/meetings", response_model=list[MeetingOut], summary="Meetings you can see")
@@ -217,10 +225,12 @@ def get_meeting(meeting_id: Id, actor: CurrentActor, db: DbDep) -> MeetingOut:
 
 @router.put("/meetings/{meeting_id}", response_model=MeetingOut, summary="Edit, add minutes")
 def edit_meeting(meeting_id: Id, body: MeetingIn, actor: CurrentActor, db: DbDep) -> MeetingOut:
-    with db.write() as session:
+    def job(session: Session) -> MeetingOut:
         meeting = actions.access_meeting(session, actor, meeting_id)
         fields = actions.MeetingFields(**body.model_dump())
         return _meeting(session, actions.edit_meeting(session, actor, meeting, fields))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -235,10 +245,13 @@ def add_meeting_file(
     """PDF, images, CSV or plain text up to the attachment size limit; the organising
     party or the coordinator. Everyone who sees the meeting can download it."""
     upload = upload_of(body)
-    with db.write() as session:
+
+    def job(session: Session) -> FileOut:
         meeting = actions.access_meeting(session, actor, meeting_id)
         row = actions.attach_file(session, actor, meeting, upload, settings.attachment_max_bytes)
         return file_out(row)
+
+    return db.run_sync(job)
 
 
 @router.get("/meetings/{meeting_id}/files", response_model=list[FileOut], summary="Its files")
@@ -259,9 +272,11 @@ def meeting_file(meeting_id: Id, file_id: Id, actor: CurrentActor, db: DbDep) ->
 
 @router.post("/action-items", status_code=201, response_model=ActionOut, summary="Add an action")
 def add_action(body: ActionIn, actor: CurrentActor, db: DbDep) -> ActionOut:
-    with db.write() as session:
+    def job(session: Session) -> ActionOut:
         item = actions.add_action(session, actor, actions.ActionFields(**body.model_dump()))
         return _action(session, item)
+
+    return db.run_sync(job)
 
 
 @router.get("/action-items", response_model=list[ActionOut], summary="Action items")
@@ -312,7 +327,10 @@ def get_action(item_id: Id, actor: CurrentActor, db: DbDep) -> ActionOut:
 )
 def add_note(item_id: Id, body: NoteIn, actor: CurrentActor, db: DbDep) -> ActionOut:
     """The owning party (or the coordinator) reports progress and may change the status."""
-    with db.write() as session:
+
+    def job(session: Session) -> ActionOut:
         item = actions.access_action(session, actor, item_id)
         actions.add_note(session, actor, item, body.note, body.progress, body.status)
         return _action(session, item)
+
+    return db.run_sync(job)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from eocnet.actions import reports as actions
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
@@ -62,8 +63,11 @@ def create(body: ReportIn, actor: CurrentActor, db: DbDep) -> ReportOut:
     report (by the coordinator). Readers: the event's audience, or the member
     states and the coordinator; the report holds only what all of them may see."""
     fields = actions.DraftFields(body.kind, body.event_id, body.week, body.language)
-    with db.write() as session:
+
+    def job(session: Session) -> ReportOut:
         return _out(actions.create(session, actor, fields))
+
+    return db.run_sync(job)
 
 
 @router.get("/reports", response_model=list[ReportOut], summary="Reports you may read")
@@ -80,9 +84,11 @@ def get_report(report_id: Id, actor: CurrentActor, db: DbDep) -> ReportOut:
 
 @router.put("/reports/{report_id}/narrative", response_model=ReportOut, summary="Edit the text")
 def narrative(report_id: Id, body: NarrativeIn, actor: CurrentActor, db: DbDep) -> ReportOut:
-    with db.write() as session:
+    def job(session: Session) -> ReportOut:
         report = actions.access(session, actor, report_id)
         return _out(actions.edit_narrative(session, actor, report, body.narrative))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -101,9 +107,11 @@ def issue(
     """Builds the figures and the PDF after answering (read `progress`); the
     edition is then kept unchanged, announced on the live stream and e-mailed
     to those who asked for reports."""
-    with db.write() as session:
-        report = actions.start_issue(session, actor, actions.access(session, actor, report_id))
-        out = _out(report)
+
+    def job(session: Session) -> ReportOut:
+        return _out(actions.start_issue(session, actor, actions.access(session, actor, report_id)))
+
+    out = db.run_sync(job)
     background.add_task(actions.build_in_background, db, report_id, settings.base_url)
     return out
 

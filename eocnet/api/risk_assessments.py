@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from eocnet.actions import risk_assessments as actions
 from eocnet.api.deps import CurrentActor, DbDep
@@ -89,8 +90,11 @@ def create_assessment(
     """Officers, focal points and the coordinator draft an assessment of an
     event they can see. The overall risk follows from the WHO risk matrix.
     Drafts are seen by the drafting party and the coordinator only."""
-    with db.write() as session:
+
+    def job(session: Session) -> AssessmentOut:
         return _out(actions.create(session, actor, event_id, _fields(body)))
+
+    return db.run_sync(job)
 
 
 @router.get(
@@ -121,9 +125,12 @@ def revise_assessment(
 ) -> AssessmentOut:
     """A new version (the earlier ones stay in the revisions). A signed-off
     assessment that changes becomes a draft again and needs a new sign-off."""
-    with db.write() as session:
+
+    def job(session: Session) -> AssessmentOut:
         rra = actions.access(session, actor, assessment_id)
         return _out(actions.revise(session, actor, rra, _fields(body)))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -134,9 +141,12 @@ def revise_assessment(
 def sign_off_assessment(assessment_id: Id, actor: CurrentActor, db: DbDep) -> AssessmentOut:
     """The network's coordinator signs off the current version; it is then
     shared as chosen and announced on the live stream."""
-    with db.write() as session:
+
+    def job(session: Session) -> AssessmentOut:
         rra = actions.access(session, actor, assessment_id)
         return _out(actions.sign_off(session, actor, rra))
+
+    return db.run_sync(job)
 
 
 @router.get(

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from eocnet.actions import surveillance as actions
 from eocnet.actions.errors import Invalid, NotFound
@@ -86,7 +87,8 @@ def put_disease(
 ) -> DiseaseOut:
     """The coordinator creates or changes a disease: schedule, due time, the
     detection method and its options (R's defaults where left out), sharing."""
-    with db.write() as session:
+
+    def job(session: Session) -> DiseaseOut:
         disease = actions.save_disease(
             session,
             actor,
@@ -97,6 +99,8 @@ def put_disease(
             ),
         )
         return _disease_out(disease)
+
+    return db.run_sync(job)
 
 
 class ReportIn(Input):
@@ -154,49 +158,47 @@ def _save(
     dry_run: bool,
     read_errors: list[dict[str, Any]] | None = None,
 ) -> JSONResponse:
-    with db.write() as session:
-        actions.require_reporter(actor)
+    # Checked first from a read; only the saving is a write job (large files alone).
+    actions.require_reporter(actor)
+    with db.read() as session:
         diseases = {d.code: d for d in actions.list_diseases(session)}
-        check = actions.check_rows(
-            diseases, actor.party_code, records, read_errors=read_errors or ()
+    check = actions.check_rows(diseases, actor.party_code, records, read_errors=read_errors or ())
+    report: dict[str, Any] = {
+        "rows": check.total,
+        "valid": len(check.rows),
+        "errors": check.errors,
+        "submission": None,
+    }
+    if dry_run:
+        report["preview"] = [
+            {
+                "disease": r.disease,
+                "period": r.period.isoformat(),
+                "area": r.area,
+                "age_group": r.age_group,
+                "sex": r.sex,
+                **r.figures,
+            }
+            for r in check.rows[:200]
+        ]
+        return JSONResponse(report)
+    if check.errors and not drop_invalid:
+        return problem(
+            422,
+            f"{len(check.errors)} of {check.total} rows are invalid; fix them or send "
+            "with drop_invalid=true. Nothing was saved.",
+            title="Invalid rows",
+            kind="validation",
+            errors=check.errors,
         )
-        report: dict[str, Any] = {
-            "rows": check.total,
-            "valid": len(check.rows),
-            "errors": check.errors,
-            "submission": None,
-        }
-        if dry_run:
-            report["preview"] = [
-                {
-                    "disease": r.disease,
-                    "period": r.period.isoformat(),
-                    "area": r.area,
-                    "age_group": r.age_group,
-                    "sex": r.sex,
-                    **r.figures,
-                }
-                for r in check.rows[:200]
-            ]
-            return JSONResponse(report)
-        if check.errors and not drop_invalid:
-            return problem(
-                422,
-                f"{len(check.errors)} of {check.total} rows are invalid; fix them or send "
-                "with drop_invalid=true. Nothing was saved.",
-                title="Invalid rows",
-                kind="validation",
-                errors=check.errors,
-            )
-        if not check.rows:
-            raise Invalid("no valid row to save", field="rows")
-        saved = actions.submit(session, actor, settings, check.rows, source=source)
-        report["submission"] = SubmissionOut(
-            submission=saved.id,
-            saved=saved.saved,
-            replaced=saved.replaced,
-            signals=saved.signals,
-        ).model_dump()
+    if not check.rows:
+        raise Invalid("no valid row to save", field="rows")
+    saved = db.run_sync(
+        actions.submit, actor, settings, check.rows, source=source, alone=len(check.rows) > 1000
+    )
+    report["submission"] = SubmissionOut(
+        submission=saved.id, saved=saved.saved, replaced=saved.replaced, signals=saved.signals
+    ).model_dump()
     return JSONResponse(report, status_code=201)
 
 

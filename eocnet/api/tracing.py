@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from eocnet.actions import tracing as actions
 from eocnet.actions.errors import Forbidden, Invalid
@@ -143,7 +144,8 @@ def send(body: NoticeIn, actor: CurrentActor, db: DbDep, settings: SettingsDep) 
         )
         for p in body.persons
     ]
-    with db.write() as session:
+
+    def job(session: Session) -> NoticeOut:
         notice = actions.send_notice(
             session,
             actor,
@@ -155,6 +157,8 @@ def send(body: NoticeIn, actor: CurrentActor, db: DbDep, settings: SettingsDep) 
             kind=body.kind,
         )
         return _out(notice, actions.read_persons(session, actor, settings, notice))
+
+    return db.run_sync(job)
 
 
 @router.get("/tracing-notices", response_model=list[NoticeOut], summary="Tracing notices")
@@ -169,9 +173,12 @@ def list_notices(actor: CurrentActor, db: DbDep) -> list[NoticeOut]:
 def get_notice(notice_id: Id, actor: CurrentActor, db: DbDep, settings: SettingsDep) -> NoticeOut:
     """With the persons for focal points of the sending and addressed parties (audited);
     404 for parties that are neither (the coordinator sees the summary only)."""
-    with db.write() as session:  # a read of personal data writes its audit entry
+
+    def job(session: Session) -> NoticeOut:  # a read of personal data writes its audit entry
         notice = actions.access_notice(session, actor, notice_id)
         return _out(notice, actions.read_persons(session, actor, settings, notice))
+
+    return db.run_sync(job)
 
 
 @router.get(
@@ -182,9 +189,13 @@ def get_notice(notice_id: Id, actor: CurrentActor, db: DbDep, settings: Settings
 )
 def export(notice_id: Id, actor: CurrentActor, db: DbDep, settings: SettingsDep) -> Response:
     """For the tracers of the parties concerned (focal points); audited."""
-    with db.write() as session:
-        notice = actions.access_notice(session, actor, notice_id)
-        body = actions.export_csv(session, actor, settings, notice)
+
+    def job(session: Session) -> str:  # audited
+        return actions.export_csv(
+            session, actor, settings, actions.access_notice(session, actor, notice_id)
+        )
+
+    body = db.run_sync(job)
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
@@ -204,7 +215,8 @@ def outcome(
     notice_id: Id, person_id: Id, body: OutcomeIn, actor: CurrentActor, db: DbDep
 ) -> PersonOut:
     """By the receiving party. The sender sees it live on the stream (no personal data)."""
-    with db.write() as session:
+
+    def job(session: Session) -> PersonOut:
         notice = actions.access_notice(session, actor, notice_id)
         person = actions.record_outcome(
             session,
@@ -216,6 +228,8 @@ def outcome(
             test_result=body.test_result,
         )
         return PersonOut(**actions.person_status(person))
+
+    return db.run_sync(job)
 
 
 class AssignIn(Input):
@@ -231,10 +245,13 @@ def assign(
     notice_id: Id, person_id: Id, body: AssignIn, actor: CurrentActor, db: DbDep
 ) -> PersonOut:
     """By the receiving party's focal point; the tracer then reads that person (audited)."""
-    with db.write() as session:
+
+    def job(session: Session) -> PersonOut:
         notice = actions.access_notice(session, actor, notice_id)
         person = actions.assign_tracer(session, actor, notice, person_id, body.tracer_id)
         return PersonOut(**actions.person_status(person))
+
+    return db.run_sync(job)
 
 
 @router.post(
@@ -243,11 +260,14 @@ def assign(
 def purge_now(notice_id: Id, actor: CurrentActor, db: DbDep) -> Response:
     """When tracing is done, a focal point of the sending or an addressed party may delete
     the persons before the retention period ends; the summary and counts stay."""
-    with db.write() as session:
+
+    def job(session: Session) -> None:
         notice = actions.access_notice(session, actor, notice_id)
         if not actions.may_read_persons(actor, notice):
             raise Forbidden("a focal point of a party to the notice deletes it")
         actions.purge(session, utcnow(), notice_id=notice.id)
+
+    db.run_sync(job)
     return Response(status_code=204)
 
 
@@ -320,7 +340,8 @@ def from_manifest(
         )
     if not check.persons:
         raise Invalid("no valid row to send", field="file")
-    with db.write() as session:
+
+    def job(session: Session) -> dict[str, Any]:
         notice = actions.send_notice(
             session,
             actor,
@@ -330,5 +351,7 @@ def from_manifest(
             persons=check.persons,
             summary=summary,
         )
-        report["notice"] = _out(notice, None).model_dump(mode="json")
+        return _out(notice, None).model_dump(mode="json")
+
+    report["notice"] = db.run_sync(job, alone=len(check.persons) > 1000)
     return JSONResponse(report, status_code=201)

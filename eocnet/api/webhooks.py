@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from eocnet.actions import notifications
 from eocnet.actions import webhooks as actions
@@ -110,15 +111,21 @@ def create_webhook(
     unknown = [k for k in body.kinds if k not in KINDS]
     if unknown:
         raise Invalid(f"unknown kind {unknown[0]!r}", field="kinds")
-    with db.write() as session:
+
+    def job(session: Session) -> WebhookCreated:
         hook, secret = actions.create_webhook(session, actor, settings, body.url, body.kinds)
         return WebhookCreated(**webhook_out(hook).model_dump(), secret=secret)
+
+    return db.run_sync(job)
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, summary="Remove a webhook")
 def delete_webhook(webhook_id: Id, actor: CurrentActor, db: DbDep) -> Response:
-    with db.write() as session:
-        actions.delete_webhook(session, actor, actions.access_webhook(session, actor, webhook_id))
+    db.run_sync(
+        lambda session: actions.delete_webhook(
+            session, actor, actions.access_webhook(session, actor, webhook_id)
+        )
+    )
     return Response(status_code=204)
 
 
@@ -181,6 +188,5 @@ def get_preferences(actor: CurrentActor, db: DbDep) -> Preferences:
 )
 def put_preferences(body: Preferences, actor: CurrentActor, db: DbDep) -> Preferences:
     """Escalations of unacknowledged alerts reach focal points whatever they choose."""
-    with db.write() as session:
-        notifications.set_preferences(session, actor.user_id, **body.model_dump())
+    db.run_sync(notifications.set_preferences, actor.user_id, **body.model_dump())
     return body

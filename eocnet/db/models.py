@@ -1220,3 +1220,20 @@ class Report(Base):
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
 
     __table_args__ = (Index("ix_report_kind_event", "kind", "event_id", "edition"),)
+
+
+# ---- scheduled work
+
+
+class JobSchedule(Base):
+    """When each scheduled job last ran and next falls due: kept in the database so that
+    several server processes (or a separate jobs process) share one schedule and a job
+    with an interval of its own runs once per interval, not once per process."""
+
+    __tablename__ = "job_schedule"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column()
+    last_run_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: The outcome of the last run: a count, or "error".
+    last_result: Mapped[str] = mapped_column(String(40), default="")

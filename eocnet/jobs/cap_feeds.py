@@ -11,15 +11,14 @@ followed); each response is capped in size and time.
 from __future__ import annotations
 
 import logging
-import time
 import urllib.request
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from lxml import etree
 from sqlalchemy import select
 
-from eocnet.actions import advisories
+from eocnet.actions import advisories, schedule
 from eocnet.actions.errors import ActionError, Conflict
 from eocnet.config import Settings
 from eocnet.db.database import Database
@@ -34,7 +33,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_MESSAGES_PER_FEED = 50
 TIMEOUT = 20.0
 ATOM = "http://www.w3.org/2005/Atom"
-_last_round = 0.0
 
 
 def fetch(url: str) -> bytes:
@@ -94,10 +92,9 @@ def _actor(db: Database, settings: Settings) -> Actor | None:
 
 def import_message(db: Database, actor: Actor, data: bytes, source: str) -> bool:
     try:
-        with db.write() as session:
-            advisory = advisories.import_cap(session, actor, data)
-            log.info("CAP feeds: %s became draft advisory %s", source, advisory.id)
-            return True
+        advisory_id = db.run_sync(lambda session: advisories.import_cap(session, actor, data).id)
+        log.info("CAP feeds: %s became draft advisory %s", source, advisory_id)
+        return True
     except Conflict:
         return False  # imported on an earlier round
     except ActionError as exc:
@@ -108,14 +105,14 @@ def import_message(db: Database, actor: Actor, data: bytes, source: str) -> bool
 
 def run(db: Database, settings: Settings, now: datetime, force: bool = False) -> int:
     """One round over the configured sources, at most every
-    EOCNET_CAP_FEEDS_INTERVAL_MINUTES; returns how many drafts were made."""
-    global _last_round
+    EOCNET_CAP_FEEDS_INTERVAL_MINUTES for the whole deployment (the shared schedule,
+    actions/schedule.py; ``force`` reads them now); returns how many drafts were made."""
     urls = settings.cap_feeds.split()
     if not urls:
         return 0
-    if not force and time.monotonic() - _last_round < settings.cap_feeds_interval_minutes * 60:
+    every = timedelta(minutes=settings.cap_feeds_interval_minutes)
+    if not force and not db.run_sync(schedule.claim, "cap_feeds", now, every):
         return 0
-    _last_round = time.monotonic()
     actor = _actor(db, settings)
     if actor is None:
         return 0

@@ -1,67 +1,15 @@
-"""Unacknowledged alerts are announced again, then escalated to the focal points."""
+"""Unacknowledged alerts are announced again, then escalated: the round itself is
+an action (actions/alert_reminders.py), called through the write door."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
-
-from eocnet.actions import audit, notifications
+from eocnet.actions import alert_reminders
 from eocnet.config import Settings
 from eocnet.db.database import Database
-from eocnet.db.models import Event
-from eocnet.realtime.log import Audience, publish
 
 
 def run(db: Database, settings: Settings, now: datetime) -> int:
     """One round: every alert whose reminder is due. Returns how many were handled."""
-    handled = 0
-    with db.write() as session:
-        query = (
-            select(Event)
-            .where(Event.is_alert.is_(True), Event.next_reminder_at <= now)
-            .order_by(Event.next_reminder_at)
-            .limit(200)
-        )
-        if not db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
-        for event in session.execute(query).scalars():
-            acked = {a.party_code for a in event.acknowledgements}
-            pending = [p for p in event.addressed if p not in acked]
-            if not pending or event.status in ("closed", "discarded"):
-                event.next_reminder_at = None
-                continue
-            stage = "reminder" if event.reminder_stage == 0 else "escalation"
-            audience = Audience("restricted", event.owner_party, tuple(pending))
-            publish(
-                session,
-                "alert.reminder" if stage == "reminder" else "alert.escalated",
-                audience,
-                {
-                    "event_id": event.id,
-                    "title": event.title,
-                    "owner_party": event.owner_party,
-                    "pending": pending,
-                    "stage": stage,
-                },
-            )
-            queued = notifications.notify_alert(session, settings, event, pending, stage)
-            audit.record(
-                session,
-                None,
-                f"alert.{stage}",
-                "event",
-                event.id,
-                actor_label="scheduler",
-                details={"pending": pending, "emails": queued},
-            )
-            if stage == "reminder":
-                event.reminder_stage = 1
-                event.next_reminder_at = event.created_at + timedelta(
-                    minutes=settings.alert_escalate_minutes
-                )
-            else:
-                event.reminder_stage = 2
-                event.next_reminder_at = None
-            handled += 1
-    return handled
+    return db.run_sync(alert_reminders.remind_unacknowledged, settings, now)

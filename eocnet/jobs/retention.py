@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from eocnet.actions import tracing
 from eocnet.config import Settings
 from eocnet.db.database import Database
@@ -12,10 +14,14 @@ from eocnet.realtime import log
 
 
 def run(db: Database, now: datetime) -> int:
-    with db.write() as session:
+    def job(session: Session) -> int:
         return len(tracing.purge(session, now))
+
+    return db.run_sync(job)
 
 
 def trim_stream(db: Database, settings: Settings, now: datetime) -> int:
-    with db.write() as session:
+    def job(session: Session) -> int:
         return log.trim(session, now - timedelta(days=settings.stream_retention_days))
+
+    return db.run_sync(job)

@@ -255,9 +255,11 @@ def event_thread_fragment(request: Request, event_id: int) -> Response:
 def acknowledge_submit(request: Request, event_id: int, csrf: Csrf) -> Response:
     check_csrf(request, csrf)
     viewer = current_viewer(request)
-    with db_of(request).write() as session:
-        event = event_actions.access_event(session, viewer.actor, event_id)
-        event_actions.acknowledge(session, viewer.actor, event)
+    db_of(request).run_sync(
+        lambda session: event_actions.acknowledge(
+            session, viewer.actor, event_actions.access_event(session, viewer.actor, event_id)
+        )
+    )
     return _see_other(f"/events/{event_id}")
 
 
@@ -265,9 +267,13 @@ def acknowledge_submit(request: Request, event_id: int, csrf: Csrf) -> Response:
 def update_submit(request: Request, event_id: int, csrf: Csrf, body: FormStr = "") -> Response:
     check_csrf(request, csrf)
     viewer = current_viewer(request)
-    with db_of(request).write() as session:
+    settings = _settings(request)
+
+    def job(session: Session) -> None:
         event = event_actions.access_event(session, viewer.actor, event_id)
-        event_actions.post_update(session, viewer.actor, event, body, {}, [], _settings(request))
+        event_actions.post_update(session, viewer.actor, event, body, {}, [], settings)
+
+    db_of(request).run_sync(job)
     return _see_other(f"/events/{event_id}#thread")
 
 
@@ -275,9 +281,12 @@ def update_submit(request: Request, event_id: int, csrf: Csrf, body: FormStr = "
 def status_submit(request: Request, event_id: int, csrf: Csrf, status: FormStr) -> Response:
     check_csrf(request, csrf)
     viewer = current_viewer(request)
-    with db_of(request).write() as session:
+
+    def job(session: Session) -> None:
         event = event_actions.access_event(session, viewer.actor, event_id)
         event_actions.update_event(session, viewer.actor, event, {"status": status})
+
+    db_of(request).run_sync(job)
     return _see_other(f"/events/{event_id}")
 
 
@@ -352,35 +361,53 @@ def _channel_context(session: Any, viewer: Any, channel_id: int) -> dict[str, An
 
 @router.get("/channels/{channel_id}")
 def channel_page(request: Request, channel_id: int) -> Response:
-    viewer = current_viewer(request)
-    with db_of(request).write() as session:
-        context = _channel_context(session, viewer, channel_id)
-        channel_actions.mark_read(
-            session, viewer.actor, context["channel"], context["channel"].last_message_id
-        )
-    return render(request, "channel.html", context, user=viewer.user)
+    """Reading writes nothing: the page marks what was shown as read with an
+    explicit POST (the script sends it when the messages are on screen)."""
+    return _channel_view(request, channel_id, "channel.html")
 
 
 @router.get("/channels/{channel_id}/messages")
 def channel_messages_fragment(request: Request, channel_id: int) -> Response:
+    return _channel_view(request, channel_id, "_messages.html")
+
+
+def _channel_view(request: Request, channel_id: int, template: str) -> Response:
     viewer = current_viewer(request)
-    with db_of(request).write() as session:
+    with db_of(request).read() as session:
         context = _channel_context(session, viewer, channel_id)
-        channel_actions.mark_read(
-            session, viewer.actor, context["channel"], context["channel"].last_message_id
-        )
-    return render(request, "_messages.html", context, user=viewer.user)
+    return render(request, template, context, user=viewer.user)
+
+
+@router.post("/channels/{channel_id}/read")
+def channel_read_submit(
+    request: Request, channel_id: int, csrf: Csrf, up_to: Annotated[int, Form(ge=0)]
+) -> Response:
+    """Mark the channel read up to the newest message shown (read state only moves
+    forward). The script posts it; without JavaScript it is a button."""
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+
+    def job(session: Session) -> int:
+        channel = channel_actions.access_channel(session, viewer.actor, channel_id)
+        return channel_actions.mark_read(session, viewer.actor, channel, up_to)
+
+    db_of(request).run_sync(job)
+    if request.headers.get("hx-request"):
+        return Response(status_code=204)
+    return _see_other(f"/channels/{channel_id}")
 
 
 @router.post("/channels/{channel_id}/messages")
 def message_submit(request: Request, channel_id: int, csrf: Csrf, body: FormStr) -> Response:
     check_csrf(request, csrf)
     viewer = current_viewer(request)
-    with db_of(request).write() as session:
+    settings = _settings(request)
+
+    def job(session: Session) -> None:
         channel = channel_actions.access_channel(session, viewer.actor, channel_id)
-        channel_actions.post_message(
-            session, viewer.actor, channel, body, settings=_settings(request)
-        )
+        channel_actions.post_message(session, viewer.actor, channel, body, settings=settings)
+
+    db_of(request).run_sync(job)
     if request.headers.get("hx-request"):
         return channel_messages_fragment(request, channel_id)
     return _see_other(f"/channels/{channel_id}")

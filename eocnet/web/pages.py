@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, directory, logins, notifications, tokens, users
 from eocnet.actions import channels as channel_actions
@@ -90,20 +91,21 @@ def login_submit(
     check_csrf(request, csrf)
     settings = settings_of(request)
     target = safe_next(next)
-    with db_of(request).write() as session:
-        outcome = logins.check_password(
-            session, settings, email, password, _client_address(request)
-        )
-        raw = None
-        if outcome.ok and outcome.user is not None:
-            user = outcome.user
-            raw = logins.start_web_session(session, settings, user, second_factor_done=False)
-            if user.totp_enabled_at is not None:
-                location = "/login/2fa?next=" + target
-            elif requires_enrolment(user):
-                location = "/account/2fa"
-            else:
-                location = target
+    address = _client_address(request)
+
+    def job(session: Session) -> tuple[Any, str | None, str]:
+        outcome = logins.check_password(session, settings, email, password, address)
+        if not (outcome.ok and outcome.user is not None):
+            return outcome, None, ""
+        user = outcome.user
+        raw = logins.start_web_session(session, settings, user, second_factor_done=False)
+        if user.totp_enabled_at is not None:
+            return outcome, raw, "/login/2fa?next=" + target
+        if requires_enrolment(user):
+            return outcome, raw, "/account/2fa"
+        return outcome, raw, target
+
+    outcome, raw, location = db_of(request).run_sync(job)
     if raw is None:
         t = i18n.translator(language_for(request, None)).gettext
         if outcome.status == "locked":
@@ -145,14 +147,17 @@ def second_factor_submit(
 ) -> Response:
     check_csrf(request, csrf)
     viewer = current_viewer(request, allow_incomplete=True)
-    with db_of(request).write() as session:
+    settings, address = settings_of(request), _client_address(request)
+
+    def job(session: Session) -> Any:
         user = session.get(User, viewer.user.id)
         assert user is not None
-        outcome = logins.check_second_factor(
-            session, settings_of(request), user, code, _client_address(request)
-        )
+        outcome = logins.check_second_factor(session, settings, user, code, address)
         if outcome.ok:
             logins.mark_second_factor_done(session, viewer.cookie)
+        return outcome
+
+    outcome = db_of(request).run_sync(job)
     if outcome.ok:
         return _see_other(safe_next(next))
     t = i18n.translator(viewer.user.language).gettext
@@ -176,8 +181,7 @@ def logout(request: Request, csrf: Csrf) -> Response:
     check_csrf(request, csrf)
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:
-        with db_of(request).write() as session:
-            logins.end_web_session(session, raw)
+        db_of(request).run_sync(logins.end_web_session, raw)
     response = _see_other("/login")
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -205,12 +209,16 @@ def enrol_page(request: Request) -> Response:
         return render(
             request, "enrol_2fa.html", {"enabled": True, "codes_left": left}, user=viewer.user
         )
-    with db_of(request).write() as session:
+
+    def job(session: Session) -> str:
         user = session.get(User, viewer.user.id)
         assert user is not None
-        secret = pending_totp_secret(user, settings.effective_secret())
-        if secret is None:
-            secret = users.begin_totp_enrolment(session, user, settings.effective_secret())
+        pending = pending_totp_secret(user, settings.effective_secret())
+        return pending or users.begin_totp_enrolment(session, user, settings.effective_secret())
+
+    secret = pending_totp_secret(viewer.user, settings.effective_secret())
+    if secret is None:  # a write only the first time the page is shown
+        secret = db_of(request).run_sync(job)
     uri = totp.provisioning_uri(secret, viewer.user.email)
     return render(
         request,
@@ -233,11 +241,15 @@ def enrol_submit(request: Request, code: FormStr, csrf: Csrf) -> Response:
     viewer = current_viewer(request, allow_incomplete=True)
     settings = settings_of(request)
     try:
-        with db_of(request).write() as session:
+
+        def job(session: Session) -> list[str]:
             user = session.get(User, viewer.user.id)
             assert user is not None
             codes = users.confirm_totp_enrolment(session, user, code, settings.effective_secret())
             logins.mark_second_factor_done(session, viewer.cookie)
+            return codes
+
+        codes = db_of(request).run_sync(job)
     except ActionError as exc:
         secret = pending_totp_secret(viewer.user, settings.effective_secret()) or ""
         uri = totp.provisioning_uri(secret, viewer.user.email)
@@ -273,10 +285,13 @@ def choose_language(
         language = settings_of(request).default_language
     viewer = optional_viewer(request)
     if viewer is not None:
-        with db_of(request).write() as session:
+
+        def job(session: Session) -> None:
             user = session.get(User, viewer.user.id)
             assert user is not None
             users.set_language(session, user, language, i18n.available())
+
+        db_of(request).run_sync(job)
     response = _see_other(safe_next(next))
     response.set_cookie(LANG_COOKIE, language, samesite="lax", max_age=365 * 24 * 3600)
     return response
@@ -410,10 +425,13 @@ def account_password(
     viewer = current_viewer(request)
     t = i18n.translator(viewer.user.language).gettext
     try:
-        with db_of(request).write() as session:
+
+        def job(session: Session) -> None:
             user = session.get(User, viewer.user.id)
             assert user is not None
             users.change_password(session, user, current_password, new_password)
+
+        db_of(request).run_sync(job)
     except ActionError as exc:
         return _account(request, viewer.user, error=exc.detail, status_code=exc.status)
     return _account(request, viewer.user, message=t("Your password has been changed."))
@@ -426,10 +444,13 @@ def account_token_create(
     check_csrf(request, csrf)
     viewer = current_viewer(request)
     try:
-        with db_of(request).write() as session:
+
+        def job(session: Session) -> str:
             user = session.get(User, viewer.user.id)
             assert user is not None
-            _, raw = tokens.create_token(session, viewer.actor, user, scope=scope, name=name)
+            return tokens.create_token(session, viewer.actor, user, scope=scope, name=name)[1]
+
+        raw = db_of(request).run_sync(job)
     except ActionError as exc:
         return _account(request, viewer.user, error=exc.detail, status_code=exc.status)
     return _account(request, viewer.user, new_token=raw)
@@ -439,11 +460,14 @@ def account_token_create(
 def account_token_revoke(request: Request, token_id: int, csrf: Csrf) -> Response:
     check_csrf(request, csrf)
     viewer = current_viewer(request)
-    with db_of(request).write() as session:
+
+    def job(session: Session) -> None:
         row = session.get(ApiToken, token_id)
         if row is None or row.user_id != viewer.user.id:
             raise NotFound(f"no token {token_id}")
         tokens.revoke_token(session, viewer.actor, token_id)
+
+    db_of(request).run_sync(job)
     return _see_other("/account")
 
 

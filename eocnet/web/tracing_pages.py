@@ -167,7 +167,7 @@ async def _new_notice(request: Request, viewer: Any, form: Any) -> Response:
 
 
 def _notice_context(request: Request, viewer: Any, notice_id: int) -> dict[str, Any]:
-    with db_of(request).write() as session:  # reading persons writes its audit entry
+    def job(session: Session) -> dict[str, Any]:  # reading persons writes its audit entry
         notice = tracing.access_notice(session, viewer.actor, notice_id)
         persons = tracing.read_persons(session, viewer.actor, _settings(request), notice)
         can_assign = viewer.actor.party_code in notice.parties and viewer.actor.has_role(
@@ -194,6 +194,8 @@ def _notice_context(request: Request, viewer: Any, notice_id: int) -> dict[str, 
             "outcomes": tracing.OUTCOMES,
             "results": tracing.TEST_RESULTS[1:],
         }
+
+    return db_of(request).run_sync(job)
 
 
 def _notice(request: Request, notice_id: int, template: str) -> Response:

@@ -25,4 +25,28 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   scrollDown();
   document.body.addEventListener("htmx:afterSwap", scrollDown);
+  // Mark the chat read with an explicit POST (GET pages never write), once the
+  // messages are on screen and at most every two seconds, with the newest id shown.
+  const readForm = document.querySelector("form[data-mark-read]");
+  if (readForm) {
+    readForm.hidden = true;
+    let sent = 0, timer = null;
+    const send = () => {
+      timer = null;
+      const marker = document.querySelector("#messages [data-newest-message]");
+      const newest = marker ? Number(marker.dataset.newestMessage) : 0;
+      if (document.visibilityState !== "visible" || newest <= sent) return;
+      readForm.elements.up_to.value = String(newest);
+      fetch(readForm.action, {
+        method: "POST",
+        body: new FormData(readForm),
+        headers: { "HX-Request": "true" },
+        credentials: "same-origin",
+      }).then((r) => { if (r.ok) sent = Math.max(sent, newest); }).catch(() => {});
+    };
+    const soon = () => { if (!timer) timer = setTimeout(send, 2000); };
+    send();
+    document.body.addEventListener("htmx:afterSwap", soon);
+    document.addEventListener("visibilitychange", soon);
+  }
 });
