@@ -6,11 +6,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
 
 from eocnet import __version__
 from eocnet.actions import audit, demo, directory, tokens, users
@@ -79,7 +80,7 @@ class CliError(Exception):
     """A failure to report as one line on stderr with exit status 1."""
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     raise CliError(message)
 
 
@@ -93,11 +94,10 @@ def database() -> Iterator[tuple[Settings, Database]]:
         db.dispose()
 
 
-def _find_user(session, email: str) -> User:  # type: ignore[no-untyped-def]
+def _find_user(session: Session, email: str) -> User:
     user = users.find_by_email(session, email)
     if user is None:
         fail(f"no user with e-mail {email}")
-    assert user is not None
     return user
 
 
@@ -201,7 +201,6 @@ def demo_credentials() -> None:
         found = demo.demo_credentials(session)
     if found is None:
         fail("no demo credentials: the demo is not loaded or its password was changed")
-    assert found is not None
     typer.echo(f"demo login: {found[0]}")
     typer.echo(f"password:   {found[1]}")
 
@@ -836,7 +835,7 @@ def cap_import(
 # ---------------------------------------------------------------- reports
 
 
-def _report_user(session, email: str | None) -> User:  # type: ignore[no-untyped-def]
+def _report_user(session: Session, email: str | None) -> User:
     if email:
         return _find_user(session, email)
     from sqlalchemy import select
@@ -851,7 +850,7 @@ def _report_user(session, email: str | None) -> User:  # type: ignore[no-untyped
     ).first()
     if user is None:
         fail("no coordinator account to write the report as; give --user EMAIL")
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def _write_report(draft: object, output: Path, issue: bool, user: str | None) -> None:
