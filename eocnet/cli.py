@@ -12,6 +12,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
+from typer._click.exceptions import ClickException
 
 from eocnet import __version__
 from eocnet.actions import audit, demo, directory, tokens, users
@@ -902,9 +903,20 @@ def report_sitrep(
     _write_report(reports.DraftFields("sitrep", event_id=event, language=lang), output, issue, user)
 
 
+def _iso_week(value: str) -> str:
+    """--week checked on the command line: a bad week is a usage error."""
+    from eocnet.reports.weekly import parse_week
+
+    try:
+        parse_week(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 @report_app.command("weekly")
 def report_weekly(
-    week: Annotated[str, typer.Option(help="ISO week, e.g. 2026-W47.")],
+    week: Annotated[str, typer.Option(help="ISO week, e.g. 2026-W47.", callback=_iso_week)],
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.pdf or FILE.html")],
     lang: Annotated[str, typer.Option(help="en or id")] = "en",
     issue: Annotated[
@@ -948,13 +960,12 @@ def main() -> None:
         raise SystemExit(1) from None
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code) from None
-        raise
+    except ClickException as exc:
+        # A bad command line (unknown command or option, missing argument, bad
+        # value): the usage, a one-line reason and exit status 2, no traceback.
+        # typer carries its own copy of click, whose exceptions these are.
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
 
 
 if __name__ == "__main__":
