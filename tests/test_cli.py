@@ -200,3 +200,13 @@ def test_group_help_and_no_arguments(monkeypatch, capsys, database_url):
     assert r.code == 0 and "weekly" in r.out and "sitrep" in r.out
     bare = run_cli(monkeypatch, capsys, database_url, "user")
     assert bare.code == 2 and "create" in bare.err and "Traceback" not in bare.err
+
+
+def test_directory_load(db, monkeypatch, capsys, database_url):
+    from eocnet.actions import directory
+
+    r = run_cli(
+        monkeypatch, capsys, database_url, "directory", "load", str(directory.DEFAULT_NETWORK)
+    )
+    assert r.code == 0, r.err
+    assert r.out.startswith("ASEAN") and "0 created" in r.out and "0 deactivated" in r.out
