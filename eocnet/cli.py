@@ -6,11 +6,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+from typer._click.exceptions import ClickException
 
 from eocnet import __version__
 from eocnet.actions import audit, demo, directory, tokens, users
@@ -19,6 +21,10 @@ from eocnet.config import Settings, UnsafeSettings, get_settings
 from eocnet.db import migrate
 from eocnet.db.database import Database
 from eocnet.db.models import User
+from eocnet.domain.actors import Actor
+
+if TYPE_CHECKING:
+    from eocnet.actions.reports import DraftFields
 
 app = typer.Typer(
     help="eocnet: the secure, real-time exchange of a regional network of public-health "
@@ -79,7 +85,7 @@ class CliError(Exception):
     """A failure to report as one line on stderr with exit status 1."""
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     raise CliError(message)
 
 
@@ -93,11 +99,10 @@ def database() -> Iterator[tuple[Settings, Database]]:
         db.dispose()
 
 
-def _find_user(session, email: str) -> User:  # type: ignore[no-untyped-def]
+def _find_user(session: Session, email: str) -> User:
     user = users.find_by_email(session, email)
     if user is None:
         fail(f"no user with e-mail {email}")
-    assert user is not None
     return user
 
 
@@ -180,8 +185,8 @@ def db_current() -> None:
 @demo_app.command("load")
 def demo_load() -> None:
     """Load the demo network into an empty database and print the demo login."""
-    with database() as (_, db), db.write() as session:
-        password = demo.load_demo(session)
+    with database() as (_, db):
+        password = db.run_sync(demo.load_demo)
     if password is None:
         typer.echo(
             "the database already has users; demo not loaded. "
@@ -201,7 +206,6 @@ def demo_credentials() -> None:
         found = demo.demo_credentials(session)
     if found is None:
         fail("no demo credentials: the demo is not loaded or its password was changed")
-    assert found is not None
     typer.echo(f"demo login: {found[0]}")
     typer.echo(f"password:   {found[1]}")
 
@@ -216,8 +220,7 @@ def directory_load(
     """Load or update the parties from a network file."""
     with database() as (_, db):
         spec = directory.read_network_file(file)
-        with db.write() as session:
-            counts = directory.load_network(session, None, spec)
+        counts = db.run_sync(directory.load_network, None, spec)
     typer.echo(
         f"{spec.name} {spec.version}: {counts['created']} created, "
         f"{counts['updated']} updated, {counts['deactivated']} deactivated"
@@ -249,7 +252,8 @@ def user_create(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    with database() as (_, db), db.write() as session:
+
+    def create(session: Session) -> str:
         user = users.create_user(
             session,
             None,
@@ -260,9 +264,10 @@ def user_create(
             name=name,
             phone=phone,
         )
-        typer.echo(
-            f"created user {user.id} {user.email} ({user.party_code}: {', '.join(user.roles)})"
-        )
+        return f"created user {user.id} {user.email} ({user.party_code}: {', '.join(user.roles)})"
+
+    with database() as (_, db):
+        typer.echo(db.run_sync(create))
 
 
 @user_app.command("list")
@@ -282,8 +287,10 @@ def user_list(
 
 
 def _set_active(email: str, active: bool) -> None:
-    with database() as (_, db), db.write() as session:
-        users.set_active(session, None, _find_user(session, email), active)
+    with database() as (_, db):
+        db.run_sync(
+            lambda session: users.set_active(session, None, _find_user(session, email), active)
+        )
     typer.echo(f"{email} {'enabled' if active else 'disabled'}")
 
 
@@ -302,8 +309,10 @@ def user_enable(email: str) -> None:
 @user_app.command("reset-2fa")
 def user_reset_2fa(email: str) -> None:
     """Remove a user's second factor (lost phone); they set up a new one at next login."""
-    with database() as (_, db), db.write() as session:
-        users.reset_second_factor(session, None, _find_user(session, email))
+    with database() as (_, db):
+        db.run_sync(
+            lambda session: users.reset_second_factor(session, None, _find_user(session, email))
+        )
     typer.echo(f"second factor of {email} removed; they will set up a new one at next login")
 
 
@@ -317,18 +326,23 @@ def token_create(
     name: Annotated[str, typer.Option(help="A label to recognise it by.")] = "",
 ) -> None:
     """Create an API token and print only the token (it is not shown again)."""
-    with database() as (_, db), db.write() as session:
+
+    def create(session: Session) -> str:
         _, raw = tokens.create_token(
             session, None, _find_user(session, email), scope=scope, name=name or "cli"
         )
+        return raw
+
+    with database() as (_, db):
+        raw = db.run_sync(create)
     typer.echo(raw)
 
 
 @token_app.command("revoke")
 def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")]) -> None:
     """Revoke an API token by id (see 'eocnet token list')."""
-    with database() as (_, db), db.write() as session:
-        tokens.revoke_token(session, None, token_id)
+    with database() as (_, db):
+        db.run_sync(tokens.revoke_token, None, token_id)
     typer.echo(f"token {token_id} revoked")
 
 
@@ -401,8 +415,8 @@ def jobs_purge(
             fail(f"--now must be an ISO 8601 date-time, not {now!r}")
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-    with database() as (_, db), db.write() as session:
-        ids = tracing.purge(session, when, dry_run=dry_run)
+    with database() as (_, db):
+        ids = db.run_sync(tracing.purge, when, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     typer.echo(
         f"{verb} the personal data of {len(ids)} notice(s)"
@@ -446,8 +460,7 @@ def keys_rotate(
         except VaultError as exc:
             fail(f"the current master key: {exc}")
         try:
-            with db.write() as session:
-                changed = tracing.rotate_master_key(session, old, new)
+            changed = db.run_sync(tracing.rotate_master_key, old, new)
         except VaultError as exc:
             fail(f"the old key does not open the notices' data keys: {exc}")
     typer.echo(f"re-wrapped the data keys of {changed} notice(s) under key {new.key_id}")
@@ -478,7 +491,11 @@ def surveillance_import(
     from eocnet.interop.tables import TableError
 
     text = _read_input(input_file)
-    with database() as (settings, db), db.write() as session:
+
+    def save(
+        session: Session, settings: Settings
+    ) -> tuple[Actor, surveillance.RowCheck, surveillance.Submission | None]:
+        """The rows checked, and saved unless some are invalid (without --drop-invalid)."""
         actor = users.actor_for(_find_user(session, user))
         surveillance.require_reporter(actor)
         diseases = {d.code: d for d in surveillance.list_diseases(session)}
@@ -487,12 +504,17 @@ def surveillance_import(
         except TableError as exc:
             fail(f"{input_file}: {exc}")
         if check.errors and not drop_invalid:
-            for e in check.errors[:10]:
-                typer.echo(f"row {e['row']}: {e['field']}: {e['detail']}", err=True)
-            fail(f"{len(check.errors)} of {check.total} rows are invalid; nothing was saved")
+            return actor, check, None
         if not check.rows:
             fail("no valid row to save")
-        saved = surveillance.submit(session, actor, settings, check.rows, source="cli")
+        return actor, check, surveillance.submit(session, actor, settings, check.rows, source="cli")
+
+    with database() as (settings, db):
+        actor, check, saved = db.run_sync(save, settings)
+    if saved is None:
+        for e in check.errors[:10]:
+            typer.echo(f"row {e['row']}: {e['field']}: {e['detail']}", err=True)
+        fail(f"{len(check.errors)} of {check.total} rows are invalid; nothing was saved")
     typer.echo(
         f"saved {saved.saved} rows for {actor.party_code} (replaced {saved.replaced}; "
         f"{len(check.errors)} invalid left out; signals: "
@@ -799,6 +821,14 @@ def cap_validate(
         raise typer.Exit(1)
 
 
+def _import_cap(session: Session, email: str, data: bytes) -> int:
+    """The id of the draft advisory made of a CAP message."""
+    from eocnet.actions import advisories
+
+    actor = users.actor_for(_find_user(session, email))
+    return advisories.import_cap(session, actor, data).id
+
+
 @cap_app.command("import")
 def cap_import(
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="CAP messages.")],
@@ -808,7 +838,6 @@ def cap_import(
 
     Every file is imported in its own transaction: a valid one becomes a draft
     even when another is refused. Exits 1 if any file was refused."""
-    from eocnet.actions import advisories
     from eocnet.actions.errors import ActionError
 
     refused = 0
@@ -821,10 +850,8 @@ def cap_import(
                 refused += 1
                 continue
             try:
-                with db.write() as session:
-                    actor = users.actor_for(_find_user(session, user))
-                    advisory = advisories.import_cap(session, actor, data)
-                    typer.echo(f"{path}: draft advisory {advisory.id}")
+                advisory_id = db.run_sync(_import_cap, user, data)
+                typer.echo(f"{path}: draft advisory {advisory_id}")
             except ActionError as exc:
                 refused += 1
                 for problem in exc.errors or [{"detail": exc.detail}]:
@@ -836,7 +863,7 @@ def cap_import(
 # ---------------------------------------------------------------- reports
 
 
-def _report_user(session, email: str | None) -> User:  # type: ignore[no-untyped-def]
+def _report_user(session: Session, email: str | None) -> User:
     if email:
         return _find_user(session, email)
     from sqlalchemy import select
@@ -851,19 +878,21 @@ def _report_user(session, email: str | None) -> User:  # type: ignore[no-untyped
     ).first()
     if user is None:
         fail("no coordinator account to write the report as; give --user EMAIL")
-    return user  # type: ignore[no-any-return]
+    return user
 
 
-def _write_report(draft: object, output: Path, issue: bool, user: str | None) -> None:
+def _write_report(draft: DraftFields, output: Path, issue: bool, user: str | None) -> None:
     from eocnet.actions import reports
 
     if output.suffix.lower() not in (".pdf", ".html"):
         fail("the output file ends in .pdf or .html")
+
+    def create(session: Session) -> tuple[Actor, int]:
+        actor = users.actor_for(_report_user(session, user))
+        return actor, reports.create(session, actor, draft).id
+
     with database() as (settings, db):
-        with db.write() as session:
-            actor = users.actor_for(_report_user(session, user))
-            report = reports.create(session, actor, draft)  # type: ignore[arg-type]
-            report_id = report.id
+        actor, report_id = db.run_sync(create)
         if issue:
             built = reports.issue_now(db, actor, report_id, settings.base_url)
             html, pdf = built.html or "", built.pdf or b""
@@ -903,9 +932,20 @@ def report_sitrep(
     _write_report(reports.DraftFields("sitrep", event_id=event, language=lang), output, issue, user)
 
 
+def _iso_week(value: str) -> str:
+    """--week checked on the command line: a bad week is a usage error."""
+    from eocnet.reports.weekly import parse_week
+
+    try:
+        parse_week(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 @report_app.command("weekly")
 def report_weekly(
-    week: Annotated[str, typer.Option(help="ISO week, e.g. 2026-W47.")],
+    week: Annotated[str, typer.Option(help="ISO week, e.g. 2026-W47.", callback=_iso_week)],
     output: Annotated[Path, typer.Option("-o", "--output", help="FILE.pdf or FILE.html")],
     lang: Annotated[str, typer.Option(help="en or id")] = "en",
     issue: Annotated[
@@ -949,13 +989,12 @@ def main() -> None:
         raise SystemExit(1) from None
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code) from None
-        raise
+    except ClickException as exc:
+        # A bad command line (unknown command or option, missing argument, bad
+        # value): the usage, a one-line reason and exit status 2, no traceback.
+        # typer carries its own copy of click, whose exceptions these are.
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import select
 
 from eocnet.db.models import User
@@ -163,3 +164,49 @@ def test_serve_refuses_unsafe_production(monkeypatch, capsys, database_url):
     monkeypatch.setenv("EOCNET_BASE_URL", "http://eoc.example.org")
     r = run_cli(monkeypatch, capsys, database_url, "serve")
     assert r.code == 1 and "refusing to start" in r.err
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["nosuch"], "No such command 'nosuch'"),
+        (["risk", "importation", "--bogus"], "No such option: --bogus"),
+        (["user", "create"], "Missing argument 'email'"),
+        (["analyze", "rt", "FILE", "--si-mean", "x"], "Invalid value for '--si-mean'"),
+        (
+            ["report", "weekly", "--week", "2026-W99", "-o", "week.pdf"],
+            "Invalid value for '--week': '2026-W99' is not a week of that year",
+        ),
+    ],
+)
+def test_bad_command_lines_are_usage_errors(tmp_path, args, needle):
+    """Through the real entry point: the usage, the problem, exit status 2, no traceback."""
+    env = {**os.environ, "EOCNET_DATABASE_URL": f"sqlite:///{tmp_path}/none.db"}
+    r = subprocess.run(
+        [sys.executable, "-m", "eocnet", *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.splitlines()) <= 5, r.stderr
+    assert r.stderr.startswith("Usage: python -m eocnet ") and needle in r.stderr, r.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_group_help_and_no_arguments(monkeypatch, capsys, database_url):
+    r = run_cli(monkeypatch, capsys, database_url, "report", "--help")
+    assert r.code == 0 and "weekly" in r.out and "sitrep" in r.out
+    bare = run_cli(monkeypatch, capsys, database_url, "user")
+    assert bare.code == 2 and "create" in bare.err and "Traceback" not in bare.err
+
+
+def test_directory_load(db, monkeypatch, capsys, database_url):
+    from eocnet.actions import directory
+
+    r = run_cli(
+        monkeypatch, capsys, database_url, "directory", "load", str(directory.DEFAULT_NETWORK)
+    )
+    assert r.code == 0, r.err
+    assert r.out.startswith("ASEAN") and "0 created" in r.out and "0 deactivated" in r.out

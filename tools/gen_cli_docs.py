@@ -17,8 +17,10 @@ HEADER = """# The command line
 
 Generated from the real `--help` of each command by `tools/gen_cli_docs.py`; a test
 fails when it is out of date. Every command reads its settings from `EOCNET_*`
-environment variables (docs/configuration.md); errors are one line on stderr and a
-non-zero exit status.
+environment variables (docs/configuration.md). An error is one line on stderr,
+`error: ...`, and exit status 1; a bad command line (an unknown command or option, a
+missing argument, a value of the wrong kind such as a word for a number or
+`--week 2026-W99`) prints the usage and the problem on stderr, with exit status 2.
 """
 
 
