@@ -522,3 +522,31 @@ def test_a_party_that_cannot_see_the_event_gets_404(client, make_person):
         ).status_code
         == 404
     )
+
+
+def test_event_page_asks_the_four_questions_of_the_own_party_only(client, make_person):
+    from tests.conftest import PASSWORD
+    from tests.web_helpers import csrf_of, login
+
+    officer = make_person("KHM", "officer")
+    event_id = _event(client, officer, hazard="severe pneumonia")
+    other = make_person("THA", "officer")
+    login(client, other.email, PASSWORD)
+    page = client.get(f"/events/{event_id}")
+    assert page.status_code == 200 and 'name="novel_influenza_subtype"' not in page.text
+    client.cookies.clear()
+    login(client, officer.email, PASSWORD)
+    page = client.get(f"/events/{event_id}")
+    for question in Question:
+        assert f'name="{question.value}"' in page.text
+    r = client.post(
+        f"/events/{event_id}/ihr",
+        data={"csrf_token": csrf_of(page.text), "disease": "", "novel_influenza_subtype": "yes"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    listed = client.get(
+        f"/api/v1/events/{event_id}/ihr-assessments", headers=officer.headers
+    ).json()
+    assert listed[0]["notifiable"] and listed[0]["recognised_by"] == "answer"
+    assert listed[0]["questions"] == {"novel_influenza_subtype": True}
