@@ -606,6 +606,14 @@ def _index_update(session: Session, event: Event, update: EventUpdate) -> None:
 # ---------------------------------------------------------------- IHR Annex 2
 
 
+def can_assess_ihr(actor: Actor, event: Event) -> bool:
+    """Annex 2 is the State Party's own assessment of events in its territory: its focal
+    point or officers record it; the coordinator and other parties do not."""
+    return actor.party_code == event.owner_party and (
+        actor.has_role(Role.FOCAL_POINT) or actor.has_role(Role.OFFICER)
+    )
+
+
 def record_assessment(
     session: Session,
     actor: Actor,
@@ -613,11 +621,19 @@ def record_assessment(
     disease: str | None,
     explicit: dict[ihr_annex2.Criterion, bool | None],
     sub_answers: dict[str, bool],
+    questions: dict[ihr_annex2.Question, bool | None] | None = None,
 ) -> IhrAssessment:
-    if not can_edit(actor, event):
-        raise Forbidden("only the reporting party or the coordinator assess an event")
+    """Store an Annex 2 assessment. A notifiable result starts the 24-hour clock of
+    Article 6.1 unless an earlier notifiable assessment already started it: the deadline
+    runs from the first and never moves later."""
+    if not can_assess_ihr(actor, event):
+        raise Forbidden(
+            f"only the reporting party ({event.owner_party}), its focal point or officers, "
+            "record an IHR Annex 2 assessment of its event: the State Party assesses events "
+            "in its own territory (IHR Article 6)"
+        )
     try:
-        result = ihr_annex2.assess(disease, explicit, sub_answers)
+        result = ihr_annex2.assess(disease, explicit, sub_answers, questions)
     except ihr_annex2.AnswerError as exc:
         raise Invalid(str(exc), field=exc.field) from None
     now = utcnow()
@@ -627,6 +643,12 @@ def record_assessment(
         answers={
             "criteria": {c.value: v for c, v in result.criteria.items()},
             "sub_answers": sub_answers,
+            "questions": {q.value: v for q, v in result.questions.items()},
+            "group": result.group.value,
+            "recognised_by": result.recognised_by,
+            "recognised_term": result.recognised_term,
+            "follow_up": [{"key": f.key, "text": f.text, "why": f.why} for f in result.follow_up],
+            "flowchart_differs": result.flowchart_differs,
         },
         notifiable=result.notifiable,
         rule=result.rule,
@@ -636,7 +658,7 @@ def record_assessment(
         assessed_by=actor.user_id,
     )
     session.add(row)
-    if result.notifiable and event.ihr_notified_at is None:
+    if result.notifiable and event.ihr_notified_at is None and event.ihr_deadline is None:
         event.ihr_deadline = row.deadline
     session.flush()
     audit.record(

@@ -209,6 +209,25 @@ class Annex2In(Input):
         default_factory=dict,
         description="Sub-questions by key: " + ", ".join(ihr_annex2.SUB_ANSWER_KEYS),
     )
+    novel_influenza_subtype: bool | None = Field(
+        None, description=ihr_annex2.QUESTIONS[ihr_annex2.Question.NOVEL_INFLUENZA]
+    )
+    wild_poliovirus: bool | None = Field(
+        None, description=ihr_annex2.QUESTIONS[ihr_annex2.Question.WILD_POLIOVIRUS]
+    )
+    smallpox: bool | None = Field(
+        None, description=ihr_annex2.QUESTIONS[ihr_annex2.Question.SMALLPOX]
+    )
+    sars: bool | None = Field(None, description=ihr_annex2.QUESTIONS[ihr_annex2.Question.SARS])
+
+    def questions(self) -> dict[ihr_annex2.Question, bool | None]:
+        return {q: getattr(self, q.value) for q in ihr_annex2.Question}
+
+
+class FollowUpOut(BaseModel):
+    key: str = Field(description="The input field that answers it")
+    text: str
+    why: str
 
 
 class Annex2Out(BaseModel):
@@ -221,6 +240,25 @@ class Annex2Out(BaseModel):
     disease_group: str
     criteria: dict[str, bool]
     deadline_hours: int | None = Field(description="Hours from assessment to notify WHO")
+    questions: dict[str, bool] = Field(
+        default_factory=dict,
+        description="The four always-notifiable questions as answered "
+        "(novel_influenza_subtype, wild_poliovirus, smallpox, sars)",
+    )
+    recognised_by: Literal["answer", "disease_text"] | None = Field(
+        None,
+        description="How an always-notifiable disease was recognised: an explicit answer, "
+        "or the disease named (a hint that an explicit no overrides)",
+    )
+    recognised_term: str | None = Field(None, description="The words recognised")
+    follow_up: list[FollowUpOut] = Field(
+        default_factory=list, description="Questions still to answer, and why they matter"
+    )
+    flowchart_differs: bool = Field(
+        False,
+        description="Criteria III and IV alone: notifiable under the Annex 2 text (any two "
+        "of the four), while the flowchart read box by box would not notify",
+    )
 
 
 class AssessmentOut(Annex2Out):
@@ -508,7 +546,7 @@ def _criteria(body: Annex2In) -> dict[ihr_annex2.Criterion, bool | None]:
 def _annex2(body: Annex2In) -> ihr_annex2.Assessment:
     explicit = _criteria(body)
     try:
-        return ihr_annex2.assess(body.disease, explicit, body.answers)
+        return ihr_annex2.assess(body.disease, explicit, body.answers, body.questions())
     except ihr_annex2.AnswerError as exc:
         raise Invalid(str(exc), field=exc.field) from None
 
@@ -522,6 +560,11 @@ def annex2_out(result: ihr_annex2.Assessment) -> Annex2Out:
         disease_group=result.group.value,
         criteria={c.value: v for c, v in result.criteria.items()},
         deadline_hours=ihr_annex2.NOTIFICATION_HOURS if result.notifiable else None,
+        questions={q.value: v for q, v in result.questions.items()},
+        recognised_by=result.recognised_by,
+        recognised_term=result.recognised_term,
+        follow_up=[FollowUpOut(key=f.key, text=f.text, why=f.why) for f in result.follow_up],
+        flowchart_differs=result.flowchart_differs,
     )
 
 
@@ -533,8 +576,11 @@ def annex2_out(result: ihr_annex2.Assessment) -> Annex2Out:
 )
 def evaluate_annex2(body: Annex2In, actor: CurrentActor) -> Annex2Out:
     """Whether an event is notifiable to WHO under IHR (2005) Annex 2, and which rule
-    decided it. Nothing is stored. Give the four criteria, their sub-questions, or both
-    (a criterion is met when any of its sub-questions is answered yes)."""
+    decided it. Nothing is stored. Answer the four always-notifiable questions
+    (novel_influenza_subtype, wild_poliovirus, smallpox, sars): a yes decides; the
+    disease text is a hint used when the question is not answered no. Give the four
+    criteria, their sub-questions, or both (a criterion is met when any of its
+    sub-questions is answered yes)."""
     return annex2_out(_annex2(body))
 
 
@@ -545,21 +591,28 @@ def evaluate_annex2(body: Annex2In, actor: CurrentActor) -> Annex2Out:
     tags=["ihr"],
     summary="Record an Annex 2 assessment",
 )
-def assess_event(event_id: Id, body: Annex2In, actor: CurrentActor, db: DbDep) -> AssessmentOut:
-    """Stores the answers; a notifiable result sets the 24-hour WHO notification deadline
-    on the event until the notification is recorded."""
-    explicit = _criteria(body)
+async def assess_event(
+    event_id: Id, body: Annex2In, actor: CurrentActor, db: DbDep
+) -> AssessmentOut:
+    """Stores the answers. The first notifiable result starts the 24-hour WHO
+    notification deadline on the event (Article 6.1); later assessments never move it.
+    Only the event's own party (its focal point or officers) records an assessment:
+    others get 403, and 404 if they may not see the event."""
+    explicit, questions = _criteria(body), body.questions()
 
-    def job(session: Session) -> AssessmentOut:
+    def write(session: Session) -> AssessmentOut:
         event = actions.access_event(session, actor, event_id)
-        row = actions.record_assessment(session, actor, event, body.disease, explicit, body.answers)
+        row = actions.record_assessment(
+            session, actor, event, body.disease, explicit, body.answers, questions
+        )
         return _assessment_out(row)
 
-    return db.run_sync(job)
+    return await db.run(write)
 
 
 def _assessment_out(row: IhrAssessment) -> AssessmentOut:
-    _, group = ihr_annex2.classify(row.disease or None)
+    stored = row.answers
+    group = stored.get("group") or ihr_annex2.classify(row.disease or None)[1].value
     return AssessmentOut(
         id=row.id,
         event_id=row.event_id,
@@ -567,9 +620,14 @@ def _assessment_out(row: IhrAssessment) -> AssessmentOut:
         rule=row.rule,
         reason=row.reason,
         disease=row.disease or None,
-        disease_group=group.value,
-        criteria=row.answers.get("criteria", {}),
+        disease_group=group,
+        criteria=stored.get("criteria", {}),
         deadline_hours=ihr_annex2.NOTIFICATION_HOURS if row.notifiable else None,
+        questions=stored.get("questions", {}),
+        recognised_by=stored.get("recognised_by"),
+        recognised_term=stored.get("recognised_term"),
+        follow_up=[FollowUpOut(**f) for f in stored.get("follow_up", [])],
+        flowchart_differs=bool(stored.get("flowchart_differs", False)),
         assessed_at=row.assessed_at,
         deadline=row.deadline,
     )

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import Select, literal_column, select, text
+from sqlalchemy import Select, false, literal_column, select, text
 
 from eocnet.api.deps import CurrentActor, DbDep
 from eocnet.api.schemas import MAX_ID, Id
 from eocnet.db.audience import visible_to
 from eocnet.db.models import SearchDocument
+from eocnet.domain import search_text
 from eocnet.domain.actors import Actor
 
 router = APIRouter(tags=["search"])
-
-WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class Hit(BaseModel):
@@ -39,15 +37,6 @@ class SearchPage(BaseModel):
     next_before_id: int | None
 
 
-def fts5_query(q: str) -> str:
-    """Words as quoted FTS5 terms, all required; the last one as a prefix."""
-    words = WORD.findall(q)
-    terms = [f'"{w}"' for w in words]
-    if terms:
-        terms[-1] += "*"
-    return " ".join(terms)
-
-
 def search_query(
     dialect: str,
     actor: Actor,
@@ -62,9 +51,14 @@ def search_query(
     before_id: int | None = None,
     limit: int = 20,
 ) -> Select[SearchDocument]:
+    """The documents matching every word of ``q`` that ``actor`` may see. Any text is
+    accepted: it is reduced to words and quoted for the engine (a query without a
+    word matches nothing)."""
     query = select(SearchDocument).where(visible_to(SearchDocument, actor))
+    if not search_text.words(q):
+        return query.where(false()).limit(limit)
     if dialect == "sqlite":
-        match = fts5_query(q)
+        match = search_text.fts5_query(q)
         query = query.where(
             SearchDocument.id.in_(
                 select(literal_column("rowid"))
@@ -73,9 +67,9 @@ def search_query(
             )
         ).params(match=match)
     else:
-        query = query.where(
-            text("search_document.tsv @@ websearch_to_tsquery('simple', :q)")
-        ).params(q=q)
+        query = query.where(text("search_document.tsv @@ to_tsquery('simple', :tsq)")).params(
+            tsq=search_text.tsquery(q)
+        )
     if kind:
         query = query.where(SearchDocument.kind == kind)
     if country:
@@ -94,7 +88,7 @@ def search_query(
 
 
 def _excerpt(body: str, q: str, width: int = 200) -> str:
-    words = WORD.findall(q.lower())
+    words = [w.lower() for w in search_text.words(q)]
     lower = body.lower()
     at = min((lower.find(w) for w in words if lower.find(w) >= 0), default=0)
     start = max(0, at - width // 3)
@@ -106,7 +100,12 @@ def _excerpt(body: str, q: str, width: int = 200) -> str:
 def search(
     actor: CurrentActor,
     db: DbDep,
-    q: str = Query(min_length=1, max_length=200, description="Words to find (all of them)"),
+    q: str = Query(
+        min_length=1,
+        max_length=200,
+        description="Words to find (all of them; the last also as a prefix). Any text is "
+        "accepted: punctuation and symbols only separate words",
+    ),
     kind: Literal["event", "update", "message"] | None = None,
     country: str | None = Query(None, pattern=r"^[A-Z]{3}$"),
     hazard: str | None = Query(None, max_length=200),
@@ -120,7 +119,7 @@ def search(
 ) -> SearchPage:
     """Events, updates and messages that contain every word, newest first; only what
     the caller's party may see."""
-    if not WORD.search(q):
+    if not search_text.words(q):
         return SearchPage(items=[], next_before_id=None)
     with db.read() as session:
         query = search_query(

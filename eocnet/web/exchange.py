@@ -221,6 +221,8 @@ def _event_context(session: Any, viewer: Any, event_id: int) -> dict[str, Any]:
         "can_edit": event_actions.can_edit(viewer.actor, event),
         "statuses": list(EventStatus),
         "criteria": ihr_annex2.SUB_QUESTIONS,
+        "ihr_questions": ihr_annex2.QUESTIONS,
+        "can_assess_ihr": event_actions.can_assess_ihr(viewer.actor, event),
         "assessments": risk_assessments.for_event(session, viewer.actor, event_id),
         "can_assess": not viewer.actor.is_partner
         and any(r in risk_assessments.DRAFTING_ROLES for r in viewer.actor.roles),
@@ -297,11 +299,16 @@ async def ihr_submit(request: Request, event_id: int) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     sub_answers = {key: form.get(key) == "yes" for key in ihr_annex2.SUB_ANSWER_KEYS}
     disease = str(form.get("disease", ""))
+    # A ticked box answers yes; an unticked one leaves the question open (the disease
+    # named may still be recognised).
+    questions: dict[ihr_annex2.Question, bool | None] = {
+        q: True if form.get(q.value) == "yes" else None for q in ihr_annex2.Question
+    }
 
     def write(session: Session) -> None:
         event = event_actions.access_event(session, viewer.actor, event_id)
         event_actions.record_assessment(
-            session, viewer.actor, event, disease or event.hazard, {}, sub_answers
+            session, viewer.actor, event, disease or event.hazard, {}, sub_answers, questions
         )
 
     await db_of(request).run(write)
