@@ -69,12 +69,12 @@ async def _post_all(url: str, poster: Caller, ackers: list[Caller]) -> tuple[flo
 
 def _bare_commits(url: str, n: int) -> float:
     db = Database(url)
-    with db.write() as session:
+    with db.transaction() as session:
         key = "INTEGER PRIMARY KEY" if db.is_sqlite else "BIGSERIAL PRIMARY KEY"
         session.execute(text(f"CREATE TABLE bench_bare (id {key}, v TEXT)"))
     started = time.perf_counter()
     for i in range(n):
-        with db.write() as session:
+        with db.transaction() as session:
             session.execute(text("INSERT INTO bench_bare (v) VALUES (:v)"), {"v": str(i)})
     elapsed = time.perf_counter() - started
     db.dispose()

@@ -24,7 +24,7 @@ def _time(client: TestClient, path: str, headers: dict[str, str]) -> list[float]
 def run() -> None:
     with temporary_database() as url:
         db = Database(url)
-        with db.write() as session:
+        with db.transaction() as session:
             user = users.create_user(
                 session,
                 None,

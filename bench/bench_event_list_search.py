@@ -113,7 +113,7 @@ def _fill(db: Database, creator: int) -> None:
                     "users_key": "",
                 }
             )
-    with db.write() as session:
+    with db.transaction() as session:
         for chunk in range(0, len(events), 10_000):
             session.execute(insert(Event), events[chunk : chunk + 10_000])
         for chunk in range(0, len(docs), 10_000):
@@ -131,7 +131,7 @@ def _time(client: TestClient, path: str, headers: dict[str, str]) -> list[float]
 def _one(backend: str) -> None:
     with temporary_database(backend) as url:
         db = Database(url)
-        with db.write() as session:
+        with db.transaction() as session:
             user = users.create_user(
                 session,
                 None,

@@ -74,7 +74,7 @@ def _fill(db: Database) -> None:
                 "progress": 0, "created_by": creator, "created_at": now, "updated_at": now,
             }
         )  # fmt: skip
-    with db.write() as session:
+    with db.transaction() as session:
         session.execute(insert(Event), events)
         session.execute(insert(Acknowledgement), acks)
         session.execute(insert(ActionItem), items)
@@ -99,7 +99,7 @@ def _one(backend: str) -> None:
     with temporary_database(backend) as url:
         db = Database(url)
         started = time.perf_counter()
-        with db.write() as session:
+        with db.transaction() as session:
             password = demo.load_demo(session)
         assert password is not None
         _fill(db)
@@ -142,7 +142,7 @@ def _weekly(db: Database) -> None:
         coordinator = session.scalar(select(User).where(User.email == "coordinator@eocnet.example"))
         assert coordinator is not None
         actor = users.actor_for(coordinator)
-    with db.write() as session:
+    with db.transaction() as session:
         draft = reports.create(
             session, actor, reports.DraftFields("weekly", week=week_of(utcnow().date()))
         )

@@ -94,7 +94,7 @@ def make_csv(rows: int) -> str:
 
 def _setup(url: str) -> tuple[Database, Actor]:
     db = Database(url)
-    with db.write() as session:
+    with db.transaction() as session:
         coordinator = users.create_user(
             session,
             None,
@@ -121,7 +121,7 @@ def _setup(url: str) -> tuple[Database, Actor]:
 
 def _ours(db: Database, actor: Actor, csv_text: str) -> float:
     started = time.perf_counter()
-    with db.write() as session:
+    with db.transaction() as session:
         diseases = {d.code: d for d in surveillance.list_diseases(session)}
         check = surveillance.check_rows(diseases, "IDN", iter_report_csv(csv_text))
         assert not check.errors, check.errors[:3]
@@ -185,7 +185,7 @@ def run() -> None:
             db, officer = _setup(url)
             rows = _raw_rows(csv_text, officer.user_id)
             raw = _raw(db, rows)
-            with db.write() as session:
+            with db.transaction() as session:
                 session.execute(text("DELETE FROM aggregate_report"))
             ours = _ours(db, officer, csv_text)
             with db.read() as session:

@@ -53,7 +53,7 @@ def _write_entries(url: str) -> list[tuple[int, Audience]]:
     rng = random.Random(7)
     written: list[tuple[int, Audience]] = []
     for start in range(0, ENTRIES, 500):
-        with db.write() as session:
+        with db.transaction() as session:
             for i in range(start, start + 500):
                 owner = rng.choice(PARTIES)
                 roll = rng.random()

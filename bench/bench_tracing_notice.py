@@ -46,7 +46,7 @@ def _one(backend: str) -> None:
     settings = Settings(master_key=new_master_key())
     with temporary_database(backend) as url:
         db = Database(url)
-        with db.write() as s:
+        with db.transaction() as s:
             fp = users.create_user(
                 s,
                 None,
@@ -68,14 +68,14 @@ def _one(backend: str) -> None:
         create, open_, plain_w, plain_r = [], [], [], []
         for r in range(ROUNDS):
             t0 = time.perf_counter()
-            with db.write() as s:
+            with db.transaction() as s:
                 notice = tracing.send_notice(
                     s, actor, settings, event_id=event.id, parties=["KHM"], persons=people
                 )
                 nid = notice.id
             create.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            with db.write() as s:
+            with db.transaction() as s:
                 user = s.get(User, fp.id)
                 assert user is not None
                 shown = tracing.read_persons(
@@ -84,7 +84,7 @@ def _one(backend: str) -> None:
                 assert shown is not None and len(shown) == PERSONS
             open_.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            with db.write() as s:
+            with db.transaction() as s:
                 s.execute(
                     text("INSERT INTO bench_plain (id, notice, fields) VALUES (:i, :n, :f)"),
                     [

@@ -67,7 +67,7 @@ def temporary_database(backend: str = "sqlite") -> Iterator[str]:
 def _prepare(url: str) -> None:
     migrate.upgrade(url)
     db = Database(url)
-    with db.write() as session:
+    with db.transaction() as session:
         directory.load_network(
             session, None, directory.read_network_file(directory.DEFAULT_NETWORK)
         )

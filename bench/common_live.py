@@ -24,7 +24,7 @@ class Caller:
 
 
 def make_caller(db: Database, email: str, party: str, roles: list[str]) -> Caller:
-    with db.write() as session:
+    with db.transaction() as session:
         user = users.create_user(
             session,
             None,

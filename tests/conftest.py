@@ -88,7 +88,7 @@ def shared_db(database_url: str) -> Iterator[Database]:
 def reset(db: Database) -> None:
     """Empty every table and load the ASEAN directory again."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with db.write() as session:
+    with db.transaction() as session:
         if db.is_sqlite:
             for name in tables:
                 session.execute(text(f'DELETE FROM "{name}"'))
@@ -150,7 +150,7 @@ def make_person(db: Database):  # type: ignore[no-untyped-def]
 
     def _make(party: str, *roles: str, scope: str = "write", email: str | None = None) -> Person:
         email = email or f"{roles[0]}{next(counter)}.{party.lower()}@test.example"
-        with db.write() as session:
+        with db.transaction() as session:
             user = users.create_user(
                 session,
                 None,

@@ -23,7 +23,7 @@ COLUMNS = (
 
 def test_bulk_rows_read_back_like_orm_rows(db):
     when = datetime(2026, 11, 23, 8, 30, 0, 0, tzinfo=UTC)
-    with db.write() as session:
+    with db.transaction() as session:
         session.add(Disease(code="DEN", name="Dengue"))
         session.flush()
         session.add(

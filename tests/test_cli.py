@@ -145,7 +145,7 @@ def test_demo_load_and_credentials(tmp_path, monkeypatch, capsys):
             models.StoredFile,
         ):  # fmt: skip
             assert s.scalars(select(table)).first() is not None, table.__name__
-    with db.write() as s:
+    with db.transaction() as s:
         u = users.find_by_email(s, "officer.idn@eocnet.example")
         users.change_password(s, u, password, "a brand new password")
     db.dispose()

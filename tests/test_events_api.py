@@ -297,7 +297,7 @@ def test_vocabulary_errors_name_their_own_field(db, idn, field):
     from eocnet.config import Settings
     from eocnet.db.models import User
 
-    with db.write() as session:
+    with db.transaction() as session:
         actor = actor_for(session.get(User, idn.id))
         fields = actions.EventFields(title="t", hazard="h", country="IDN", **{field: "bogus"})
         with pytest.raises(Invalid) as info:

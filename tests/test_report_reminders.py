@@ -22,7 +22,7 @@ def test_reminders_before_and_after_due_each_once(client, db, make_person, setti
         ).status_code
         == 200
     )
-    with db.write() as session:  # set up on Friday 20 November
+    with db.transaction() as session:  # set up on Friday 20 November
         session.get(Disease, "MEA").created_at = datetime(2026, 11, 20, tzinfo=UTC)
     idn = make_person("IDN", "officer")
     make_person("IDN", "officer")

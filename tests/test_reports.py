@@ -34,7 +34,7 @@ WEEK = week_of(utcnow().date())
 
 @pytest.fixture
 def network(db, make_person):
-    with db.write() as session:
+    with db.transaction() as session:
         demo.load_demo(session)
     with db.read() as session:
         measles = session.scalar(select(Event).where(Event.hazard == "Measles"))
@@ -119,7 +119,7 @@ def test_event_report_from_the_data(client, db, network, tmp_path):
     assert "Edition 1" in kept and "Draft, not issued" not in kept
 
     # an issued edition does not change when the data does
-    with db.write() as session:
+    with db.transaction() as session:
         session.get(Event, network["measles"]).title = "Renamed afterwards"
     assert client.get(f"{url}/document.html", headers=network["idn"].headers).text == kept
     r = client.put(f"{url}/narrative", headers=network["idn"].headers, json={"narrative": {}})
@@ -194,7 +194,7 @@ def test_a_restricted_event_report_is_for_its_audience_only(client, network):
 
 
 def test_the_weekly_report_is_issued_on_monday_morning_and_mailed(db, network):
-    with db.write() as session:
+    with db.transaction() as session:
         user = session.get(User, network["sgp"].id)
         session.add(NotificationPreference(user_id=user.id, email_reports=True))
     sunday_night = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)  # Monday 07:00 in Jakarta

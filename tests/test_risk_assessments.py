@@ -236,7 +236,7 @@ def test_pages_draft_view_revise_and_sign_off(client, db, world):
     client.cookies.clear()
 
     coordinator = world["coordinator"]
-    with db.write() as session:
+    with db.transaction() as session:
         user = session.get(User, coordinator.id)
         secret = users.begin_totp_enrolment(session, user, SECRET)
         users.confirm_totp_enrolment(session, user, totp_code(secret), SECRET)

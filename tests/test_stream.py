@@ -207,7 +207,7 @@ def test_rolled_back_write_is_never_announced(db, make_person):
     with db.read() as s:
         before = s.execute(select(func.count()).select_from(StreamEntry)).scalar_one()
     try:
-        with pytest.raises(RuntimeError), db.write() as session:
+        with pytest.raises(RuntimeError), db.transaction() as session:
             user = session.get(User, person.id)
             event_actions.create_event(
                 session,
@@ -216,7 +216,7 @@ def test_rolled_back_write_is_never_announced(db, make_person):
                 Settings(),
             )
             raise RuntimeError("something failed after the event was written")
-        with db.write() as session:
+        with db.transaction() as session:
             user = session.get(User, person.id)
             event_actions.create_event(
                 session,

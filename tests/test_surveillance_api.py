@@ -268,7 +268,7 @@ def test_completeness_and_timeliness(client, db, people):
 
     from eocnet.db.types import utcnow
 
-    with db.write() as session:
+    with db.transaction() as session:
         for week, when in (
             (0, "2020-01-13T08:00:00+00:00"),
             (1, "2020-01-25T08:00:00+00:00"),

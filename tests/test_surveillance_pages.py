@@ -161,7 +161,7 @@ def test_coordinator_sets_up_a_disease_on_the_page(client, db, make_person):
     client.cookies.clear()
 
     coordinator = make_person("ASEC", "coordinator")
-    with db.write() as session:  # coordinators log in with a second factor
+    with db.transaction() as session:  # coordinators log in with a second factor
         user = session.get(User, coordinator.id)
         secret = users.begin_totp_enrolment(session, user, SECRET)
         users.confirm_totp_enrolment(session, user, totp_code(secret), SECRET)

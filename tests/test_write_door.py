@@ -3,6 +3,7 @@ never writing, the writers' lock file and several server processes."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import os
 import threading
@@ -168,7 +169,7 @@ def test_the_event_loop_never_opens_a_write_transaction(db):
     once, naming the caller, instead of stopping the loop while it waits for the lock."""
 
     async def writes_on_the_loop():
-        with db.write() as session:
+        with db.transaction() as session:
             audit.record(session, None, "test.on_loop", "n", 1)
 
     async def run_sync_on_the_loop():
@@ -201,7 +202,7 @@ def test_the_loop_keeps_serving_while_the_writer_waits_for_the_lock(tmp_path):
 
     try:
         with ThreadPoolExecutor(1) as pool:
-            with other.write() as session:  # another process's writer, holding the lock
+            with other.transaction() as session:  # another process's writer, holding the lock
                 audit.record(session, None, "test.other", "n", 1)
                 done = pool.submit(asyncio.run, main())
                 assert waited.wait(10)
@@ -222,12 +223,12 @@ def test_writers_in_other_processes_wait_on_the_lock_file(tmp_path):
     path = tmp_path / "eocnet.db-writer.lock"
     order: list[str] = []
     try:
-        with first.write() as session:
+        with first.transaction() as session:
             audit.record(session, None, "test.first", "n", 1)
             assert path.exists()
 
             def other() -> None:
-                with second.write() as s:
+                with second.transaction() as s:
                     order.append("second")
                     audit.record(s, None, "test.second", "n", 2)
 
@@ -249,11 +250,11 @@ def test_a_nested_write_through_a_second_handle_is_an_error_not_a_hang(tmp_path)
     migrate.upgrade(url)
     first, second = Database(url), Database(url)
     try:
-        with first.write() as session:
+        with first.transaction() as session:
             audit.record(session, None, "test.outer", "n", 1)
-            with pytest.raises(RuntimeError, match="wait for itself"), second.write():
+            with pytest.raises(RuntimeError, match="wait for itself"), second.transaction():
                 pass
-        with second.write() as session:  # released properly: the next write goes ahead
+        with second.transaction() as session:  # released properly: the next write goes ahead
             audit.record(session, None, "test.after", "n", 2)
         assert _audited(second, "test.outer") == 1 and _audited(second, "test.after") == 1
     finally:
@@ -272,7 +273,7 @@ def test_a_job_that_opens_its_own_write_fails_instead_of_stopping_the_server(tmp
         db.run_sync(lambda inner: audit.record(inner, None, "test.nested", "n", 1))
 
     def nested_transaction(session):
-        with db.write() as inner:
+        with db.transaction() as inner:
             audit.record(inner, None, "test.nested", "n", 1)
 
     try:
@@ -339,3 +340,24 @@ def test_several_server_processes_share_the_port_and_the_stream(db, database_url
     while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in workers):
         time.sleep(0.1)
     assert not any(os.path.exists(f"/proc/{p}") for p in workers)
+
+
+def test_nothing_in_the_application_opens_a_transaction_but_the_door():
+    """Every write of eocnet is a job handed to db.run / db.run_sync: no module outside
+    db/ opens a write transaction, takes the writers' lock, commits or rolls back."""
+    root = Path(__file__).parent.parent / "eocnet"
+    forbidden = {"transaction", "write", "lock_writers", "unlock_writers", "commit", "rollback"}
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.parent.name == "db" or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in forbidden
+                and not node.args
+                and not node.keywords
+            ):
+                found.append(f"{path.relative_to(root.parent)}:{node.lineno} .{node.func.attr}()")
+    assert found == []

@@ -35,7 +35,7 @@ def login_with_totp(client: TestClient, db, person) -> None:  # type: ignore[no-
     from tests.conftest import PASSWORD, SECRET
     from tests.helpers import totp_code
 
-    with db.write() as session:
+    with db.transaction() as session:
         user = session.get(User, person.id)
         secret = users.begin_totp_enrolment(session, user, SECRET)
         users.confirm_totp_enrolment(session, user, totp_code(secret), SECRET)

@@ -7,6 +7,8 @@ import hmac
 import ipaddress
 import secrets
 import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -16,9 +18,10 @@ from eocnet.actions import audit
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.auth.secrets_box import seal, unseal
 from eocnet.config import Settings
-from eocnet.db.models import StreamEntry, Webhook
+from eocnet.db.models import Party, StreamEntry, Webhook, WebhookDelivery
 from eocnet.domain.actors import Actor
 from eocnet.domain.roles import Permission
+from eocnet.realtime.log import audience_of_row
 
 SECRET_PURPOSE = "webhook-secret"  # noqa: S105 (a key-derivation label)
 SIGNATURE_HEADER = "X-Eocnet-Signature"
@@ -108,3 +111,96 @@ def delete_webhook(session: Session, actor: Actor, hook: Webhook) -> None:
 
 def secret_of(hook: Webhook, settings: Settings) -> str:
     return unseal(settings.effective_secret(), SECRET_PURPOSE, hook.secret_sealed)
+
+
+# ---- deliveries: the bookkeeping of jobs/webhooks.py, which only does the HTTP
+
+#: A claimed delivery is not due again for this long (a sender that died mid-way).
+DELIVERY_LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryToSend:
+    id: int
+    url: str
+    secret: str
+    entry_id: int
+    kind: str
+    at: datetime
+    data: str
+
+
+def queue_deliveries(session: Session, batch: int = 500) -> int:
+    """Queue a delivery for every new log entry each active webhook's party may see;
+    each webhook follows the log from its own last id. Returns how many were queued."""
+    queued = 0
+    kinds = dict(session.execute(select(Party.code, Party.kind)).all())
+    for hook in session.execute(select(Webhook).where(Webhook.active.is_(True))).scalars():
+        entries = (
+            session.execute(
+                select(StreamEntry)
+                .where(StreamEntry.id > hook.last_entry_id)
+                .order_by(StreamEntry.id)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        for entry in entries:
+            visible = audience_of_row(entry).allows(
+                hook.party_code, kinds.get(hook.party_code, ""), 0
+            )
+            if visible and (not hook.kinds or entry.kind in hook.kinds):
+                session.add(WebhookDelivery(webhook_id=hook.id, entry_id=entry.id, kind=entry.kind))
+                queued += 1
+        if entries:
+            hook.last_entry_id = entries[-1].id
+    return queued
+
+
+def claim_deliveries(
+    session: Session, settings: Settings, now: datetime, batch: int = 50
+) -> list[DeliveryToSend]:
+    """Claim the due deliveries (a lease), so that two job runners never deliver twice."""
+    due = session.execute(
+        select(WebhookDelivery, Webhook, StreamEntry)
+        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+        .join(StreamEntry, StreamEntry.id == WebhookDelivery.entry_id)
+        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+        .order_by(WebhookDelivery.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True, of=WebhookDelivery)
+    ).all()
+    for delivery, _, _ in due:
+        delivery.next_attempt_at = now + DELIVERY_LEASE
+    return [
+        DeliveryToSend(d.id, h.url, secret_of(h, settings), e.id, e.kind, e.at, e.data)
+        for d, h, e in due
+    ]
+
+
+def record_deliveries(
+    session: Session,
+    settings: Settings,
+    outcomes: dict[int, tuple[int | None, str]],
+    now: datetime,
+) -> int:
+    """Record each attempt (status code, error or ""); failures are retried with growing
+    waits until EOCNET_WEBHOOK_MAX_ATTEMPTS. Returns how many were delivered."""
+    delivered = 0
+    for delivery_id, (code, error) in outcomes.items():
+        row = session.get(WebhookDelivery, delivery_id)
+        if row is None:
+            continue
+        row.attempts += 1
+        row.last_status_code = code
+        row.last_error = error
+        if not error:
+            row.status = "delivered"
+            row.delivered_at = now
+            delivered += 1
+        elif row.attempts >= settings.webhook_max_attempts:
+            row.status = "failed"
+        else:
+            row.next_attempt_at = now + timedelta(seconds=30 * 2 ** (row.attempts - 1))
+    return delivered

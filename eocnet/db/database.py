@@ -146,9 +146,11 @@ class Database:
     def transaction(self, *, locked: bool = False) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any error.
 
-        The writer thread's own primitive: everything else hands a job to
-        :meth:`run` or :meth:`run_sync`. ``locked`` says the caller already holds the
-        writers' lock (:meth:`lock_writers`) and will release it."""
+        The writer thread's own primitive: the application hands a job to :meth:`run`
+        or :meth:`run_sync` (a test checks that nothing in ``eocnet`` outside ``db/``
+        opens one); tests and benchmarks use it to set up data. ``locked`` says the
+        caller already holds the writers' lock (:meth:`lock_writers`) and will release
+        it."""
         _refuse_event_loop("a write transaction")
         callbacks: list[AfterCommit] = []
         if not locked:
@@ -171,13 +173,6 @@ class Database:
         for callback in callbacks:
             callback()
 
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction on this thread, outside the door (being retired:
-        call :meth:`run_sync` or :meth:`run`). Refused on an event loop's thread."""
-        with self.transaction() as session:
-            yield session
-
     def lock_writers(self) -> None:
         """Wait for the turn to write (SQLite: this process's writers, then the other
         processes' through the lock file). PostgreSQL needs no lock of its own."""
@@ -196,14 +191,6 @@ class Database:
         except BaseException:
             self._write_lock.release()
             raise
-
-    def hand_over_writers(self) -> None:
-        """The writers' lock, taken by another thread, is used by this one from now on
-        (the group writer waits for it in a worker thread and writes on the event loop)."""
-        if self._lock_holder is not None:
-            _HOLDERS.discard(self._lock_holder)
-            self._lock_holder = (self._lock_holder[0], threading.get_ident())
-            _HOLDERS.add(self._lock_holder)
 
     def unlock_writers(self) -> None:
         if not self.is_sqlite:

@@ -8,25 +8,20 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
-
+from eocnet.actions import webhooks
 from eocnet.actions.errors import Invalid
 from eocnet.actions.webhooks import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     check_url,
-    secret_of,
     signature,
 )
 from eocnet.config import Settings
 from eocnet.db.database import Database
-from eocnet.db.models import Party, StreamEntry, Webhook, WebhookDelivery
-from eocnet.realtime.log import audience_of_row
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -39,32 +34,7 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 
 def fan_out(db: Database, batch: int = 500) -> int:
     """Queue a delivery for every new log entry each active webhook's party may see."""
-    queued = 0
-    with db.write() as session:
-        kinds = dict(session.execute(select(Party.code, Party.kind)).all())
-        for hook in session.execute(select(Webhook).where(Webhook.active.is_(True))).scalars():
-            entries = (
-                session.execute(
-                    select(StreamEntry)
-                    .where(StreamEntry.id > hook.last_entry_id)
-                    .order_by(StreamEntry.id)
-                    .limit(batch)
-                )
-                .scalars()
-                .all()
-            )
-            for entry in entries:
-                visible = audience_of_row(entry).allows(
-                    hook.party_code, kinds.get(hook.party_code, ""), 0
-                )
-                if visible and (not hook.kinds or entry.kind in hook.kinds):
-                    session.add(
-                        WebhookDelivery(webhook_id=hook.id, entry_id=entry.id, kind=entry.kind)
-                    )
-                    queued += 1
-            if entries:
-                hook.last_entry_id = entries[-1].id
-    return queued
+    return db.run_sync(webhooks.queue_deliveries, batch)
 
 
 def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
@@ -79,24 +49,15 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int
 
 def deliver(db: Database, settings: Settings, now: datetime, batch: int = 50) -> int:
     """Attempt the due deliveries; returns how many succeeded."""
-    # Claim the batch first (a lease), so that two job runners never deliver twice.
-    with db.write() as session:
-        due = session.execute(
-            select(WebhookDelivery, Webhook, StreamEntry)
-            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-            .join(StreamEntry, StreamEntry.id == WebhookDelivery.entry_id)
-            .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-            .order_by(WebhookDelivery.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True, of=WebhookDelivery)
-        ).all()
-        for delivery, _, _ in due:
-            delivery.next_attempt_at = now + LEASE
-        work = [
-            (d.id, h.url, secret_of(h, settings), e.id, e.kind, e.at, e.data) for d, h, e in due
-        ]
+    # Claimed first (a lease), so that two job runners never deliver twice; the HTTP
+    # requests are made outside any transaction, and their outcomes recorded after.
+    work = db.run_sync(webhooks.claim_deliveries, settings, now, batch)
+    if not work:
+        return 0
     outcomes: dict[int, tuple[int | None, str]] = {}
-    for delivery_id, url, secret, entry_id, kind, at, data in work:
+    for item in work:
+        delivery_id, url, secret, kind = item.id, item.url, item.secret, item.kind
+        entry_id, at, data = item.entry_id, item.at, item.data
         body = json.dumps(
             {"id": entry_id, "type": kind, "at": at.isoformat(), "data": json.loads(data)},
             separators=(",", ":"),
@@ -118,21 +79,4 @@ def deliver(db: Database, settings: Settings, now: datetime, batch: int = 50) ->
             outcomes[delivery_id] = (None, exc.detail)
         except (OSError, ValueError) as exc:
             outcomes[delivery_id] = (None, f"{type(exc).__name__}: {exc}"[:500])
-    delivered = 0
-    with db.write() as session:
-        for delivery_id, (code, error) in outcomes.items():
-            row = session.get(WebhookDelivery, delivery_id)
-            if row is None:
-                continue
-            row.attempts += 1
-            row.last_status_code = code
-            row.last_error = error
-            if not error:
-                row.status = "delivered"
-                row.delivered_at = now
-                delivered += 1
-            elif row.attempts >= settings.webhook_max_attempts:
-                row.status = "failed"
-            else:
-                row.next_attempt_at = now + timedelta(seconds=30 * 2 ** (row.attempts - 1))
-    return delivered
+    return db.run_sync(webhooks.record_deliveries, settings, outcomes, now)

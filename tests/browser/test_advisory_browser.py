@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 def test_draft_approve_publish_and_read_in_indonesian(live_server, browser, db, make_person):
     coordinator = make_person("ASEC", "coordinator")
-    with db.write() as session:
+    with db.transaction() as session:
         user = session.get(User, coordinator.id)
         secret = users.begin_totp_enrolment(session, user, SECRET)
         users.confirm_totp_enrolment(session, user, pyotp.TOTP(secret).now(), SECRET)

@@ -35,7 +35,7 @@ def test_upload_fix_save_and_see_the_signal(
     live_server, browser, db, client, make_person, tmp_path: Path
 ):
     coordinator = make_person("ASEC", "coordinator")
-    with db.write() as session:
+    with db.transaction() as session:
         user = session.get(User, coordinator.id)
         secret = users.begin_totp_enrolment(session, user, SECRET)
         users.confirm_totp_enrolment(session, user, pyotp.TOTP(secret).now(), SECRET)

@@ -21,7 +21,7 @@ MANIFEST = (
 
 
 def _with_second_factor(db, person) -> str:
-    with db.write() as session:
+    with db.transaction() as session:
         user = session.get(User, person.id)
         secret = users.begin_totp_enrolment(session, user, SECRET)
         users.confirm_totp_enrolment(session, user, pyotp.TOTP(secret).now(), SECRET)
