@@ -667,7 +667,10 @@ def analyze_aberration(
     ] = None,
     alpha: Annotated[
         float | None,
-        typer.Option(help="Significance level (R: 0.001 for EARS, 0.05 for Farrington)."),
+        typer.Option(
+            help="Significance level (R: 0.001 for EARS C1 and C2, 0.025 for C3, "
+            "0.05 for Farrington)."
+        ),
     ] = None,
     no_periods: Annotated[
         int | None,
