@@ -50,7 +50,7 @@ directory_app = _group("Parties of the network and their EOCs.")
 jobs_app = _group("Scheduled work: alert reminders, e-mail, webhooks, retention.")
 keys_app = _group("The master key that protects personal data.")
 surveillance_app = _group("Weekly surveillance reports.")
-risk_app = _group("Risk of international spread by air travel (OpenFlights or your own volumes).")
+risk_app = _group("Risk of international spread by air (OpenFlights routes or your own volumes).")
 analyze_app = _group(
     "Signal detection and the reproduction number on CSV files, with the same numbers "
     "as R's surveillance and EpiEstim packages. No database needed."
@@ -530,7 +530,7 @@ def risk_importation(
     origin: Annotated[str, typer.Option(help="Origin airport(s), IATA codes separated by commas.")],
     origin_weights: Annotated[
         str | None,
-        typer.Option(help="One weight per origin (e.g. its cases), separated by commas."),
+        typer.Option(help="One weight per origin (e.g. its cases) for the shares, by commas."),
     ] = None,
     volumes: Annotated[
         str | None,
@@ -539,11 +539,25 @@ def risk_importation(
             "destinations); replaces the OpenFlights weights."
         ),
     ] = None,
+    origin_prevalence: Annotated[
+        str | None,
+        typer.Option(
+            help="Prevalence at each origin, one per --origin, separated by commas: the "
+            "share of its population infectious while travelling this month (e.g. daily "
+            "new infections x infectious days / population), NOT cumulative reported cases "
+            "/ population. Needs --volumes."
+        ),
+    ] = None,
     prevalence: Annotated[
-        float | None, typer.Option(help="Share of the origin's population infected (0-1).")
+        float | None,
+        typer.Option(help="The same for a single origin (0-1)."),
     ] = None,
     cases: Annotated[
-        int | None, typer.Option(help="Cases at the origin (with --population).")
+        int | None,
+        typer.Option(
+            help="A single origin: people infectious there now, not cumulative reported "
+            "cases (with --population)."
+        ),
     ] = None,
     population: Annotated[int | None, typer.Option(help="Population at the origin.")] = None,
     by: Annotated[str, typer.Option(help="airport or country (ISO alpha-3).")] = "airport",
@@ -552,12 +566,15 @@ def risk_importation(
     """Rank destinations by the risk that infected travellers reach them.
 
     Columns: destination,share,expected_importations,probability_at_least_one,
-    effective_distance,rank. The share of the origins' outbound travel (rank 1 =
-    highest; the origins' own airports, or country, left out); the expected
-    number of infected travellers in a month and the probability of at least
-    one (only with --volumes and a prevalence); the effective distance of
-    Brockmann & Helbing (2013). Without --volumes the network is OpenFlights'
-    (2014 routes, weighted by the number of airlines: no passenger counts).
+    effective_distance,rank. The share (rank 1 = highest; the origins' own
+    airports, or country, left out): without --volumes, of the origins' direct
+    airline routes (OpenFlights, June 2014, weighted by the number of airlines:
+    no passenger counts); with --volumes, of their passengers. With --volumes
+    and a prevalence p_i per origin: expected_importations = sum_i p_i x V_ij
+    infected travellers in a month, probability_at_least_one = 1 - exp(-expected);
+    the origins then count in the shares by their expected infected travellers
+    unless --origin-weights is given. The effective distance is Brockmann &
+    Helbing's (2013).
     """
     from eocnet.analytics.importation import importation_risk
     from eocnet.interop import openflights
@@ -565,6 +582,9 @@ def risk_importation(
 
     if by not in ("airport", "country"):
         fail(f"--by must be airport or country, not {by!r}")
+    single = prevalence is not None or cases is not None or population is not None
+    if single and origin_prevalence is not None:
+        fail("give either --origin-prevalence or --prevalence (or --cases and --population)")
     if prevalence is not None and (cases is not None or population is not None):
         fail("give either --prevalence or --cases and --population")
     if (cases is None) != (population is None):
@@ -575,9 +595,33 @@ def risk_importation(
         prevalence = cases / population
     if prevalence is not None and not 0 <= prevalence <= 1:
         fail(f"--prevalence must lie between 0 and 1, not {prevalence}")
+    prevalences: list[float] | None = None if prevalence is None else [prevalence]
+    if origin_prevalence is not None:
+        try:
+            prevalences = [float(p) for p in origin_prevalence.split(",")]
+        except ValueError:
+            fail(f"--origin-prevalence must be numbers separated by commas: {origin_prevalence!r}")
+        bad = [p for p in prevalences or [] if not 0 <= p <= 1]
+        if bad:
+            fail(f"--origin-prevalence values must lie between 0 and 1, not {bad[0]:g}")
     airports = openflights.default_airports()
     try:
         origins = openflights.parse_codes(origin, airports)
+        if prevalences is not None and len(prevalences) != len(origins):
+            if origin_prevalence is None:
+                fail(
+                    "--prevalence and --cases/--population are for one origin; with "
+                    f"{len(origins)} give --origin-prevalence, one value per origin"
+                )
+            fail(
+                f"--origin-prevalence needs one value per origin: {len(origins)} origins, "
+                f"{len(prevalences)} values"
+            )
+        if prevalences is not None and volumes is None:
+            fail(
+                "a prevalence needs --volumes (passengers per month): the OpenFlights "
+                "network counts airlines per direct route, not travellers"
+            )
         weights = None
         if origin_weights is not None:
             try:
@@ -589,7 +633,7 @@ def risk_importation(
             network,
             origins,
             origin_weights=weights,
-            prevalence=prevalence,
+            prevalence=prevalences,
             absolute=volumes is not None,
             by=by,  # type: ignore[arg-type]
         )
@@ -645,7 +689,10 @@ def analyze_aberration(
     ] = None,
     alpha: Annotated[
         float | None,
-        typer.Option(help="Significance level (R: 0.001 for EARS, 0.05 for Farrington)."),
+        typer.Option(
+            help="Significance level (R: 0.001 for EARS C1 and C2, 0.025 for C3, "
+            "0.05 for Farrington)."
+        ),
     ] = None,
     no_periods: Annotated[
         int | None,

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from eocnet.analytics.aberration import METHODS, AberrationMethod
+from eocnet.analytics.farrington import FarringtonOptions
 from tests.helpers import run_cli
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -143,3 +145,109 @@ def test_rt_matches_epiestim(name, tmp_path, monkeypatch, capsys, database_url):
                 if column not in ("window_start", "window_end")
                 else a[column] == b[column]
             ), (name, column, a, b)
+
+
+#: R's name of each option in the control list -> eocnet's
+R_OPTION = {
+    "baseline": "baseline",
+    "alpha": "alpha",
+    "minSigma": "min_sigma",
+    "b": "b",
+    "w": "w",
+    "noPeriods": "no_periods",
+    "pastWeeksNotIncluded": "past_weeks_not_included",
+    "thresholdMethod": "threshold_method",
+    "reweight": "reweight",
+    "weightsThreshold": "weights_threshold",
+    "trend": "trend",
+    "pThresholdTrend": "p_threshold_trend",
+    "limit54": "limit54",
+    "powertrans": "powertrans",
+}
+
+
+def as_r(value: object) -> str:
+    """A value as make_reference.R writes R's (numbers %.15g, vectors spaced)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return f"{value:.15g}"
+    if isinstance(value, tuple):
+        return " ".join(as_r(v) for v in value)
+    return str(value)
+
+
+def r_defaults() -> dict[str, dict[str, str]]:
+    """Each method's control list as R fills it in when given only the method
+    (tests/reference/r_defaults.csv, written by make_reference.R: earsC's as
+    the fit returns it, farringtonFlexible's formal control list)."""
+    table: dict[str, dict[str, str]] = {}
+    for row in read(REFERENCE / "r_defaults.csv"):
+        table.setdefault(row["method"], {})[row["option"]] = row["value"]
+    return table
+
+
+def test_every_default_is_r_s_method_by_method():
+    defaults = r_defaults()
+    assert set(defaults) == set(METHODS)
+    assert defaults["ears-c3"]["alpha"] == "0.025"  # earsC: C3's own default
+    for name in METHODS:
+        method = AberrationMethod(name)
+        mine = method.settings()
+        if not method.is_ears:
+            options = FarringtonOptions()
+            mine = {
+                k: getattr(options, k)
+                for k in R_OPTION.values()
+                if hasattr(options, k) and k not in mine
+            } | mine
+        for option, value in defaults[name].items():
+            if option == "populationOffset":  # not supported: always without
+                assert value == "false"
+                continue
+            if value == "w":  # pastWeeksNotIncluded NULL: the body sets it to w
+                value = defaults[name]["w"]
+            assert as_r(mine[R_OPTION[option]]) == value, (name, option)
+
+
+def test_the_help_states_r_s_defaults():
+    import typer.main
+
+    from eocnet.cli import app
+
+    group = typer.main.get_command(app)
+    command = group.commands["analyze"].commands["aberration"]  # type: ignore[attr-defined]
+    helps = {p.name: p.help or "" for p in command.params}
+    defaults = r_defaults()
+    assert f"{defaults['ears-c1']['alpha']} for EARS C1 and C2" in helps["alpha"]
+    assert defaults["ears-c1"]["alpha"] == defaults["ears-c2"]["alpha"]
+    assert f"{defaults['ears-c3']['alpha']} for C3" in helps["alpha"]
+    assert f"{defaults['farrington-flexible']['alpha']} for Farrington" in helps["alpha"]
+    for method, option in (
+        ("ears-c1", "baseline"),
+        ("ears-c1", "minSigma"),
+        ("farrington-flexible", "b"),
+        ("farrington-flexible", "w"),
+        ("farrington-flexible", "noPeriods"),
+        ("farrington-flexible", "thresholdMethod"),
+    ):
+        assert f"(R: {defaults[method][option]})" in helps[R_OPTION[option]], option
+    assert "(R: w)" in helps["past_weeks_not_included"]
+
+
+def test_ears_c3_without_alpha_is_r_s_earsc_c3(tmp_path, monkeypatch, capsys, database_url):
+    """The contract: --method ears-c3 without --alpha gives R's
+    earsC(method = "C3"), whose alpha is 0.025, not C1's 0.001."""
+    out = tmp_path / "c3.csv"
+    args = ["analyze", "aberration", str(REFERENCE / "aberration_input.csv")]
+    result = run_cli(
+        monkeypatch, capsys, database_url, *args, "--method", "ears-c3", "-o", str(out)
+    )
+    assert result.code == 0, result.err
+    theirs = read(REFERENCE / "aberration_ears-c3_default.csv")
+    assert theirs == read(REFERENCE / "aberration_ears-c3_alpha0.025.csv")
+    mine = read(out)
+    assert [a["alarm"] for a in mine] == [b["alarm"] for b in theirs]
+    assert all(close(a["threshold"], b["threshold"]) for a, b in zip(mine, theirs, strict=True))
+    c1 = AberrationMethod("ears-c1").settings()["alpha"]
+    assert AberrationMethod("ears-c3").settings()["alpha"] == 0.025 != c1

@@ -366,3 +366,209 @@ def test_dissemination_report_for_open_events(client, make_person):
     pdf = client.get("/api/v1/risk/dissemination-report.pdf", headers=idn.headers)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get("/api/v1/risk/dissemination-report.html").status_code == 401
+
+
+def _volumes_network() -> AirNetwork:
+    return AirNetwork.build(
+        AIRPORTS,
+        [
+            ("AAA", "CCC", 1000.0),
+            ("AAA", "DDD", 3000.0),
+            ("BBB", "CCC", 2000.0),
+            ("BBB", "DDD", 500.0),
+            ("AAA", "BBB", 400.0),
+        ],
+        "volumes",
+    )
+
+
+def test_expected_importations_sum_the_prevalence_of_each_origin():
+    # λ_j = Σ_i p_i V_ij; P_j = 1 - exp(-λ_j); the origins' own airports left out
+    table = importation_risk(
+        _volumes_network(), ["AAA", "BBB"], prevalence=[1e-3, 1e-4], absolute=True
+    )
+    rows = {
+        d: (s, e, p)
+        for d, s, e, p in zip(
+            table.destinations, table.share, table.expected, table.probability, strict=True
+        )
+    }
+    assert set(rows) == {"CCC", "DDD"}
+    assert rows["CCC"][1] == pytest.approx(1e-3 * 1000 + 1e-4 * 2000)
+    assert rows["DDD"][1] == pytest.approx(1e-3 * 3000 + 1e-4 * 500)
+    assert rows["DDD"][2] == pytest.approx(1 - math.exp(-3.05))
+    # without weights the origins count by their expected infected travellers,
+    # so the shares are those of the expected importations
+    total = rows["CCC"][1] + rows["DDD"][1]
+    assert rows["CCC"][0] == pytest.approx(rows["CCC"][1] / total)
+
+
+def test_the_origins_prevalences_change_the_expected_counts():
+    """The bug of issue 18: 0.99/0.01 and 0.01/0.99 gave identical counts."""
+
+    def expected(p):
+        t = importation_risk(_volumes_network(), ["AAA", "BBB"], prevalence=p, absolute=True)
+        return dict(zip(t.destinations, t.expected, strict=True))
+
+    one, other = expected([0.99e-3, 0.01e-3]), expected([0.01e-3, 0.99e-3])
+    assert one["DDD"] == pytest.approx(0.99e-3 * 3000 + 0.01e-3 * 500)
+    assert other["DDD"] == pytest.approx(0.01e-3 * 3000 + 0.99e-3 * 500)
+    assert one["CCC"] != pytest.approx(other["CCC"])
+    # explicit weights shape the shares only; the counts stay Σ p_i V_ij
+    weighted = importation_risk(
+        _volumes_network(),
+        ["AAA", "BBB"],
+        prevalence=[0.99e-3, 0.01e-3],
+        origin_weights=[1, 1],
+        absolute=True,
+    )
+    assert dict(zip(weighted.destinations, weighted.expected, strict=True)) == pytest.approx(one)
+    with pytest.raises(ValueError, match="one prevalence per origin"):
+        importation_risk(_volumes_network(), ["AAA", "BBB"], prevalence=[1e-3] * 3, absolute=True)
+    with pytest.raises(ValueError, match="needs passenger volumes"):
+        importation_risk(small(), ["AAA"], prevalence=1e-3)
+
+
+CGK_DPS = (
+    "origin,destination,passengers\n"
+    "CGK,SIN,30000\nCGK,KUL,10000\nCGK,DPS,8000\nDPS,SIN,5000\nDPS,PER,20000\n"
+)
+
+
+def test_command_line_contract_with_a_prevalence_per_origin(
+    monkeypatch, capsys, database_url, tmp_path
+):
+    volumes, out = tmp_path / "v.csv", tmp_path / "out.csv"
+    volumes.write_text(CGK_DPS)
+    args = ["risk", "importation", "--origin", "CGK,DPS", "--volumes", str(volumes)]
+    r = run_cli(
+        monkeypatch,
+        capsys,
+        database_url,
+        *args,
+        "--origin-prevalence",
+        "1e-4,1e-6",
+        "--by",
+        "airport",
+        "-o",
+        str(out),
+    )
+    assert r.code == 0, r.err
+    rows = {x["destination"]: x for x in _out(out.read_text())}
+    assert set(rows) == {"SIN", "KUL", "PER"}  # DPS is an origin
+    lam = {"SIN": 1e-4 * 30000 + 1e-6 * 5000, "KUL": 1e-4 * 10000, "PER": 1e-6 * 20000}
+    for code, value in lam.items():
+        assert float(rows[code]["expected_importations"]) == pytest.approx(value)
+        assert float(rows[code]["probability_at_least_one"]) == pytest.approx(1 - math.exp(-value))
+    swapped = run_cli(monkeypatch, capsys, database_url, *args, "--origin-prevalence", "1e-6,1e-4")
+    assert swapped.code == 0, swapped.err
+    assert float(_out(swapped.out)[0]["expected_importations"]) != pytest.approx(lam["SIN"])
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--origin-prevalence", "1e-4"], "one value per origin: 2 origins, 1 values"),
+        (["--origin-prevalence", "1e-4,x"], "numbers separated by commas"),
+        (["--origin-prevalence", "1e-4,2"], "between 0 and 1"),
+        (["--prevalence", "1e-4"], "for one origin"),
+        (["--cases", "5", "--population", "100"], "for one origin"),
+        (["--origin-prevalence", "1e-4,1e-4", "--prevalence", "1e-4"], "either"),
+    ],
+)
+def test_bad_prevalences_are_one_clear_line(
+    monkeypatch, capsys, database_url, tmp_path, args, reason
+):
+    (tmp_path / "v.csv").write_text(CGK_DPS)
+    r = run_cli(
+        monkeypatch,
+        capsys,
+        database_url,
+        "risk",
+        "importation",
+        "--origin",
+        "CGK,DPS",
+        "--volumes",
+        str(tmp_path / "v.csv"),
+        *args,
+    )
+    assert r.code == 1 and r.out == ""
+    assert reason in r.err and r.err.count("\n") == 1, r.err
+
+
+def test_a_prevalence_needs_passenger_volumes(monkeypatch, capsys, database_url):
+    r = run_cli(
+        monkeypatch, capsys, database_url, "risk", "importation", "--origin", "SIN",
+        "--prevalence", "1e-4",
+    )  # fmt: skip
+    assert r.code == 1 and "needs --volumes" in r.err and r.err.count("\n") == 1
+
+
+def test_api_takes_a_prevalence_per_origin(client, make_person):
+    officer = make_person("IDN", "officer")
+    files = {"volumes": ("v.csv", CGK_DPS.encode(), "text/csv")}
+
+    def post(**data):
+        return client.post(
+            "/api/v1/risk/importation",
+            headers=officer.headers,
+            files=files,
+            data={"origin": "CGK,DPS", **data},
+        )
+
+    r = post(origin_prevalence="1e-4,1e-6")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["share_of"] == "share of passengers"
+    rows = {x["destination"]: x for x in body["rows"]}
+    assert rows["SIN"]["expected_importations"] == pytest.approx(3.005)
+    assert rows["PER"]["probability_at_least_one"] == pytest.approx(1 - math.exp(-0.02))
+    for data, field in (
+        ({"origin_prevalence": "1e-4"}, "origin_prevalence"),
+        ({"origin_prevalence": "1e-4,abc"}, "origin_prevalence"),
+        ({"origin_prevalence": "1e-4,3"}, "origin_prevalence"),
+        ({"prevalence": "1e-4"}, "prevalence"),
+        ({"prevalence": "1e-4", "origin_prevalence": "1e-4,1e-4"}, "origin_prevalence"),
+    ):
+        bad = post(**data)
+        assert bad.status_code == 422, (data, bad.text)
+        problem = bad.json()
+        assert problem["field"] == field and bad.headers["content-type"].startswith(
+            "application/problem+json"
+        ), (data, problem)
+    plain = client.get(
+        "/api/v1/risk/importation", headers=officer.headers, params={"origin": "CGK"}
+    )
+    assert plain.json()["share_of"] == "share of direct airline routes (OpenFlights, June 2014)"
+
+
+def test_labels_say_what_the_share_is_of(client, make_person):
+    from tests.conftest import PASSWORD
+    from tests.web_helpers import csrf_of, login
+
+    officer = make_person("IDN", "officer")
+    login(client, officer.email, PASSWORD)
+    page = client.get("/risk/importation", params={"origin": "CGK", "by": "country"})
+    assert "Share of direct airline routes (OpenFlights, June 2014)" in page.text
+    assert "air travel" not in page.text and "not cumulative reported cases" in page.text
+    r = client.post(
+        "/risk/importation",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "origin": "CGK,DPS",
+            "by": "airport",
+            "prevalence": "0.0001,0.000001",
+        },
+        files={"volumes": ("v.csv", CGK_DPS.encode(), "text/csv")},
+    )
+    assert r.status_code == 200, r.text
+    assert "Share of passengers" in r.text and "3.00" in r.text  # SIN: λ = 3.005
+    bad = client.post(
+        "/risk/importation",
+        data={"csrf_token": csrf_of(page.text), "origin": "CGK,DPS", "prevalence": "0.0001"},
+        files={"volumes": ("v.csv", CGK_DPS.encode(), "text/csv")},
+    )
+    assert bad.status_code == 422 and "one prevalence per origin" in bad.text
+    report = client.get("/api/v1/risk/dissemination-report.html", headers=officer.headers)
+    assert "air travel" not in report.text
+    assert "direct airline routes" in report.text

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 
 from eocnet.analytics.detection import Detection, FloatArray
-from eocnet.analytics.ears import ears
+from eocnet.analytics.ears import DEFAULT_ALPHA, ears
 from eocnet.analytics.farrington import FarringtonOptions, farrington_flexible_many
 
 MethodName = Literal["ears-c1", "ears-c2", "ears-c3", "farrington-flexible"]
@@ -78,9 +78,19 @@ class AberrationMethod:
     def _ears_kwargs(self) -> dict[str, Any]:
         return {
             "baseline": 7 if self.baseline is None else self.baseline,
-            "alpha": 0.001 if self.alpha is None else self.alpha,
+            "alpha": DEFAULT_ALPHA[self._ears_name()] if self.alpha is None else self.alpha,
             "min_sigma": 0.0 if self.min_sigma is None else self.min_sigma,
         }
+
+    def settings(self) -> dict[str, Any]:
+        """Every option of the method as it runs: the given ones, and R's
+        default for the others (Farrington's past_weeks_not_included is w)."""
+        if self.is_ears:
+            return self._ears_kwargs()
+        options = self.farrington_options()
+        values = {k: getattr(options, k) for k in FARRINGTON_OPTIONS}
+        values["past_weeks_not_included"] = options.excluded_weeks
+        return values
 
     def farrington_options(self) -> FarringtonOptions:
         given = {

@@ -24,6 +24,11 @@ EarsMethod = Literal["C1", "C2", "C3"]
 #: the periods that R's earsC evaluates first need this many earlier periods
 HISTORY = {"C1": 0, "C2": 2, "C3": 4}
 
+#: earsC's alpha when ``control`` has none: 0.001 for C1 and C2, 0.025 for C3
+#: (surveillance 1.20, R/earsC.R; the formal default 0.001 belongs to the
+#: control list of C1, replaced as soon as a list names its method)
+DEFAULT_ALPHA: dict[str, float] = {"C1": 0.001, "C2": 0.001, "C3": 0.025}
+
 
 def _baseline_stats(counts: FloatArray, baseline: int, lag: int) -> tuple[FloatArray, FloatArray]:
     """Mean and sample sd of the ``baseline`` counts ending ``lag`` periods
@@ -44,10 +49,15 @@ def ears(
     method: EarsMethod = "C1",
     *,
     baseline: int = 7,
-    alpha: float = 0.001,
+    alpha: float | None = None,
     min_sigma: float = 0.0,
 ) -> Detection:
-    """Run EARS on one regularly spaced series (NaN marks a missing count)."""
+    """Run EARS on one regularly spaced series (NaN marks a missing count);
+    ``alpha`` None is R's default for the method (:data:`DEFAULT_ALPHA`)."""
+    if method not in HISTORY:
+        raise ValueError(f"unknown EARS method {method!r}; choose C1, C2 or C3")
+    if alpha is None:
+        alpha = DEFAULT_ALPHA[method]
     if baseline < 3:
         raise ValueError("the baseline must be at least 3 periods (as in R)")
     if min_sigma < 0:

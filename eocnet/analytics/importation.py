@@ -2,13 +2,20 @@
 
 Three measures, for one or several origin airports:
 
-1. **Share of outbound travel** (Khan, Bogoch et al.): share_j = V_oj / Σ_k V_ok;
-   with several origins weighted by their cases, risk_j = Σ_i w_i share_ij
-   (Gilbert et al. 2020; Pullano et al. 2020). The origins' own airports (or, by
-   country, the origins' countries) are left out and the rest sums to 1.
-2. **Probability of at least one imported infected traveller in a month**:
-   λ_j = prevalence × V_oj with V in passengers per month, P_j = 1 − exp(−λ_j).
-   Only with absolute volumes.
+1. **Share of the origins' outbound traffic** (Khan, Bogoch et al.):
+   share_j = V_oj / Σ_k V_ok; with several origins weighted, risk_j = Σ_i w_i
+   share_ij (Gilbert et al. 2020; Pullano et al. 2020). The weights are the
+   ones given (e.g. cases), else, with a prevalence per origin, each origin's
+   expected infected travellers p_i · Σ_k V_ik (the shares are then those of
+   the expected importations), else equal. The origins' own airports (or, by
+   country, the origins' countries) are left out and the rest sums to 1. With
+   OpenFlights V counts airlines per direct route, so the share is one of
+   direct airline routes, not of passengers.
+2. **Expected importations in a month and the probability of at least one**:
+   λ_j = Σ_i p_i · V_ij with p_i the prevalence at origin i (the share of its
+   population infectious and travelling, not cumulative cases over
+   population) and V in passengers per month; P_j = 1 − exp(−λ_j) (a Poisson
+   number of infected travellers). Only with absolute volumes.
 3. **Effective distance** (Brockmann & Helbing 2013): the shortest path with
    edge lengths 1 − ln P(m | n); by country, the least over its airports.
 """
@@ -45,20 +52,46 @@ def importation_risk(
     origins: Sequence[str],
     *,
     origin_weights: Sequence[float] | None = None,
-    prevalence: float | None = None,
+    prevalence: float | Sequence[float] | None = None,
     absolute: bool = False,
     by: Grouping = "airport",
 ) -> ImportationTable:
     """``absolute``: the network's weights are passengers per month (volumes),
-    so expected importations and probabilities can be given a prevalence."""
+    so expected importations and probabilities can be given a prevalence:
+    one per origin, or one number for every origin."""
     if not origins:
         raise ValueError("give at least one origin airport")
     unknown = [o for o in origins if o not in network.index]
     if unknown:
         raise ValueError(f"unknown IATA airport code {unknown[0]!r}")
-    if prevalence is not None and not 0 <= prevalence <= 1:
-        raise ValueError("the prevalence must lie between 0 and 1")
-    if origin_weights is None:
+    per_origin: FloatArray | None = None
+    if prevalence is not None:
+        values = [prevalence] if isinstance(prevalence, int | float) else list(prevalence)
+        if len(values) == 1:
+            values = values * len(origins)
+        if len(values) != len(origins):
+            raise ValueError("give one prevalence per origin")
+        per_origin = np.asarray(values, dtype=float)
+        if (
+            not (np.isfinite(per_origin).all() and (per_origin >= 0).all())
+            or (per_origin > 1).any()
+        ):
+            raise ValueError("the prevalence must lie between 0 and 1")
+        if not absolute:
+            raise ValueError(
+                "a prevalence needs passenger volumes: the OpenFlights network counts "
+                "airlines per direct route, not travellers"
+            )
+    sources = [network.index[o] for o in origins]
+    outbound = [network.outbound(s) for s in sources]
+    for source, row in zip(sources, outbound, strict=True):
+        if row.sum() <= 0:
+            raise ValueError(f"no routes leave {network.codes[source]}")
+    if origin_weights is None and per_origin is not None and per_origin.sum() > 0:
+        # each origin counts by its expected infected travellers, p_i · Σ_k V_ik
+        weights = per_origin * np.array([row.sum() for row in outbound])
+        weights = weights / weights.sum()
+    elif origin_weights is None:
         weights = np.full(len(origins), 1.0 / len(origins))
     else:
         if len(origin_weights) != len(origins):
@@ -67,18 +100,14 @@ def importation_risk(
         if (weights < 0).any() or not np.isfinite(weights).all() or weights.sum() <= 0:
             raise ValueError("origin weights must be non-negative numbers, not all zero")
         weights = weights / weights.sum()
-    sources = [network.index[o] for o in origins]
 
     n = len(network.codes)
     share = np.zeros(n)
-    volume = np.zeros(n)
-    for source, weight in zip(sources, weights, strict=True):
-        row = network.outbound(source)
-        total = row.sum()
-        if total <= 0:
-            raise ValueError(f"no routes leave {network.codes[source]}")
-        share += weight * row / total
-        volume += row
+    expected = np.zeros(n)  # Σ_i p_i · V_ij: the expected infected travellers
+    for i, (row, weight) in enumerate(zip(outbound, weights, strict=True)):
+        share += weight * row / row.sum()
+        if per_origin is not None:
+            expected += per_origin[i] * row
 
     excluded = np.zeros(n, dtype=bool)
     excluded[sources] = True
@@ -86,7 +115,7 @@ def importation_risk(
         own = {network.airport_country[s] for s in sources}
         excluded |= np.isin(network.airport_country, list(own)) & (network.airport_country >= 0)
     share[excluded] = 0.0
-    volume[excluded] = 0.0
+    expected[excluded] = 0.0
     total = share.sum()
     if total <= 0:
         where = "the origins' countries" if by == "country" else "the origins"
@@ -100,7 +129,7 @@ def importation_risk(
         known = groups >= 0
         size = len(network.country_index)
         share = np.bincount(groups[known], weights=share[known], minlength=size).astype(float)
-        volume = np.bincount(groups[known], weights=volume[known], minlength=size).astype(float)
+        expected = np.bincount(groups[known], weights=expected[known], minlength=size).astype(float)
         grouped = np.full(size, np.inf)
         np.minimum.at(grouped, groups[known], distance[known])
         distance = grouped
@@ -111,9 +140,8 @@ def importation_risk(
         keep = ~excluded
     keep &= (share > 0) | np.isfinite(distance)
 
-    if absolute and prevalence is not None:
-        expected = prevalence * volume
-        probability = 1.0 - np.exp(-expected)
+    if per_origin is not None:
+        probability = -np.expm1(-expected)
     else:
         expected = np.full(share.size, np.nan)
         probability = np.full(share.size, np.nan)

@@ -30,7 +30,13 @@ Count = Annotated[int, Field(ge=0, le=actions.MAX_COUNT)]
 class MethodIn(Input):
     name: Literal["ears-c1", "ears-c2", "ears-c3", "farrington-flexible"] = "farrington-flexible"
     baseline: int | None = Field(None, ge=3, le=104, description="EARS: baseline periods (7)")
-    alpha: float | None = Field(None, gt=0, lt=1, description="Significance level")
+    alpha: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="Significance level (R: 0.001 for EARS C1 and C2, 0.025 for C3, "
+        "0.05 for Farrington)",
+    )
     min_sigma: float | None = Field(None, ge=0, description="EARS: smallest sd (0)")
     b: int | None = Field(None, ge=1, le=10, description="Farrington: years back (5)")
     w: int | None = Field(None, ge=0, le=10, description="Farrington: half-window (3)")

@@ -1,4 +1,4 @@
-"""The risk of international dissemination by air travel, for every open event
+"""The risk of international dissemination by air, for every open event
 the reader may see: where travellers from the event's country go first."""
 
 from __future__ import annotations

@@ -185,7 +185,7 @@ def importation(country: str, top: int = 10) -> Importation:
             barh_figure(
                 [d.name for d in destinations],
                 [100 * d.share for d in destinations],
-                xlabel="% of outbound air travel",
+                xlabel="% of direct airline routes (OpenFlights, June 2014)",
             )
         )
     return out

@@ -70,12 +70,8 @@ async def importation_volumes(request: Request) -> Response:
                 text = (await upload.read()).decode("utf-8-sig")
             except UnicodeDecodeError:
                 text = ""  # reported as "choose a UTF-8 CSV file" below
-        raw = str(form.get("prevalence") or "").strip()
-    try:
-        prevalence = float(raw) if raw else None
-    except ValueError:
-        prevalence = float("nan")
-    return _importation(request, viewer, origin, by, text, prevalence)
+        prevalence = str(form.get("prevalence") or "").strip()
+    return _importation(request, viewer, origin, by, text, prevalence or None)
 
 
 def _importation(
@@ -84,8 +80,9 @@ def _importation(
     origin: str,
     by: str,
     volumes: str | None,
-    prevalence: float | None,
+    prevalence: str | None,
 ) -> Response:
+    """``prevalence``: one value per origin, separated by commas, as typed."""
     context: dict[str, Any] = {
         "origin": origin,
         "by": by,
@@ -95,7 +92,7 @@ def _importation(
         "network": "",
         "total": 0,
         "with_volumes": volumes is not None,
-        "prevalence": "" if prevalence is None else prevalence,
+        "prevalence": prevalence or "",
     }
     status = 200
     if origin:
@@ -108,12 +105,13 @@ def _importation(
             origins = openflights.parse_codes(origin, openflights.default_airports())
             if volumes is not None and not volumes.strip():
                 raise ValueError("choose a UTF-8 CSV file of passenger volumes")
+            prevalences = _prevalences(prevalence, len(origins))
             network = openflights.network_for(volumes)
             table = importation_risk(
                 network,
                 origins,
                 by=by,  # type: ignore[arg-type]
-                prevalence=prevalence,
+                prevalence=prevalences,
                 absolute=volumes is not None,
             )
         except (openflights.AirDataError, ValueError) as exc:
@@ -165,3 +163,18 @@ def _importation(
                 )
                 context["map_points"] = json.dumps(map_points())
     return render(request, "risk_importation.html", context, user=viewer.user, status_code=status)
+
+
+def _prevalences(text: str | None, origins: int) -> list[float] | None:
+    """The prevalence field: one number from 0 to 1 per origin, by commas."""
+    if text is None:
+        return None
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError("the prevalence must be numbers separated by commas") from None
+    if any(not 0 <= v <= 1 for v in values):
+        raise ValueError("the prevalence must lie between 0 and 1")
+    if len(values) != origins:
+        raise ValueError(f"give one prevalence per origin: {origins} origins, {len(values)} values")
+    return values

@@ -182,7 +182,7 @@ WORDS = [
     N_("Updates"),
     N_("Surveillance"),
     N_("Risk assessment"),
-    N_("Risk of international spread by air travel"),
+    N_("Risk of international spread by air"),
     N_("Response and coordination"),
     N_("Data sources and licences"),
     N_("Highlights"),

@@ -8,8 +8,13 @@
 # format of `eocnet analyze aberration` and `eocnet analyze rt`, so the tests
 # (tests/test_analytics_reference.py) compare eocnet's output with R's row by
 # row without needing R. Debian packages: r-cran-surveillance, r-cran-epiestim.
+#
+# Arguments choose parts (all by default): aberration, defaults, rt; e.g.
+#     Rscript tests/reference/make_reference.R defaults
 
 Sys.setenv(TZ = "UTC")
+parts <- commandArgs(trailingOnly = TRUE)
+wanted <- function(part) length(parts) == 0 || part %in% parts
 suppressMessages({
   library(surveillance)
   library(EpiEstim)
@@ -89,15 +94,18 @@ run_all <- function(fun) {
 empty <- function(n) list(expected = rep(NA, n), threshold = rep(NA, n), alarm = rep(NA, n))
 
 # EARS: the expected value is the mean of the baseline (R does not return it).
-ears <- function(method, baseline = 7, alpha = 0.001, min_sigma = 0) {
+# Only the options given go into R's control list, so "default" runs are R's
+# own defaults (earsC's alpha then depends on the method).
+ears <- function(method, ...) {
+  given <- list(...)
+  baseline <- if (is.null(given$baseline)) 7 else given$baseline
   function(s) {
     n <- nrow(s)
     res <- empty(n)
     lag <- switch(method, C1 = 0, C2 = 2, C3 = 2)
     first <- switch(method, C1 = baseline + 1, C2 = baseline + 3, C3 = baseline + 5)
     if (n < first) return(res)
-    fit <- earsC(as_sts(s), control = list(method = method, baseline = baseline,
-                                           alpha = alpha, minSigma = min_sigma))
+    fit <- earsC(as_sts(s), control = c(list(method = method), given))
     range <- first:n
     res$threshold[range] <- upperbound(fit)[, 1]
     res$alarm[range] <- alarms(fit)[, 1]
@@ -130,9 +138,9 @@ runs <- list(
   "ears-c2_default" = ears("C2"),
   "ears-c3_default" = ears("C3"),
   "ears-c3_alpha0.025" = ears("C3", alpha = 0.025),
-  "ears-c1_baseline10_alpha0.01_minsigma1" = ears("C1", baseline = 10, alpha = 0.01, min_sigma = 1),
-  "ears-c2_baseline10_alpha0.01_minsigma1" = ears("C2", baseline = 10, alpha = 0.01, min_sigma = 1),
-  "ears-c3_baseline5_alpha0.025_minsigma0.5" = ears("C3", baseline = 5, alpha = 0.025, min_sigma = 0.5),
+  "ears-c1_baseline10_alpha0.01_minsigma1" = ears("C1", baseline = 10, alpha = 0.01, minSigma = 1),
+  "ears-c2_baseline10_alpha0.01_minsigma1" = ears("C2", baseline = 10, alpha = 0.01, minSigma = 1),
+  "ears-c3_baseline5_alpha0.025_minsigma0.5" = ears("C3", baseline = 5, alpha = 0.025, minSigma = 0.5),
   "farrington-flexible_default" = farrington(),
   "farrington-flexible_noperiods10_pastweeks26_nbplugin" =
     farrington(noPeriods = 10, pastWeeksNotIncluded = 26, thresholdMethod = "nbPlugin"),
@@ -142,11 +150,45 @@ runs <- list(
   "farrington-flexible_pastweeks1" = farrington(pastWeeksNotIncluded = 1),
   "farrington-flexible_noperiods4_w2" = farrington(noPeriods = 4, w = 2)
 )
-for (name in names(runs)) {
+for (name in if (wanted("aberration")) names(runs) else character()) {
   started <- Sys.time()
   write_rows(run_all(runs[[name]]), paste0("aberration_", name, ".csv"))
   message(name, ": ", format(Sys.time() - started))
 }
+
+# ---------------------------------------------------------------------------
+# R's defaults, as R itself fills them in. earsC: the control list of a fit
+# called with nothing but the method (eocnet's "default" runs), read back from
+# the result. farringtonFlexible does not return its settings: its defaults
+# are the formal control list it merges the given options into
+# (modifyList(eval(formals()$control), control)), with pastWeeksNotIncluded
+# NULL meaning w, which the function's body sets. tests/test_analytics_reference.py
+# compares eocnet's defaults with these.
+# ---------------------------------------------------------------------------
+control_value <- function(x) {
+  if (is.logical(x)) return(tolower(as.character(x)))
+  if (is.numeric(x)) return(paste(sprintf("%.15g", x), collapse = " "))
+  paste(as.character(x), collapse = " ")
+}
+defaults <- list()
+probe <- as_sts(series[["salmNewport-total"]])
+for (method in c("C1", "C2", "C3")) {
+  ctl <- earsC(probe, control = list(method = method))@control
+  for (option in c("baseline", "alpha", "minSigma")) {
+    defaults[[length(defaults) + 1]] <- data.frame(
+      method = paste0("ears-", tolower(method)), option = option,
+      value = control_value(ctl[[option]]))
+  }
+}
+ctl <- eval(formals(farringtonFlexible)$control)
+if (is.null(ctl$pastWeeksNotIncluded)) ctl$pastWeeksNotIncluded <- "w"
+for (option in c("b", "w", "alpha", "noPeriods", "pastWeeksNotIncluded", "thresholdMethod",
+                 "reweight", "weightsThreshold", "trend", "pThresholdTrend", "limit54",
+                 "powertrans", "populationOffset")) {
+  defaults[[length(defaults) + 1]] <- data.frame(
+    method = "farrington-flexible", option = option, value = control_value(ctl[[option]]))
+}
+if (wanted("defaults")) write_rows(do.call(rbind, defaults), "r_defaults.csv")
 
 # ---------------------------------------------------------------------------
 # The reproduction number (Cori et al. 2013) on the datasets EpiEstim ships.
@@ -165,7 +207,7 @@ rt_rows <- function(res, dates) {
 }
 si_params <- list(Flu2009 = c(2.6, 1.5), Flu1918 = c(2.6, 1.5), Measles1861 = c(14.9, 3.9),
                   SARS2003 = c(8.4, 3.8), Smallpox1972 = c(22.4, 6.1), MockRotavirus = c(2.5, 1.2))
-for (name in names(si_params)) {
+for (name in if (wanted("rt")) names(si_params) else character()) {
   d <- load_epi(name)
   incid <- d$incidence
   if (is.data.frame(incid)) {
