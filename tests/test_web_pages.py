@@ -118,3 +118,54 @@ def test_notification_preferences_form(client, make_person):
         "email_direct": False,
         "email_reports": False,
     }
+
+
+def test_reading_a_channel_page_writes_nothing_and_marking_read_is_a_post(client, make_person):
+    """GET never writes: the page and its fragment leave the read state alone; the
+    page's explicit POST moves it (forward only); a party outside the channel gets 404."""
+    from fastapi.testclient import TestClient
+
+    idn, khm = make_person("IDN", "officer"), make_person("KHM", "officer")
+    tha = make_person("THA", "officer")
+    created = client.post(
+        "/api/v1/channels", json={"name": "IDN-KHM border", "parties": ["KHM"]}, headers=idn.headers
+    )
+    assert created.status_code == 201, created.text
+    cid = created.json()["id"]
+    for text in ("first", "second", "third"):
+        r = client.post(
+            f"/api/v1/channels/{cid}/messages", json={"body": text}, headers=idn.headers
+        )
+        assert r.status_code == 201, r.text
+    last = r.json()["id"]
+
+    def unread() -> int:
+        listed = client.get("/api/v1/channels", headers=khm.headers).json()
+        return next(c["unread"] for c in listed if c["id"] == cid)
+
+    login(client, khm.email, PASSWORD)
+    page = client.get(f"/channels/{cid}")
+    assert page.status_code == 200 and "third" in page.text
+    assert f'data-newest-message="{last}"' in page.text
+    assert client.get(f"/channels/{cid}/messages").status_code == 200
+    assert unread() == 3  # looking wrote nothing
+    token = csrf_of(page.text)
+    r = client.post(
+        f"/channels/{cid}/read",
+        data={"csrf_token": token, "up_to": str(last)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert unread() == 0
+    r = client.post(f"/channels/{cid}/read", data={"csrf_token": token, "up_to": "0"})
+    assert unread() == 0  # never backwards
+    # with a wrong CSRF token nothing is marked; outsiders get 404
+    forged = client.post(f"/channels/{cid}/read", data={"csrf_token": "0" * 64, "up_to": "1"})
+    assert forged.status_code == 403
+    with TestClient(client.app) as other:
+        login(other, tha.email, PASSWORD)
+        page = other.get("/")
+        r = other.post(
+            f"/channels/{cid}/read", data={"csrf_token": csrf_of(page.text), "up_to": str(last)}
+        )
+        assert r.status_code == 404
