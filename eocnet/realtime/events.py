@@ -20,7 +20,7 @@ test that triggers an event checks its payload, and a payload that drifts from i
 documented shape fails the suite rather than a client.
 
 Adding a kind: a class here (docstring, ``KIND``, ``TO``, fields), a scenario in
-``tests/test_stream_events.py``, then ``make docs`` (or ``python -m tools.gen_stream_docs``).
+``tests/test_stream_events.py``, then ``python -m tools.gen_stream_docs``.
 """
 
 from __future__ import annotations
