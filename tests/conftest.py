@@ -3,7 +3,8 @@
 ``EOCNET_TEST_BACKEND=postgresql`` runs the suite against the PostgreSQL server named
 by ``EOCNET_TEST_PG_ADMIN_URL`` (default: postgres on 127.0.0.1:5432). The suite
 creates its own database there and drops only that. Under ``CI=true`` a missing
-server is a failure, not a skip.
+server is a failure, not a skip. Stream payloads are validated against their
+catalogued classes throughout (``EOCNET_VALIDATE_STREAM_EVENTS``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from eocnet.config import Settings
 from eocnet.db import migrate
 from eocnet.db.database import Database
 from eocnet.db.models import Base, User
+from eocnet.realtime import events
+
+# Every stream payload any test triggers is checked against its catalogued class
+# (eocnet/realtime/events.py), in this process and in the servers and commands it starts.
+os.environ["EOCNET_VALIDATE_STREAM_EVENTS"] = "true"
+events.validate_payloads(True)
 
 BACKEND = os.environ.get("EOCNET_TEST_BACKEND", "sqlite")
 PG_ADMIN = os.environ.get(

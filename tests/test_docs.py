@@ -7,11 +7,17 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tools import gen_stream_docs  # noqa: E402
 from tools.gen_cli_docs import DOCS, render  # noqa: E402
 
 
 def test_cli_reference_is_current():
     assert DOCS.read_text() == render(), "run: python tools/gen_cli_docs.py"
+
+
+def test_stream_event_table_is_current():
+    current = gen_stream_docs.DOCS.read_text()
+    assert current == gen_stream_docs.render(current), "run: python -m tools.gen_stream_docs"
 
 
 def test_readme_links_resolve():

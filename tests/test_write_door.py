@@ -88,11 +88,11 @@ def test_a_failing_job_loses_only_its_own_work(db):
 
     def good(session, name):
         audit.record(session, None, "test.kept", "n", name)
-        return publish(session, "test.kept", EVERYONE, {"name": name})
+        return publish(session, "rumour.logged", EVERYONE, {"id": 1, "country": "", "claim": name})
 
     def bad(session):
         audit.record(session, None, "test.lost", "n", "bad")
-        publish(session, "test.lost", EVERYONE, {})
+        publish(session, "rumour.logged", EVERYONE, {"id": 2, "country": "", "claim": "lost"})
         raise Invalid("no", field="name")
 
     async def main():

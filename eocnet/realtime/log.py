@@ -15,6 +15,7 @@ from eocnet.db.database import Database, after_commit, lock_logs
 from eocnet.db.models import StreamEntry, table_of
 from eocnet.db.types import utcnow
 from eocnet.domain.visibility import can_see
+from eocnet.realtime import events
 
 NOTIFY_CHANNEL = "eocnet_stream"
 _ENTRIES = table_of(StreamEntry)
@@ -51,7 +52,15 @@ def audience_of_row(row: Any) -> Audience:
 
 
 def publish(session: Session, kind: str, audience: Audience, data: dict[str, Any]) -> int:
-    """Append an entry to the log inside the caller's transaction; wake readers after commit."""
+    """Append an entry to the log inside the caller's transaction; wake readers after commit.
+
+    ``kind`` is one of the catalogue's (``eocnet/realtime/events.py``), else
+    :class:`~eocnet.realtime.events.UnknownEventKind`; ``data`` is checked against the
+    kind's class only when payload validation is on (the test suite), see there why."""
+    schema = events.CATALOGUE.get(kind) or events.schema_of(kind)  # raises if unknown
+    encoded = json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":"))
+    if events.validating():
+        schema.model_validate_json(encoded)
     lock_logs(session)
     entry_id: int = (
         session.connection()
@@ -64,7 +73,7 @@ def publish(session: Session, kind: str, audience: Audience, data: dict[str, Any
                 "owner_party": audience.owner_party,
                 "parties_key": parties_key(audience.parties),
                 "users_key": users_key(audience.users),
-                "data": json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":")),
+                "data": encoded,
             },
         )
         .scalar_one()
