@@ -198,6 +198,8 @@ def test_steps_out_of_order_are_refused(client, people):
         ({"areas": [{}]}, "areas[0]"),
         ({"urgency": "Soon"}, "urgency"),
         ({"links": [{"url": "javascript:alert(1)"}]}, "links[0].url"),
+        ({"links": [{"url": "https://example.org/a b"}]}, "links[0].url"),
+        ({"links": [{"url": 'https://example.org/" onclick="x'}]}, "links[0].url"),
         (
             {"effective_at": "2026-12-02T00:00:00Z", "expires_at": "2026-12-01T00:00:00Z"},
             "expires_at",

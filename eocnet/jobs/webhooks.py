@@ -77,6 +77,35 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int
         return int(exc.code)
 
 
+def _attempt(
+    settings: Settings,
+    url: str,
+    sealed: str,
+    delivery_id: int,
+    entry_id: int,
+    kind: str,
+    at: datetime,
+    data: str,
+) -> tuple[int | None, str]:
+    body = json.dumps(
+        {"id": entry_id, "type": kind, "at": at.isoformat(), "data": json.loads(data)},
+        separators=(",", ":"),
+    ).encode()
+    stamp = str(int(time.time()))
+    secret = secret_of(sealed, settings)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "eocnet-webhooks",
+        "X-Eocnet-Event": kind,
+        "X-Eocnet-Delivery": str(delivery_id),
+        TIMESTAMP_HEADER: stamp,
+        SIGNATURE_HEADER: signature(secret, stamp, body),
+    }
+    check_url(url, settings)
+    status = _post(url, body, headers, settings.webhook_timeout_seconds)
+    return status, "" if 200 <= status < 300 else f"HTTP {status}"
+
+
 def deliver(db: Database, settings: Settings, now: datetime, batch: int = 50) -> int:
     """Attempt the due deliveries; returns how many succeeded."""
     # Claim the batch first (a lease), so that two job runners never deliver twice.
@@ -92,31 +121,18 @@ def deliver(db: Database, settings: Settings, now: datetime, batch: int = 50) ->
         ).all()
         for delivery, _, _ in due:
             delivery.next_attempt_at = now + LEASE
-        work = [
-            (d.id, h.url, secret_of(h, settings), e.id, e.kind, e.at, e.data) for d, h, e in due
-        ]
+        work = [(d.id, h.url, h.secret_sealed, e.id, e.kind, e.at, e.data) for d, h, e in due]
     outcomes: dict[int, tuple[int | None, str]] = {}
-    for delivery_id, url, secret, entry_id, kind, at, data in work:
-        body = json.dumps(
-            {"id": entry_id, "type": kind, "at": at.isoformat(), "data": json.loads(data)},
-            separators=(",", ":"),
-        ).encode()
-        stamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "eocnet-webhooks",
-            "X-Eocnet-Event": kind,
-            "X-Eocnet-Delivery": str(delivery_id),
-            TIMESTAMP_HEADER: stamp,
-            SIGNATURE_HEADER: signature(secret, stamp, body),
-        }
+    for delivery_id, url, sealed, entry_id, kind, at, data in work:
+        # One delivery's failure, whatever it is, is that delivery's: the batch is
+        # always recorded, so no other party's delivery is left pending and sent twice.
         try:
-            check_url(url, settings)
-            status = _post(url, body, headers, settings.webhook_timeout_seconds)
-            outcomes[delivery_id] = (status, "" if 200 <= status < 300 else f"HTTP {status}")
+            outcomes[delivery_id] = _attempt(
+                settings, url, sealed, delivery_id, entry_id, kind, at, data
+            )
         except Invalid as exc:
             outcomes[delivery_id] = (None, exc.detail)
-        except (OSError, ValueError) as exc:
+        except Exception as exc:
             outcomes[delivery_id] = (None, f"{type(exc).__name__}: {exc}"[:500])
     delivered = 0
     with db.write() as session:
