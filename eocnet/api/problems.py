@@ -155,7 +155,13 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    # A defect: still a problem document, without internals (the log has the traceback).
+    return problem(500, "The server could not complete the request.", instance=request.url.path)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _server_error)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ActionError, _action_error)
