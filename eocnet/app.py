@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from eocnet import __version__
 from eocnet.api import (
@@ -172,4 +173,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     pages.install(app)
+    if settings.proxies():
+        # outermost: the client address every part sees (login throttling, audit) is
+        # the forwarded one only when the peer is a configured reverse proxy
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies())
     return app

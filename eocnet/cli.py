@@ -144,7 +144,12 @@ def serve(
     if has_demo:
         typer.echo(f"demo login: {demo.MAIN_DEMO_USER}  (password: 'eocnet demo credentials')")
     status = server_processes.serve(
-        host, port, workers, log_level=settings.log_level.lower(), proxy_headers=True
+        # forwarded headers are trusted by the app, from EOCNET_TRUSTED_PROXIES only
+        host,
+        port,
+        workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,
     )
     if status:
         raise typer.Exit(status)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from collections.abc import Callable
 from functools import lru_cache
@@ -60,8 +61,20 @@ class Settings(BaseSettings):
     )
     login_max_failures: int = Field(
         5,
-        description="Failed logins allowed per account and per client address before "
-        "a lock-out; each further failure doubles the lock-out.",
+        description="Failed logins allowed per account before that account is locked "
+        "out; each further failure doubles the lock-out.",
+    )
+    login_address_max_failures: int = Field(
+        50,
+        description="Failed logins allowed from one client address, whatever the "
+        "accounts, before the address is locked out too; even then an account with no "
+        "failures of its own still logs in from it (a NAT or a ministry proxy).",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses or networks (CIDR) of the reverse proxies whose "
+        "`X-Forwarded-For` and `X-Forwarded-Proto` are trusted, separated by spaces or "
+        "commas; empty trusts no forwarded header (the client address is the peer's).",
     )
     login_lockout_seconds: int = Field(
         60, description="The first lock-out after too many failed logins, in seconds."
@@ -225,6 +238,10 @@ class Settings(BaseSettings):
             problems.append("EOCNET_MASTER_KEY or EOCNET_MASTER_KEY_FILE is required")
         if problems:
             raise UnsafeSettings("; ".join(problems))
+
+    def proxies(self) -> list[str]:
+        """The trusted proxies of ``trusted_proxies``, one per item."""
+        return [p for p in re.split(r"[\s,]+", self.trusted_proxies) if p]
 
     def effective_secret(self) -> str:
         return self.secret_key or _development_secret()

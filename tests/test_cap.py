@@ -82,6 +82,54 @@ def test_any_dtd_or_entity_is_refused(document):
     assert problem.rule == "security"
 
 
+UTF7_DOCTYPE = (
+    b'<?xml version="1.0" encoding="UTF-7"?>\n'
+    b"+ADw-+ACE-DOCTYPE alert +AFs-+ADw-+ACE-ENTITY x SYSTEM "
+    b"+ACI-file:///etc/passwd+ACI-+AD4-+AF0-+AD4-\n"
+    b"+ADw-alert xmlns+AD0-+ACI-urn:oasis:names:tc:emergency:cap:1.2+ACI-+AD4-"
+    b"+ACY-x;+ADw-/alert+AD4-"
+)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        UTF7_DOCTYPE,
+        b'<?xml version="1.0" encoding="UTF-7"?><alert/>',
+        b'<?xml version="1.0" encoding="Shift_JIS"?><alert/>',
+        b'<?xml version="1.0" encoding="UTF-16"?><alert/>',  # not UTF-16
+        '<?xml version="1.0" encoding="UTF-8"?><alert/>'.encode("utf-16"),  # not UTF-8
+    ],
+)
+def test_other_encodings_are_refused_before_parsing(document):
+    [problem] = cap.validate(document)
+    assert problem.rule == "security" and "UTF-8" in problem.message
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '<?xml version="1.0" encoding="IBM500"?><alert/>'.encode("cp500"),  # EBCDIC
+        b"\x00\x00",
+        b"+ADw-alert/+AD4-",
+    ],
+)
+def test_what_is_not_xml_in_an_accepted_encoding_is_refused(document):
+    [problem] = cap.validate(document)
+    assert problem.rule in ("xml", "security")
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32", "iso-8859-1"])
+def test_accepted_encodings_still_validate(codec):
+    text = VALID[0].read_text(encoding="utf-8")
+    declared = {"utf-8-sig": "UTF-8", "iso-8859-1": "ISO-8859-1"}.get(codec, codec.upper()[:6])
+    body = text.split("?>", 1)[1] if text.startswith("<?xml") else text
+    document = f'<?xml version="1.0" encoding="{declared}"?>{body}'.encode(
+        codec, "xmlcharrefreplace"
+    )
+    assert cap.validate(document) == []
+
+
 def test_the_rules_the_schema_cannot_express():
     assert rules.polygon_problem("1,1 2,2 3,3 1,1") is None
     assert "at least 4" in rules.polygon_problem("1,1 2,2 1,1")
@@ -281,6 +329,14 @@ def test_cap_validate_command(monkeypatch, capsys, database_url):
     assert f"{bad}:12: [references] " in "\n".join(lines)
     assert any(line.startswith(f"{xee}:3: [security]") for line in lines)
     assert "2 of 3 file(s) invalid" in result.err
+
+
+def test_cap_validate_command_names_an_encoding_attack(monkeypatch, capsys, database_url, tmp_path):
+    path = tmp_path / "utf7.xml"
+    path.write_bytes(UTF7_DOCTYPE)
+    result = run_cli(monkeypatch, capsys, database_url, "cap", "validate", str(path))
+    assert result.code == 1 and "Traceback" not in result.out + result.err
+    assert result.out.startswith(f"{path}:1: [security]")
 
 
 def test_cap_validate_require_signature(monkeypatch, capsys, database_url, pki, tmp_path):

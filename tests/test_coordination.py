@@ -550,6 +550,35 @@ def test_agreement_plan_indicators_and_who_sees_it(client, db, people):
     assert count(db, Agreement) == 1
 
 
+@pytest.mark.parametrize(
+    "bad", ["https://example.org/a b", 'https://example.org/"x"', "https://example.org/\x07"]
+)
+def test_meeting_and_agreement_addresses_without_spaces_or_quotes(client, db, people, bad):
+    meeting = {
+        "title": "SOMHD video conference",
+        "starts_at": "2026-12-08T09:00:00+07:00",
+        "parties": ["IDN", "KHM"],
+    }
+    for change, field in (
+        ({"video_url": bad}, "video_url"),
+        ({"attachments": [{"title": "minutes", "url": bad}]}, "attachments[0].url"),
+    ):
+        r = client.post(
+            "/api/v1/meetings", headers=people["coordinator"].headers, json={**meeting, **change}
+        )
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["field"] == field
+    r = client.post(
+        "/api/v1/agreements",
+        headers=people["idn"].headers,
+        json={"title": "x", "parties": ["IDN", "KHM"], "documents": [{"url": bad}]},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "documents[0].url", r.text
+    assert count(db, Agreement) == 0
+    assert client.get("/api/v1/meetings", headers=people["coordinator"].headers).json() == []
+
+
 # ---------------------------------------------------------------- connectivity
 
 

@@ -185,6 +185,57 @@ def test_change_status_and_history(client, idn, make_person):
     assert history[0]["snapshot"]["status"] == "signal"
 
 
+@pytest.mark.parametrize("field", ["title", "hazard", "country", "status", "severity"])
+def test_patch_refuses_null_where_the_schema_does(client, app, idn, field):
+    """The schema and the endpoint agree: these cannot be null (422 naming the field,
+    problem+json); nothing changes."""
+    event_id = client.post("/api/v1/events", json=ALERT, headers=idn.headers).json()["id"]
+    schema = app.openapi()["components"]["schemas"]["EventPatch"]["properties"][field]
+    assert "null" not in str(schema) and "default" not in schema
+    for value in (None, ""):
+        r = client.patch(f"/api/v1/events/{event_id}", headers=idn.headers, json={field: value})
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["field"] == field
+    event = client.get(f"/api/v1/events/{event_id}", headers=idn.headers).json()
+    assert event["version"] == 1 and event["title"] == ALERT["title"]
+
+
+@pytest.mark.parametrize(
+    "field", ["icd_code", "subdivision", "place", "summary", "measures", "needs", "onset_date"]
+)
+def test_patch_null_clears_what_the_schema_says_may_be_null(client, app, idn, make_person, field):
+    event_id = client.post(
+        "/api/v1/events",
+        json={**ALERT, "icd_code": "B05", "subdivision": "ID-JK", "place": "Soekarno-Hatta",
+              "measures": "m", "needs": "n", "onset_date": "2026-11-01"},
+        headers=idn.headers,
+    ).json()["id"]  # fmt: skip
+    schema = app.openapi()["components"]["schemas"]["EventPatch"]["properties"][field]
+    assert {"type": "null"} in schema["anyOf"]
+    other = make_person("THA", "officer")
+    r = client.patch(f"/api/v1/events/{event_id}", headers=other.headers, json={field: None})
+    assert r.status_code == 403  # another party still cannot change it
+    r = client.patch(f"/api/v1/events/{event_id}", headers=idn.headers, json={field: None})
+    assert r.status_code == 200, r.text
+    assert r.json()[field] in ("", None) and r.json()["version"] == 2
+
+
+def test_a_server_error_is_a_problem_document(app, settings, db):
+    """Even a defect answers problem+json, without internals."""
+    from fastapi.testclient import TestClient
+
+    def broken() -> None:
+        raise RuntimeError("internal detail")
+
+    app.add_api_route("/api/v1/broken", broken)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/api/v1/broken")
+    assert r.status_code == 500
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["status"] == 500 and "internal detail" not in r.text
+
+
 def test_threaded_updates_with_attachment_and_edit(client, idn, make_person):
     event_id = client.post("/api/v1/events", json=ALERT, headers=idn.headers).json()["id"]
     pdf = b"%PDF-1.4\n% test\n"

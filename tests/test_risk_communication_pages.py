@@ -335,3 +335,25 @@ def test_right_to_left_text_is_marked_right_to_left(client, people):
     # the English text on an Arabic page keeps its own direction
     page = client.get(f"/public/advisories/{advisory['id']}?lang=en")
     assert 'lang="en" dir="ltr"' in page.text
+
+
+@pytest.mark.parametrize("bad", ["https://example.org/a b", "https://example.org/<x>"])
+def test_rumour_and_source_addresses_without_spaces_or_quotes(client, people, bad):
+    r = client.post(
+        "/api/v1/rumours",
+        headers=people["idn"].headers,
+        json={"claim": "x", "country": "IDN", "first_seen": "2026-11-01", "url": bad},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "url", r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    r = client.post(
+        "/api/v1/fact-checks",
+        headers=people["coordinator"].headers,
+        json={
+            "verdict": "false",
+            "translations": [{"language": "en", "claim": "c"}],
+            "sources": [{"url": bad}],
+        },
+    )
+    assert r.status_code == 422 and r.json()["field"] == "sources[0].url", r.text
+    assert client.get("/api/v1/rumours", headers=people["idn"].headers).json() == []

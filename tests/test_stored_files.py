@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+import unicodedata
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select
@@ -92,6 +95,99 @@ def test_meeting_files_are_seen_by_the_participants_only(client, db, people):
         assert [a.object_id for a in audit] == [str(mid)]
         kinds = s.scalars(select(StreamEntry.kind)).all()
         assert "meeting.file_added" in kinds
+
+
+NAMES = [
+    "รายงานสถานการณ์.pdf",  # Thai, with vowel and tone marks
+    "របាយការណ៍.pdf",  # Khmer: the combining signs stay as written
+    "疫情报告 2026.pdf",
+    "Báo cáo tình hình.pdf",  # Vietnamese, decomposed below
+    "résumé.pdf",
+]
+
+
+def _name_of(header: str) -> tuple[str, str]:
+    """(filename*, filename) of a Content-Disposition header, decoded."""
+    assert header.startswith("attachment;")
+    extended = re.search(r"filename\*=UTF-8''([^;\s]+)", header)
+    plain = re.search(r'filename="([^"]*)"', header)
+    assert plain is not None, header
+    plain.group(1).encode("ascii")
+    return (unquote(extended.group(1)) if extended else plain.group(1)), plain.group(1)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_files_keep_and_download_their_names_in_any_script(client, db, people, name):
+    """Uploaded and downloaded under the name as written (RFC 6266 filename* with an
+    ASCII fallback), through the API and the page; others still get nothing."""
+    sent = unicodedata.normalize("NFD", name) if name.startswith("Báo") else name
+    mid = _meeting(client, people)
+    url = f"/api/v1/meetings/{mid}/files"
+    r = client.post(url, headers=people["khm"].headers, json=_file(PDF, sent))
+    assert r.status_code == 201, r.text
+    assert r.json()["filename"] == name
+    fid = r.json()["id"]
+    got = client.get(f"{url}/{fid}", headers=people["tha"].headers)
+    assert got.status_code == 200 and got.content == PDF
+    extended, fallback = _name_of(got.headers["content-disposition"])
+    assert extended == name and fallback.endswith(".pdf")
+    for who in ("idn", "partner"):
+        assert client.get(f"{url}/{fid}", headers=people[who].headers).status_code == 404
+
+    agreement = client.post(
+        "/api/v1/agreements",
+        headers=people["idn"].headers,
+        json={"title": "IDN–KHM cooperation", "parties": ["IDN", "KHM"]},
+    ).json()
+    docs = f"/api/v1/agreements/{agreement['id']}/documents"
+    r = client.post(docs, headers=people["idn"].headers, json=_file(PDF, sent))
+    assert r.status_code == 201, r.text
+    got = client.get(f"{docs}/{r.json()['id']}", headers=people["khm"].headers)
+    assert got.status_code == 200 and _name_of(got.headers["content-disposition"])[0] == name
+    assert client.get(f"{docs}/{r.json()['id']}", headers=people["tha"].headers).status_code == 404
+
+    event = client.post(
+        "/api/v1/events",
+        headers=people["khm"].headers,
+        json={"title": "t", "hazard": "x", "country": "KHM"},
+    ).json()
+    r = client.post(
+        f"/api/v1/events/{event['id']}/updates",
+        headers=people["khm"].headers,
+        json={"body": "b", "attachments": [_file(PDF, sent)]},
+    )
+    assert r.status_code == 201, r.text
+    update = r.json()
+    [attachment] = update["attachments"]
+    assert attachment["filename"] == name
+    got = client.get(
+        f"/api/v1/events/{event['id']}/updates/{update['id']}/attachments/{attachment['id']}",
+        headers=people["tha"].headers,
+    )
+    assert got.status_code == 200 and _name_of(got.headers["content-disposition"])[0] == name
+
+    login(client, people["khm"].email, PASSWORD)
+    got = client.get(f"/meetings/{mid}/files/{fid}")
+    assert got.status_code == 200 and _name_of(got.headers["content-disposition"])[0] == name
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ('a"b\r\nSet-Cookie: x=1.pdf', "a_b_Set-Cookie_ x_1.pdf"),
+        ("..\\..\\boot.ini.txt", "boot.ini.txt"),
+        ("report\u202etxt.pdf", "report_txt.pdf"),  # no right-to-left override
+        ("...", "attachment"),
+    ],
+)
+def test_names_lose_folders_quotes_and_controls(client, people, sent, kept):
+    mid = _meeting(client, people)
+    url = f"/api/v1/meetings/{mid}/files"
+    r = client.post(url, headers=people["khm"].headers, json=_file(PDF, sent))
+    assert r.status_code == 201, r.text
+    assert r.json()["filename"] == kept
+    got = client.get(f"{url}/{r.json()['id']}", headers=people["khm"].headers)
+    assert got.status_code == 200 and _name_of(got.headers["content-disposition"])[0] == kept
 
 
 @pytest.mark.parametrize(

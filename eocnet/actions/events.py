@@ -319,6 +319,11 @@ EDITABLE = (
 )
 
 
+#: Text every event has, and text an event may lack (None clears it to "").
+REQUIRED_TEXT = ("title", "hazard")
+OPTIONAL_TEXT = ("icd_code", "subdivision", "place", "summary", "measures", "needs")
+
+
 def can_edit(actor: Actor, event: Event) -> bool:
     return actor.party_code == event.owner_party or actor.has_role(Role.COORDINATOR)
 
@@ -341,6 +346,15 @@ def update_event(
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise Invalid(f"cannot change {sorted(unknown)[0]}", field=sorted(unknown)[0])
+    changes = dict(changes)
+    for name in REQUIRED_TEXT:
+        if name in changes:
+            if not isinstance(changes[name], str) or not changes[name].strip():
+                raise Invalid(f"{name} cannot be empty", field=name)
+            changes[name] = changes[name].strip()
+    for name in OPTIONAL_TEXT:
+        if name in changes and changes[name] is None:
+            changes[name] = ""  # cleared
     if "status" in changes:
         try:
             EventStatus(changes["status"])

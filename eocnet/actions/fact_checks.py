@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events
-from eocnet.actions.checks import links, text
+from eocnet.actions.checks import http_url, links, text
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.db.models import FactCheck, FactCheckTranslation, Rumour
 from eocnet.db.types import utcnow
@@ -78,13 +78,11 @@ def log_rumour(session: Session, actor: Actor, f: RumourFields) -> Rumour:
         raise Invalid("reach cannot be negative", field="reach")
     if f.first_seen > utcnow().date():
         raise Invalid("first seen cannot be in the future", field="first_seen")
-    url = f.url.strip()
-    if url and not url.startswith(("https://", "http://")):
-        raise Invalid("the link must be an http(s) address", field="url")
+    url = http_url(f.url, "url")
     rumour = Rumour(
         claim=text(f.claim, "claim", 5000, required=True),
         seen_where=text(f.seen_where, "seen_where", 300),
-        url=url[:1000],
+        url=url,
         language=language,
         country=country,
         first_seen=f.first_seen,

@@ -10,8 +10,9 @@ a file is seen by whoever may see what it is kept with.
 from __future__ import annotations
 
 import hashlib
-import re
+import unicodedata
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import select
@@ -59,10 +60,18 @@ def sniff_type(data: bytes, claimed: str, field: str = "attachments") -> str:
     raise Invalid("files must be PDF, PNG, JPEG, GIF, WebP, CSV or plain text", field=field)
 
 
+def _kept(ch: str) -> bool:
+    # letters, combining marks (Khmer, Thai and Devanagari vowel signs) and digits of
+    # every script, and a few separators; not controls, quotes or path characters
+    return unicodedata.category(ch)[0] in "LMN" or ch in "_.- "
+
+
 def safe_filename(name: str) -> str:
-    """The name without folders or characters a download header or a disk would mind."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = re.sub(r"[^\w.\- ]+", "_", base).strip(" .")
+    """The name as people wrote it (NFC), without folders or characters a download
+    header or a disk would mind; each run of those becomes one ``_``."""
+    base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    runs = groupby(base, _kept)
+    cleaned = "".join("".join(run) if kept else "_" for kept, run in runs).strip(" .")
     return (cleaned or "attachment")[:200]
 
 

@@ -49,14 +49,14 @@ def _locked_for(row: LoginThrottle | None, now: datetime) -> int:
     return max(1, int((row.locked_until - now).total_seconds() + 0.999))
 
 
-def _fail(session: Session, key: str, settings: Settings, now: datetime) -> None:
+def _fail(session: Session, key: str, settings: Settings, now: datetime, limit: int) -> None:
     row = _throttle(session, key)
     stale = row.last_failure_at is not None and (
         now - row.last_failure_at > timedelta(seconds=settings.login_lockout_max_seconds)
     )
     row.failures = 1 if stale else row.failures + 1
     row.last_failure_at = now
-    over = row.failures - settings.login_max_failures
+    over = row.failures - limit
     if over >= 0:
         seconds = min(
             settings.login_lockout_seconds * (2**over), settings.login_lockout_max_seconds
@@ -73,10 +73,13 @@ def check_password(
 ) -> LoginOutcome:
     now = utcnow()
     account_key, address_key = _keys(email, address)
-    wait = max(
-        _locked_for(session.get(LoginThrottle, account_key), now),
-        _locked_for(session.get(LoginThrottle, address_key), now),
-    )
+    account = session.get(LoginThrottle, account_key)
+    # Per account first. The address (a NAT, a ministry proxy) is locked only at a much
+    # higher count, and never for an account with no failures of its own, so that one
+    # person's wrong passwords do not shut out everyone behind the same address.
+    wait = _locked_for(account, now)
+    if account is not None and account.failures > 0:
+        wait = max(wait, _locked_for(session.get(LoginThrottle, address_key), now))
     if wait:
         audit.record(
             session,
@@ -90,8 +93,8 @@ def check_password(
         return LoginOutcome(None, "locked", wait)
     user = find_by_email(session, email)
     if not passwords.verify_password(user.password_hash if user else None, password):
-        _fail(session, account_key, settings, now)
-        _fail(session, address_key, settings, now)
+        _fail(session, account_key, settings, now, settings.login_max_failures)
+        _fail(session, address_key, settings, now, settings.login_address_max_failures)
         audit.record(
             session,
             None,
@@ -153,7 +156,7 @@ def check_second_factor(
                 ok = True
                 method = "recovery_code"
     if not ok:
-        _fail(session, account_key, settings, now)
+        _fail(session, account_key, settings, now, settings.login_max_failures)
         audit.record(
             session,
             actor_for(user),

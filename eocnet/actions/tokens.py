@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -35,6 +35,11 @@ def create_token(
         raise NotFound("no such user")
     if not user.is_active:
         raise Invalid("the user is disabled", field="email")
+    if expires_at is not None:
+        if expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=UTC)  # a time without zone is UTC
+        if expires_at <= utcnow():
+            raise Invalid("the expiry must be in the future", field="expires_at")
     raw = new_token()
     row = ApiToken(
         user_id=user.id,

@@ -520,14 +520,14 @@ def check_manifest(
 
 
 def export_csv(session: Session, actor: Actor, settings: Settings, notice: TracingNotice) -> str:
-    """The persons as CSV for the tracers; audited like any read of personal data."""
-    import csv
-    import io
+    """The persons as CSV for the tracers; audited like any read of personal data.
+    Names and numbers come from other countries and airline manifests: the cells go
+    through the project's one CSV writer, which neutralises spreadsheet formulas."""
+    from eocnet.interop.tables import write_csv
 
     persons = read_persons(session, actor, settings, notice)
     if persons is None:
         raise Forbidden("only focal points of the parties concerned export the persons")
-    buffer = io.StringIO()
     columns = [
         "id",
         "role",
@@ -537,10 +537,7 @@ def export_csv(session: Session, actor: Actor, settings: Settings, notice: Traci
         "test_result",
         "outcome_date",
     ]
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for person in persons:
-        writer.writerow({k: ("" if person.get(k) is None else person.get(k)) for k in columns})
+    body = write_csv(columns, [[person.get(k) for k in columns] for person in persons])
     audit.record(
         session,
         actor,
@@ -549,7 +546,7 @@ def export_csv(session: Session, actor: Actor, settings: Settings, notice: Traci
         notice.id,
         details={"persons": [p["id"] for p in persons], "format": "csv"},
     )
-    return buffer.getvalue()
+    return body
 
 
 def assign_tracer(

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit
+from eocnet.actions.checks import URL_LIMIT, url_problem
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.auth.secrets_box import seal, unseal
 from eocnet.config import Settings
@@ -36,10 +37,14 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def check_url(url: str, settings: Settings) -> None:
     """Refuse URLs that are not http(s), and (unless allowed) ones reaching private or
-    loopback addresses, so a webhook cannot be used to probe internal services."""
+    loopback addresses, so a webhook cannot be used to probe internal services.
+    Spaces, quotes and control characters are refused (checks.url_problem): urllib
+    would refuse to send such an address at every delivery."""
+    if len(url) > URL_LIMIT:
+        raise Invalid(f"the URL is longer than {URL_LIMIT:,} characters", field="url")
+    if problem := url_problem(url):
+        raise Invalid(problem, field="url")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Invalid("the URL must be http:// or https:// with a host", field="url")
     if settings.is_production and parts.scheme != "https":
         raise Invalid("webhooks must use https:// in production", field="url")
     if settings.webhook_allow_private:
@@ -109,8 +114,9 @@ def delete_webhook(session: Session, actor: Actor, hook: Webhook) -> None:
     session.delete(hook)
 
 
-def secret_of(hook: Webhook, settings: Settings) -> str:
-    return unseal(settings.effective_secret(), SECRET_PURPOSE, hook.secret_sealed)
+def secret_of(sealed: str, settings: Settings) -> str:
+    """A webhook's signing secret from its sealed form (``Webhook.secret_sealed``)."""
+    return unseal(settings.effective_secret(), SECRET_PURPOSE, sealed)
 
 
 # ---- deliveries: the bookkeeping of jobs/webhooks.py, which only does the HTTP
@@ -123,7 +129,9 @@ DELIVERY_LEASE = timedelta(minutes=5)
 class DeliveryToSend:
     id: int
     url: str
-    secret: str
+    #: The webhook's signing secret, sealed (unsealed per delivery, so that one bad
+    #: secret fails only its own delivery).
+    sealed: str
     entry_id: int
     kind: str
     at: datetime
@@ -174,8 +182,7 @@ def claim_deliveries(
     for delivery, _, _ in due:
         delivery.next_attempt_at = now + DELIVERY_LEASE
     return [
-        DeliveryToSend(d.id, h.url, secret_of(h, settings), e.id, e.kind, e.at, e.data)
-        for d, h, e in due
+        DeliveryToSend(d.id, h.url, h.secret_sealed, e.id, e.kind, e.at, e.data) for d, h, e in due
     ]
 
 

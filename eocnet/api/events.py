@@ -78,19 +78,32 @@ class EventCreate(Input):
     figures: Figures = Field(default_factory=Figures)
 
 
+def _keep_unless_given(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # left out: unchanged; the value itself is never null
+
+
+def _required(**constraints: Any) -> Any:
+    """A field the event always has: leave it out to keep it; null is refused (422)."""
+    return Field(None, json_schema_extra=_keep_unless_given, **constraints)
+
+
 class EventPatch(Input):
+    """Only the fields given change. Text an event may lack (ICD code, subdivision,
+    place, summary, measures, needs) and the dates are cleared with null or "";
+    title, hazard, country, status and severity cannot be null."""
+
     version: int | None = Field(None, description="The version you edited; 409 if it changed")
-    title: str | None = Field(None, min_length=1, max_length=300)
-    hazard: str | None = Field(None, min_length=1, max_length=200)
+    title: str = _required(min_length=1, max_length=300)
+    hazard: str = _required(min_length=1, max_length=200)
     icd_code: str | None = Field(None, max_length=20)
-    country: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    country: str = _required(pattern=r"^[A-Z]{3}$")
     subdivision: str | None = Field(None, max_length=10)
     place: str | None = Field(None, max_length=300)
     summary: str | None = Field(None, max_length=20_000)
     measures: str | None = Field(None, max_length=20_000)
     needs: str | None = Field(None, max_length=20_000)
-    status: Status | None = None
-    severity: SeverityT | None = None
+    status: Status = _required()
+    severity: SeverityT = _required()
     onset_date: date | None = None
     detection_date: date | None = None
     figures: Figures | None = None

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from eocnet.actions.errors import ActionError, TooManyAttempts
 
@@ -133,15 +134,29 @@ async def _action_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (Starlette names only the first
+    route that matched the path in ``Allow``)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem(
-        exc.status_code,
-        detail,
-        instance=request.url.path,
-        headers=dict(exc.headers) if exc.headers else None,
-    )
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405 and (methods := allowed_methods(request)):
+        headers["Allow"] = ", ".join(methods)
+    return problem(exc.status_code, detail, instance=request.url.path, headers=headers or None)
 
 
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
@@ -155,7 +170,13 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    # A defect: still a problem document, without internals (the log has the traceback).
+    return problem(500, "The server could not complete the request.", instance=request.url.path)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _server_error)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ActionError, _action_error)

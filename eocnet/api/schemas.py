@@ -6,11 +6,20 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 #: Ids are 64-bit integers in both databases.
 MAX_ID = 2**63 - 1
-Id = Annotated[int, Path(ge=1, le=MAX_ID, description="An id")]
+
+
+def _digits(value: Any) -> Any:
+    # "7.0", "+7", " 7" or "7_0" would otherwise be read as id 7 (or 70)
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("an id is written in digits only")
+    return value
+
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="An id"), BeforeValidator(_digits)]
 
 
 def _no_nul(value: Any) -> Any:
@@ -103,7 +112,9 @@ class UserUpdate(Input):
 class TokenCreate(Input):
     scope: Literal["read", "write"] = "read"
     name: str = Field("", max_length=100)
-    expires_at: datetime | None = None
+    expires_at: datetime | None = Field(
+        None, description="In the future; a time without zone is UTC"
+    )
 
 
 class TokenOut(BaseModel):

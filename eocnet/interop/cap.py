@@ -121,7 +121,11 @@ def check(data: bytes) -> tuple[etree._Element | None, list[Problem]]:
     except safe_xml.BadXml as exc:
         return None, [Problem(exc.line, "xml", str(exc))]
     validator = schema()
-    if not validator.validate(root):
+    try:
+        valid = validator.validate(root)
+    except etree.Error as exc:  # libxml2 gives up on some documents ("Internal error")
+        return None, [Problem(root.sourceline or 1, "schema", f"cannot be validated: {exc}")]
+    if not valid:
         problems = [
             Problem(error.line or 1, "schema", error.message) for error in validator.error_log
         ]

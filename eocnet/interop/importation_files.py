@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 
 from eocnet.analytics.importation import ImportationTable
+from eocnet.interop.tables import write_csv
 
 COLUMNS = (
     "destination",
@@ -42,11 +41,9 @@ def table_rows(table: ImportationTable) -> list[dict[str, object]]:
 
 
 def write_importation(table: ImportationTable) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for i, destination in enumerate(table.destinations):
-        writer.writerow(
+    return write_csv(
+        list(COLUMNS),
+        (
             [
                 destination,
                 _number(table.share[i]),
@@ -55,5 +52,7 @@ def write_importation(table: ImportationTable) -> str:
                 _number(table.effective_distance[i]),
                 int(table.rank[i]),
             ]
-        )
-    return out.getvalue()
+            for i, destination in enumerate(table.destinations)
+        ),
+        lineterminator="\n",
+    )

@@ -18,6 +18,7 @@ import numpy as np
 
 from eocnet.analytics.detection import Detection
 from eocnet.analytics.rt import RtEstimate
+from eocnet.interop.tables import write_csv
 
 
 class SeriesFileError(ValueError):
@@ -131,14 +132,12 @@ def _number(value: float, digits: int = 12) -> str:
 
 def write_detections(data: WeeklyInput, results: dict[str, Detection]) -> str:
     """``series,period,count,expected,threshold,alarm``, one row per input row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["series", "period", "count", "expected", "threshold", "alarm"])
+    rows = []
     for name, period, count in data.rows:
         result = results[name]
         i = data.series[name].position[period]
         alarm = result.alarm[i]
-        writer.writerow(
+        rows.append(
             [
                 name,
                 period.isoformat(),
@@ -148,7 +147,8 @@ def write_detections(data: WeeklyInput, results: dict[str, Detection]) -> str:
                 "" if math.isnan(alarm) else int(alarm),
             ]
         )
-    return out.getvalue()
+    columns = ["series", "period", "count", "expected", "threshold", "alarm"]
+    return write_csv(columns, rows, lineterminator="\n")
 
 
 @dataclass
@@ -209,11 +209,10 @@ def read_si_distribution(text: str) -> np.ndarray:
 
 def write_rt(first: date, estimate: RtEstimate) -> str:
     """``window_start,window_end,mean,std,q025,median,q975``."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["window_start", "window_end", "mean", "std", "q025", "median", "q975"])
-    for i in range(estimate.start.size):
-        writer.writerow(
+    columns = ["window_start", "window_end", "mean", "std", "q025", "median", "q975"]
+    return write_csv(
+        columns,
+        (
             [
                 (first + timedelta(days=int(estimate.start[i]))).isoformat(),
                 (first + timedelta(days=int(estimate.end[i]))).isoformat(),
@@ -222,5 +221,7 @@ def write_rt(first: date, estimate: RtEstimate) -> str:
                     for f in ("mean", "std", "q025", "median", "q975")
                 ),
             ]
-        )
-    return out.getvalue()
+            for i in range(estimate.start.size)
+        ),
+        lineterminator="\n",
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 
@@ -102,14 +103,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def write_csv(columns: list[str], rows: list[list[object]]) -> str:
-    """A CSV export (UTF-8, header row, RFC 4180 quoting)."""
-    import csv
-    import io
-
+def write_csv(
+    columns: list[str], rows: Iterable[Sequence[object]], lineterminator: str = "\r\n"
+) -> str:
+    """A CSV file (UTF-8, header row, RFC 4180 quoting). The one CSV writer of the
+    project: every cell that a spreadsheet would run as a formula is neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer = csv.writer(buffer, lineterminator=lineterminator)
+    writer.writerow([_safe_cell(c) for c in columns])
     for row in rows:
         writer.writerow([_safe_cell(v) for v in row])
     return buffer.getvalue()

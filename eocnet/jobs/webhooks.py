@@ -16,6 +16,7 @@ from eocnet.actions.webhooks import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     check_url,
+    secret_of,
     signature,
 )
 from eocnet.config import Settings
@@ -47,6 +48,35 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int
         return int(exc.code)
 
 
+def _attempt(
+    settings: Settings,
+    url: str,
+    sealed: str,
+    delivery_id: int,
+    entry_id: int,
+    kind: str,
+    at: datetime,
+    data: str,
+) -> tuple[int | None, str]:
+    body = json.dumps(
+        {"id": entry_id, "type": kind, "at": at.isoformat(), "data": json.loads(data)},
+        separators=(",", ":"),
+    ).encode()
+    stamp = str(int(time.time()))
+    secret = secret_of(sealed, settings)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "eocnet-webhooks",
+        "X-Eocnet-Event": kind,
+        "X-Eocnet-Delivery": str(delivery_id),
+        TIMESTAMP_HEADER: stamp,
+        SIGNATURE_HEADER: signature(secret, stamp, body),
+    }
+    check_url(url, settings)
+    status = _post(url, body, headers, settings.webhook_timeout_seconds)
+    return status, "" if 200 <= status < 300 else f"HTTP {status}"
+
+
 def deliver(db: Database, settings: Settings, now: datetime, batch: int = 50) -> int:
     """Attempt the due deliveries; returns how many succeeded."""
     # Claimed first (a lease), so that two job runners never deliver twice; the HTTP
@@ -56,27 +86,22 @@ def deliver(db: Database, settings: Settings, now: datetime, batch: int = 50) ->
         return 0
     outcomes: dict[int, tuple[int | None, str]] = {}
     for item in work:
-        delivery_id, url, secret, kind = item.id, item.url, item.secret, item.kind
-        entry_id, at, data = item.entry_id, item.at, item.data
-        body = json.dumps(
-            {"id": entry_id, "type": kind, "at": at.isoformat(), "data": json.loads(data)},
-            separators=(",", ":"),
-        ).encode()
-        stamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "eocnet-webhooks",
-            "X-Eocnet-Event": kind,
-            "X-Eocnet-Delivery": str(delivery_id),
-            TIMESTAMP_HEADER: stamp,
-            SIGNATURE_HEADER: signature(secret, stamp, body),
-        }
+        delivery_id = item.id
+        # One delivery's failure, whatever it is, is that delivery's: the batch is
+        # always recorded, so no other party's delivery is left pending and sent twice.
         try:
-            check_url(url, settings)
-            status = _post(url, body, headers, settings.webhook_timeout_seconds)
-            outcomes[delivery_id] = (status, "" if 200 <= status < 300 else f"HTTP {status}")
+            outcomes[delivery_id] = _attempt(
+                settings,
+                item.url,
+                item.sealed,
+                delivery_id,
+                item.entry_id,
+                item.kind,
+                item.at,
+                item.data,
+            )
         except Invalid as exc:
             outcomes[delivery_id] = (None, exc.detail)
-        except (OSError, ValueError) as exc:
+        except Exception as exc:
             outcomes[delivery_id] = (None, f"{type(exc).__name__}: {exc}"[:500])
     return db.run_sync(webhooks.record_deliveries, settings, outcomes, now)

@@ -120,12 +120,15 @@ def login_submit(
         else:
             error = t("Wrong e-mail or password.")
             status = 401
-        return render(
+        page = render(
             request,
             "login.html",
             {"next": target, "error": error, "email": email},
             status_code=status,
         )
+        if outcome.status == "locked":
+            page.headers["Retry-After"] = str(outcome.retry_after)
+        return page
     response = _see_other(location)
     _session_cookie(request, response, raw)
     return response
@@ -161,19 +164,23 @@ def second_factor_submit(
     if outcome.ok:
         return _see_other(safe_next(next))
     t = i18n.translator(viewer.user.language).gettext
-    if outcome.status == "locked":
+    locked = outcome.status == "locked"
+    if locked:
         error = t("Too many failed attempts. Try again in %(minutes)d minute(s).") % {
             "minutes": max(1, (outcome.retry_after + 59) // 60)
         }
     else:
         error = t("That code is not right. Use the current code from your app, or a recovery code.")
-    return render(
+    page = render(
         request,
         "login_2fa.html",
         {"next": safe_next(next), "error": error},
         user=viewer.user,
-        status_code=401,
+        status_code=429 if locked else 401,
     )
+    if locked:
+        page.headers["Retry-After"] = str(outcome.retry_after)
+    return page
 
 
 @router.post("/logout")
