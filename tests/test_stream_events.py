@@ -70,7 +70,7 @@ class World:
 
 def demo_network(w: World) -> None:
     """The demo network: events, alerts, channels, advisories, coordination, surveillance."""
-    with w.db.write() as session:
+    with w.db.transaction() as session:
         demo.load_demo(session)
 
 
@@ -94,7 +94,7 @@ def alerts_reminded_and_escalated(w: World) -> None:
     )
     assert r.status_code == 201, r.text
     for _ in range(2):  # the reminder, then the escalation
-        with w.db.write() as session:
+        with w.db.transaction() as session:
             session.get(Event, r.json()["id"]).next_reminder_at = utcnow()
         w.db.run_sync(alert_reminders.remind_unacknowledged, w.settings, utcnow())
 
