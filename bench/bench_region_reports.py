@@ -136,7 +136,7 @@ def _one(backend: str) -> None:
 
 
 def _weekly(db: Database) -> None:
-    from eocnet.web.documents import html_to_pdf
+    from eocnet.render.documents import html_to_pdf
 
     with db.read() as session:
         coordinator = session.scalar(select(User).where(User.email == "coordinator@eocnet.example"))

@@ -898,7 +898,7 @@ def _write_report(draft: DraftFields, output: Path, issue: bool, user: str | Non
             html, pdf = built.html or "", built.pdf or b""
             typer.echo(f"issued edition {built.edition} of report {report_id}", err=True)
         else:
-            from eocnet.web.documents import html_to_pdf
+            from eocnet.render.documents import html_to_pdf
 
             with db.read() as session:
                 html = reports.render(session, reports.access(session, actor, report_id))

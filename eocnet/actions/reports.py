@@ -185,7 +185,7 @@ def render(
     progress: common.Progress = common.no_progress,
 ) -> str:
     """The draft as HTML from live data (an issued edition: its kept HTML)."""
-    from eocnet.web.documents import report_html
+    from eocnet.render.documents import report_html
 
     if report.status == "issued" and report.html is not None:
         return report.html
@@ -263,7 +263,7 @@ def build_edition(db: Database, report_id: int, base_url: str = "") -> Report | 
     distribute it. Runs outside a request (a background task, the CLI, the
     jobs); progress is saved as it goes. A failure leaves the draft as it was,
     with the error."""
-    from eocnet.web.documents import html_to_pdf
+    from eocnet.render.documents import html_to_pdf
 
     step = _progress(db, report_id)
     try:

@@ -179,7 +179,7 @@ def follow_up(
     db: DbDep,
     lang: Annotated[Literal["en", "id"], Query()] = "en",
 ) -> Response:
-    from eocnet.web.documents import follow_up_html, html_to_pdf
+    from eocnet.render.documents import follow_up_html, html_to_pdf
 
     with db.read() as session:
         report = actions.follow_up(

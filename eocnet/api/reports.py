@@ -126,7 +126,7 @@ def document(
     report_id: Id, fmt: Literal["html", "pdf"], actor: CurrentActor, db: DbDep
 ) -> Response:
     """An issued edition as kept; a draft rendered from the data as it is now."""
-    from eocnet.web.documents import html_to_pdf
+    from eocnet.render.documents import html_to_pdf
 
     with db.read() as session:
         report = actions.access(session, actor, report_id)

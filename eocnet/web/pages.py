@@ -23,13 +23,13 @@ from eocnet.api.deps import SESSION_COOKIE
 from eocnet.auth import totp
 from eocnet.db.models import ApiToken, Party, RecoveryCode, User
 from eocnet.domain.roles import Permission
+from eocnet.render import i18n
 from eocnet.web import (
     advisory_pages,
     agreement_pages,
     countermeasure_pages,
     exchange,
     fact_check_pages,
-    i18n,
     laboratory_pages,
     meeting_pages,
     public_site,
