@@ -7,13 +7,12 @@ import binascii
 from datetime import datetime
 from typing import Protocol
 
-from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from eocnet.actions import files
 from eocnet.actions.errors import Invalid
 from eocnet.api.schemas import Input
-from eocnet.db.models import Attachment, StoredFile
+from eocnet.db.models import StoredFile
 
 
 class FileIn(Input):
@@ -50,15 +49,3 @@ def upload_of(body: _Sent, field: str = "data_base64") -> files.Upload:
 
 def file_out(row: StoredFile) -> FileOut:
     return FileOut(**files.file_data(row))
-
-
-def download(row: StoredFile | Attachment) -> Response:
-    """The file as a download (never shown inline: its type was checked, not trusted)."""
-    return Response(
-        row.data,
-        media_type=row.content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{row.filename}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )

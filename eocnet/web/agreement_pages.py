@@ -11,10 +11,10 @@ from fastapi.responses import Response
 from eocnet.actions import agreements as actions
 from eocnet.actions import connectivity, files
 from eocnet.actions.errors import NotFound
-from eocnet.api.files import download
 from eocnet.db.models import Indicator
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
+from eocnet.httpkit.files import download
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
 from eocnet.web.rendering import render, settings_of

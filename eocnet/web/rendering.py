@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from eocnet import __version__
-from eocnet.api.deps import CSRF_COOKIE, csrf_token_for
 from eocnet.config import Settings
 from eocnet.db.models import User
+from eocnet.httpkit.cookies import CSRF_COOKIE, csrf_token_for
 from eocnet.render import i18n
 from eocnet.render.documents import TEMPLATE_DIR as DOCUMENT_TEMPLATES
 from eocnet.render.i18n import language_context
