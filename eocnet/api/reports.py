@@ -15,6 +15,7 @@ from eocnet.actions import reports as actions
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.schemas import MAX_ID, Id, Input, from_row
 from eocnet.db.models import Report
+from eocnet.reports import editions
 
 router = APIRouter(tags=["situation reports"])
 
@@ -112,7 +113,7 @@ def issue(
         return _out(actions.start_issue(session, actor, actions.access(session, actor, report_id)))
 
     out = db.run_sync(job)
-    background.add_task(actions.build_in_background, db, report_id, settings.base_url)
+    background.add_task(editions.build_in_background, db, report_id, settings.base_url)
     return out
 
 
@@ -131,7 +132,7 @@ def document(
     with db.read() as session:
         report = actions.access(session, actor, report_id)
         kept = report.status == "issued"
-        html = actions.render(session, report)
+        html = editions.render(session, report)
         pdf = report.pdf if kept else None
         name = f"report-{report_id}" + (f"-edition-{report.edition}" if kept else "-draft")
     if fmt == "html":
