@@ -52,10 +52,11 @@ test-postgresql: install
 	@echo "== test suite on PostgreSQL =="
 	@EOCNET_TEST_BACKEND=postgresql $(BIN)/pytest -q
 
-## check: lint and type-check
+## check: lint, type-check, and check the layering (import-linter, contracts in pyproject.toml)
 check: install
 	@$(BIN)/ruff check eocnet tests bench
 	@$(BIN)/mypy eocnet
+	@$(BIN)/lint-imports
 
 ## bench: the performance benchmarks, printed with ratios to their baselines
 bench: install
