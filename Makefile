@@ -52,10 +52,11 @@ test-postgresql: install
 	@echo "== test suite on PostgreSQL =="
 	@EOCNET_TEST_BACKEND=postgresql $(BIN)/pytest -q
 
-## check: lint and type-check
+## check: lint, type-check, and check the layering (import-linter, contracts in pyproject.toml)
 check: install
 	@$(BIN)/ruff check eocnet tests bench
 	@$(BIN)/mypy eocnet
+	@$(BIN)/lint-imports
 
 ## bench: the performance benchmarks, printed with ratios to their baselines
 bench: install
@@ -70,8 +71,8 @@ bench-deps:
 
 ## messages: extract translatable text and update every catalogue
 messages: install
-	@$(BIN)/pybabel extract -F babel.cfg -o eocnet/web/translations/messages.pot --no-location --omit-header -k _ -k t -k N_ -k gettext -k ngettext:1,2 eocnet
-	@$(BIN)/pybabel update -i eocnet/web/translations/messages.pot -d eocnet/web/translations --no-fuzzy-matching --omit-header
+	@$(BIN)/pybabel extract -F babel.cfg -o eocnet/render/translations/messages.pot --no-location --omit-header -k _ -k t -k N_ -k gettext -k ngettext:1,2 eocnet
+	@$(BIN)/pybabel update -i eocnet/render/translations/messages.pot -d eocnet/render/translations --no-fuzzy-matching --omit-header
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

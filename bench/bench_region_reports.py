@@ -26,8 +26,9 @@ from eocnet.config import Settings
 from eocnet.db.database import Database
 from eocnet.db.models import Acknowledgement, ActionItem, Event, User
 from eocnet.db.types import utcnow
+from eocnet.domain.weeks import week_of
 from eocnet.realtime.log import parties_key
-from eocnet.reports.weekly import week_of
+from eocnet.reports import editions
 
 MEMBERS = ["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM", "TLS"]
 HAZARDS = ["Dengue", "Measles", "Cholera", "Influenza A(H5N1)", "Diphtheria", "Mpox", "Rabies"]
@@ -136,7 +137,7 @@ def _one(backend: str) -> None:
 
 
 def _weekly(db: Database) -> None:
-    from eocnet.web.documents import html_to_pdf
+    from eocnet.render.documents import html_to_pdf
 
     with db.read() as session:
         coordinator = session.scalar(select(User).where(User.email == "coordinator@eocnet.example"))
@@ -151,7 +152,7 @@ def _weekly(db: Database) -> None:
     for _ in range(3):
         t0 = time.perf_counter()
         with db.read() as session:
-            html = reports.render(session, session.get(reports.Report, report_id))
+            html = editions.render(session, session.get(reports.Report, report_id))
         t1 = time.perf_counter()
         pdf = html_to_pdf(html)
         t2 = time.perf_counter()

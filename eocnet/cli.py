@@ -935,6 +935,7 @@ def _report_user(session: Session, email: str | None) -> User:
 
 def _write_report(draft: DraftFields, output: Path, issue: bool, user: str | None) -> None:
     from eocnet.actions import reports
+    from eocnet.reports import editions
 
     if output.suffix.lower() not in (".pdf", ".html"):
         fail("the output file ends in .pdf or .html")
@@ -946,14 +947,14 @@ def _write_report(draft: DraftFields, output: Path, issue: bool, user: str | Non
     with database() as (settings, db):
         actor, report_id = db.run_sync(create)
         if issue:
-            built = reports.issue_now(db, actor, report_id, settings.base_url)
+            built = editions.issue_now(db, actor, report_id, settings.base_url)
             html, pdf = built.html or "", built.pdf or b""
             typer.echo(f"issued edition {built.edition} of report {report_id}", err=True)
         else:
-            from eocnet.web.documents import html_to_pdf
+            from eocnet.render.documents import html_to_pdf
 
             with db.read() as session:
-                html = reports.render(session, reports.access(session, actor, report_id))
+                html = editions.render(session, reports.access(session, actor, report_id))
             pdf = html_to_pdf(html) if output.suffix.lower() == ".pdf" else b""
             typer.echo(f"draft report {report_id} (not issued)", err=True)
     try:
@@ -986,7 +987,7 @@ def report_sitrep(
 
 def _iso_week(value: str) -> str:
     """--week checked on the command line: a bad week is a usage error."""
-    from eocnet.reports.weekly import parse_week
+    from eocnet.domain.weeks import parse_week
 
     try:
         parse_week(value)

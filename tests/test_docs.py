@@ -30,3 +30,15 @@ def test_readme_links_resolve():
 def test_readme_states_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
+
+
+def test_architecture_shows_the_checked_layers():
+    """docs/architecture.md draws the layers import-linter checks (pyproject.toml)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (layers,) = [c["layers"] for c in config["contracts"] if c["type"] == "layers"]
+    checked = [layer.replace("eocnet.", "") for layer in layers]
+    doc = (ROOT / "docs/architecture.md").read_text()
+    drawn = doc.split("## Layers", 1)[1].split("```", 2)[1].strip().splitlines()
+    assert drawn == checked

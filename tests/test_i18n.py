@@ -5,14 +5,18 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from eocnet.web import i18n
+from eocnet.render import i18n
 
 ROOT = Path(__file__).parent.parent
 
 
 def _extract(tmp_path):
     """The texts `make messages` would extract (same mapping as babel.cfg)."""
-    method_map = [("**.py", "python"), ("web/templates/**.html", "jinja2")]
+    method_map = [
+        ("**.py", "python"),
+        ("web/templates/**.html", "jinja2"),
+        ("render/templates/**.html", "jinja2"),
+    ]
     keywords = {"_": None, "t": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
     found = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
@@ -30,7 +34,7 @@ def test_english_and_indonesian_available():
 def test_every_catalogue_is_complete(tmp_path):
     wanted = _extract(tmp_path)
     assert len(wanted) > 50
-    for po in (ROOT / "eocnet/web/translations").glob("*/LC_MESSAGES/messages.po"):
+    for po in (ROOT / "eocnet/render/translations").glob("*/LC_MESSAGES/messages.po"):
         with po.open("rb") as fh:
             catalog = read_po(fh)
         missing = sorted(m for m in wanted if not (catalog.get(m) and catalog.get(m).string))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from eocnet.actions import demo, reports
+from eocnet.actions import demo
 from eocnet.db.models import (
     Event,
     NotificationPreference,
@@ -24,7 +24,8 @@ from eocnet.db.models import (
     User,
 )
 from eocnet.db.types import utcnow
-from eocnet.reports.weekly import week_of
+from eocnet.domain.weeks import week_of
+from eocnet.reports import editions
 from tests.conftest import IN_CI
 from tests.helpers import run_cli
 from tests.web_helpers import login
@@ -198,9 +199,9 @@ def test_the_weekly_report_is_issued_on_monday_morning_and_mailed(db, network):
         user = session.get(User, network["sgp"].id)
         session.add(NotificationPreference(user_id=user.id, email_reports=True))
     sunday_night = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)  # Monday 07:00 in Jakarta
-    assert reports.scheduled_weekly(db, sunday_night, "https://eocnet.example") is None
+    assert editions.scheduled_weekly(db, sunday_night, "https://eocnet.example") is None
     monday = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)  # Monday 08:30 in Jakarta
-    built = reports.scheduled_weekly(db, monday, "https://eocnet.example")
+    built = editions.scheduled_weekly(db, monday, "https://eocnet.example")
     assert built is not None
     with db.read() as session:
         report = session.get(Report, built.id)
@@ -210,7 +211,7 @@ def test_the_weekly_report_is_issued_on_monday_morning_and_mailed(db, network):
         ).all()
         assert len(mails) == 1 and "2026-W48" in mails[0].subject
     assert (
-        reports.scheduled_weekly(db, monday + timedelta(hours=2), "https://eocnet.example") is None
+        editions.scheduled_weekly(db, monday + timedelta(hours=2), "https://eocnet.example") is None
     )
 
 

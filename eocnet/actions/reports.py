@@ -1,7 +1,8 @@
-"""Situation reports: drafts with editable narrative sections, rendered from
-live data; issuing builds the figures and the PDF (with progress reported as
-it goes), numbers the edition, keeps it unchanged, and distributes it in the
-app and by e-mail to those who asked for reports.
+"""Situation reports: drafts with editable narrative sections; issuing numbers
+the edition (``start_issue``), saves the build's progress, keeps the built edition
+unchanged and distributes it in the app and by e-mail to those who asked for
+reports. Building an edition (reading live data, drawing the figures, the PDF) is
+``reports/editions.py``, which calls these write steps through the database's door.
 
 Readers: the weekly regional report is for the member states and the
 coordinator; an event report for the event's own audience. A report contains
@@ -10,24 +11,20 @@ only what every one of its readers may see (``reports/common.py``).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events, notifications
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
-from eocnet.db.database import Database
-from eocnet.db.models import Event, NotificationPreference, Party, Report, User
+from eocnet.db.models import NotificationPreference, Party, Report, User
 from eocnet.db.types import utcnow
 from eocnet.domain.actors import Actor
 from eocnet.domain.roles import Role
 from eocnet.domain.visibility import Visibility
+from eocnet.domain.weeks import parse_week, week_of
 from eocnet.realtime.log import Audience, publish
-from eocnet.reports import common, dissemination_report, sitrep, weekly
 
 KINDS = ("sitrep", "weekly", "dissemination")
 LANGUAGES = ("en", "id")
@@ -116,9 +113,9 @@ def create(session: Session, actor: Actor, f: DraftFields) -> Report:
     else:
         if actor.party_kind != "coordinator":
             raise Forbidden("the coordinator prepares the network's periodic reports")
-        week = f.week or weekly.week_of(now.date())
+        week = f.week or week_of(now.date())
         try:
-            weekly.parse_week(week)
+            parse_week(week)
         except ValueError as exc:
             raise Invalid(str(exc), field="week") from None
         report = Report(
@@ -162,48 +159,8 @@ def edit_narrative(session: Session, actor: Actor, report: Report, texts: dict[s
     return report
 
 
-def context(
-    session: Session, report: Report, today: date, progress: common.Progress = common.no_progress
-) -> dict[str, Any]:
-    """The report's data and figures, read now."""
-    readers = common.readers(session, audience(report))
-    if report.kind == "sitrep":
-        event = session.get(Event, report.event_id)
-        if event is None:
-            raise NotFound(f"no event {report.event_id}")
-        return sitrep.build(session, readers, event, today, progress)
-    if report.kind == "dissemination":
-        return dissemination_report.build(session, readers, report.period, today, progress)
-    return weekly.build(session, readers, report.period, today, progress)
-
-
-def render(
-    session: Session,
-    report: Report,
-    *,
-    today: date | None = None,
-    progress: common.Progress = common.no_progress,
-) -> str:
-    """The draft as HTML from live data (an issued edition: its kept HTML)."""
-    from eocnet.web.documents import report_html
-
-    if report.status == "issued" and report.html is not None:
-        return report.html
-    now = utcnow()
-    data = context(session, report, today or now.date(), progress)
-    return report_html(
-        data,
-        report.language,
-        texts={k: str(v) for k, v in report.narrative.items()},
-        edition=report.edition,
-        generated_at=now,
-        issued_at=report.issued_at,
-        network=network_name(session),
-    )
-
-
 def start_issue(session: Session, actor: Actor, report: Report) -> Report:
-    """Mark the draft as building; ``build_edition`` does the work."""
+    """Mark the draft as building; ``reports.editions.build_edition`` does the work."""
     if not _writer(actor):
         raise Forbidden("your role cannot issue reports")
     if report.kind != "sitrep" and actor.party_kind != "coordinator":
@@ -240,56 +197,29 @@ def start_issue(session: Session, actor: Actor, report: Report) -> Report:
     return report
 
 
-def _progress(db: Database, report_id: int) -> common.Progress:
-    def save(session: Session, percent: int, note: str) -> None:
-        report = session.get(Report, report_id)
-        if report is not None:
-            report.progress, report.progress_note = percent, note
-            publish(
-                session,
-                "report.progress",
-                audience(report),
-                {"id": report_id, "progress": percent, "note": note},
-            )
-
-    def step(percent: int, note: str) -> None:
-        db.run_sync(save, percent, note)
-
-    return step
+def save_progress(session: Session, report_id: int, percent: int, note: str) -> None:
+    """How far the build of an edition is, saved and published on the live stream."""
+    report = session.get(Report, report_id)
+    if report is not None:
+        report.progress, report.progress_note = percent, note
+        publish(
+            session,
+            "report.progress",
+            audience(report),
+            {"id": report_id, "progress": percent, "note": note},
+        )
 
 
-def build_edition(db: Database, report_id: int, base_url: str = "") -> Report | None:
-    """Render the figures and the PDF, then number and keep the edition and
-    distribute it. Runs outside a request (a background task, the CLI, the
-    jobs); progress is saved as it goes. A failure leaves the draft as it was,
-    with the error."""
-    from eocnet.web.documents import html_to_pdf
-
-    step = _progress(db, report_id)
-    try:
-        with db.read() as session:
-            report = session.get(Report, report_id)
-            if report is None or report.status != "building":
-                return None
-            html = render(session, report, progress=step)
-        step(85, "PDF")
-        pdf = html_to_pdf(html)
-    except Exception as exc:  # the draft stays; the error is shown on its page
-        db.run_sync(_failed, report_id, f"{type(exc).__name__}: {exc}"[:2000])
-        raise
-    # Computed above from a read; only keeping the edition holds the writer (alone:
-    # the PDF is large, and the small writes queued beside it need not wait for it).
-    return db.run_sync(_keep_edition, report_id, html, pdf, base_url, alone=True)
-
-
-def _failed(session: Session, report_id: int, error: str) -> None:
+def fail_build(session: Session, report_id: int, error: str) -> None:
+    """The build failed: the report is a draft again, showing the error."""
     report = session.get(Report, report_id)
     if report is not None:
         report.status, report.error = "draft", error
         report.edition = report.issued_at = None
 
 
-def _keep_edition(session: Session, report_id: int, html: str, pdf: bytes, base_url: str) -> Report:
+def keep_edition(session: Session, report_id: int, html: str, pdf: bytes, base_url: str) -> Report:
+    """Keep the built edition unchanged, announce it and e-mail those who asked."""
     report = session.get(Report, report_id)
     assert report is not None
     report.html = html
@@ -320,15 +250,6 @@ def _keep_edition(session: Session, report_id: int, html: str, pdf: bytes, base_
     return report
 
 
-def build_in_background(db: Database, report_id: int, base_url: str = "") -> None:
-    """``build_edition`` after a request has been answered: a failure is logged
-    (the draft shows the error) instead of being raised into the server."""
-    try:
-        build_edition(db, report_id, base_url)
-    except Exception:
-        logging.getLogger(__name__).exception("building report %s failed", report_id)
-
-
 def _email_subscribers(session: Session, report: Report, base_url: str) -> None:
     readers = audience(report)
     rows = session.execute(
@@ -347,44 +268,3 @@ def _email_subscribers(session: Session, report: Report, base_url: str) -> None:
                 f"A new situation report was issued: {report.title}, edition {report.edition}.\n\n"
                 f"Read it (PDF and HTML): {link}\n",
             )
-
-
-def issue_now(db: Database, actor: Actor, report_id: int, base_url: str = "") -> Report:
-    """Start and build in one go (the command line and the schedule)."""
-    db.run_sync(lambda session: start_issue(session, actor, access(session, actor, report_id)))
-    built = build_edition(db, report_id, base_url)
-    assert built is not None
-    return built
-
-
-def scheduled_weekly(db: Database, now: datetime, base_url: str) -> Report | None:
-    """The weekly regional report of the week that just ended, issued on Monday
-    from 08:00 in the coordinator's time zone (once)."""
-    from zoneinfo import ZoneInfo
-
-    with db.read() as session:
-        coordinator = session.scalar(select(Party).where(Party.kind == "coordinator").limit(1))
-        if coordinator is None:
-            return None
-        local = now.astimezone(ZoneInfo(coordinator.time_zone or "UTC"))
-        if local.isoweekday() != 1 or local.hour < 8:
-            return None
-        week = weekly.week_of(local.date() - timedelta(days=7))
-        exists = session.scalar(
-            select(Report.id).where(
-                Report.kind == "weekly", Report.period == week, Report.status != "draft"
-            )
-        )
-        if exists is not None:
-            return None
-        actor = Actor(
-            user_id=0,
-            email="schedule@eocnet",
-            party_code=coordinator.code,
-            party_kind="coordinator",
-            roles=(Role.COORDINATOR,),
-        )
-    report_id = db.run_sync(
-        lambda session: create(session, actor, DraftFields("weekly", week=week)).id
-    )
-    return issue_now(db, actor, report_id, base_url)

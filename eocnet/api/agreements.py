@@ -15,10 +15,11 @@ from eocnet.actions import agreements as actions
 from eocnet.actions import connectivity, files
 from eocnet.api.csv_export import CSV_RESPONSES, csv_response
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
-from eocnet.api.files import FileIn, FileOut, download, file_out, upload_of
+from eocnet.api.files import FileIn, FileOut, file_out, upload_of
 from eocnet.api.schemas import MAX_ID, Id, Input, from_row
 from eocnet.db.models import Agreement
 from eocnet.domain.coordination import COOPERATION_AREAS
+from eocnet.httpkit.files import download
 
 router = APIRouter(tags=["cooperation agreements"])
 Area = Literal[COOPERATION_AREAS]  # type: ignore[valid-type]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -12,11 +11,7 @@ from eocnet.actions.users import actor_for
 from eocnet.config import Settings
 from eocnet.db.database import Database
 from eocnet.domain.actors import Actor
-
-SESSION_COOKIE = "eocnet_session"
-CSRF_COOKIE = "eocnet_csrf"
-CSRF_HEADER = "x-csrf-token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from eocnet.httpkit.cookies import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, csrf_ok
 
 
 # These two are ``async`` only so that FastAPI calls them on the event loop: a plain
@@ -33,20 +28,6 @@ async def get_settings_dep(request: Request) -> Settings:
 
 DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-
-
-def csrf_token_for(settings: Settings, cookie_value: str) -> str:
-    """The CSRF token that goes with a browser's CSRF cookie (signed double submit)."""
-    return hmac.new(
-        settings.effective_secret().encode(), f"csrf:{cookie_value}".encode(), "sha256"
-    ).hexdigest()
-
-
-def csrf_ok(request: Request, settings: Settings, submitted: str | None) -> bool:
-    cookie = request.cookies.get(CSRF_COOKIE)
-    if not cookie or not submitted:
-        return False
-    return hmac.compare_digest(csrf_token_for(settings, cookie), submitted)
 
 
 def unauthorized(detail: str = "Log in or send a bearer token.") -> HTTPException:

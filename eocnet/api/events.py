@@ -16,7 +16,6 @@ from eocnet.actions import events as actions
 from eocnet.actions.errors import Invalid, NotFound
 from eocnet.api.channels import ChannelOut, channel_out
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
-from eocnet.api.files import download as download_file
 from eocnet.api.files import upload_of
 from eocnet.api.idempotency import respond_once
 from eocnet.api.schemas import MAX_ID, Id, Input
@@ -24,6 +23,7 @@ from eocnet.db.audience import visible_to
 from eocnet.db.models import Attachment, Event, EventRevision, EventUpdate, IhrAssessment
 from eocnet.domain import ihr_annex2
 from eocnet.domain.events import AlertCriterion
+from eocnet.httpkit.files import download as download_file
 
 router = APIRouter(tags=["events"])
 

@@ -14,11 +14,12 @@ from eocnet.actions import files
 from eocnet.actions import meetings as actions
 from eocnet.api.csv_export import CSV_RESPONSES, csv_response
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
-from eocnet.api.files import FileIn, FileOut, download, file_out, upload_of
+from eocnet.api.files import FileIn, FileOut, file_out, upload_of
 from eocnet.api.schemas import MAX_ID, Id, Input, from_row
 from eocnet.db.models import ActionItem, Meeting
 from eocnet.db.types import utcnow
 from eocnet.domain.coordination import overdue
+from eocnet.httpkit.files import download
 
 router = APIRouter(tags=["meetings and actions"])
 OptionalId = Annotated[int | None, Field(None, ge=1, le=MAX_ID)]
@@ -179,7 +180,7 @@ def follow_up(
     db: DbDep,
     lang: Annotated[Literal["en", "id"], Query()] = "en",
 ) -> Response:
-    from eocnet.web.documents import follow_up_html, html_to_pdf
+    from eocnet.render.documents import follow_up_html, html_to_pdf
 
     with db.read() as session:
         report = actions.follow_up(

@@ -15,6 +15,7 @@ from eocnet.actions import reports as actions
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.schemas import MAX_ID, Id, Input, from_row
 from eocnet.db.models import Report
+from eocnet.reports import editions
 
 router = APIRouter(tags=["situation reports"])
 
@@ -112,7 +113,7 @@ def issue(
         return _out(actions.start_issue(session, actor, actions.access(session, actor, report_id)))
 
     out = db.run_sync(job)
-    background.add_task(actions.build_in_background, db, report_id, settings.base_url)
+    background.add_task(editions.build_in_background, db, report_id, settings.base_url)
     return out
 
 
@@ -126,12 +127,12 @@ def document(
     report_id: Id, fmt: Literal["html", "pdf"], actor: CurrentActor, db: DbDep
 ) -> Response:
     """An issued edition as kept; a draft rendered from the data as it is now."""
-    from eocnet.web.documents import html_to_pdf
+    from eocnet.render.documents import html_to_pdf
 
     with db.read() as session:
         report = actions.access(session, actor, report_id)
         kept = report.status == "issued"
-        html = actions.render(session, report)
+        html = editions.render(session, report)
         pdf = report.pdf if kept else None
         name = f"report-{report_id}" + (f"-edition-{report.edition}" if kept else "-draft")
     if fmt == "html":

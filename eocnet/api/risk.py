@@ -198,8 +198,8 @@ def dissemination_report(
     countries that receive the largest share of the direct airline routes
     (OpenFlights, June 2014) leaving the event's country, with the effective
     distance, and the data's date and licence."""
+    from eocnet.render.documents import dissemination_html, html_to_pdf
     from eocnet.reports.dissemination import build
-    from eocnet.web.documents import dissemination_html, html_to_pdf
 
     with db.read() as session:
         report = build(session, actor)

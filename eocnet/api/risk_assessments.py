@@ -185,7 +185,7 @@ def assessment_document(
 ) -> Response:
     """A clean document of the current version, in English or Bahasa
     Indonesia (the headings; the text is as written)."""
-    from eocnet.web.documents import html_to_pdf, risk_assessment_html
+    from eocnet.render.documents import html_to_pdf, risk_assessment_html
 
     with db.read() as session:
         rra = actions.access(session, actor, assessment_id)

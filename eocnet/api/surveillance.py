@@ -537,7 +537,7 @@ def epicurve(
 ) -> Response:
     """Cases per period with the detection threshold and the alarms marked
     (matplotlib), for a party or the region; the last `weeks` periods."""
-    from eocnet.web.charts import epicurve_image
+    from eocnet.render.charts import epicurve_image
 
     with db.read() as session:
         series, _ = series_for(session, actor, disease, party)

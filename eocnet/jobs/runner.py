@@ -51,9 +51,9 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
 
 
 def _weekly_report(db: Database, settings: Settings, now: datetime) -> int:
-    from eocnet.actions import reports
+    from eocnet.reports import editions
 
-    return 0 if reports.scheduled_weekly(db, now, settings.base_url) is None else 1
+    return 0 if editions.scheduled_weekly(db, now, settings.base_url) is None else 1
 
 
 async def run_forever(db: Database, settings: Settings) -> None:

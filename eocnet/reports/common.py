@@ -48,7 +48,7 @@ def for_all(readers_: list[Reader], audience: Audience) -> bool:
 def image(fig: Any, fmt: str = "svg") -> str:
     """A figure as a data URI, so that the HTML document is self-contained and
     WeasyPrint needs no file or network access."""
-    from eocnet.web.charts import figure_bytes
+    from eocnet.render.charts import figure_bytes
 
     media = "image/svg+xml" if fmt == "svg" else "image/png"
     return f"data:{media};base64," + base64.b64encode(figure_bytes(fig, fmt)).decode()

@@ -71,7 +71,7 @@ def curve(
     label: str,
     last: int = 52,
 ) -> Curve | None:
-    from eocnet.web.charts import epicurve_figure, rt_figure
+    from eocnet.render.charts import epicurve_figure, rt_figure
 
     parties = shared_parties(session, readers, disease)
     if party is not None and party not in parties:
@@ -167,8 +167,8 @@ class Importation:
 
 
 def importation(country: str, top: int = 10) -> Importation:
+    from eocnet.render.charts import barh_figure, choropleth_figure
     from eocnet.reports.dissemination import top_destinations
-    from eocnet.web.charts import barh_figure, choropleth_figure
 
     destinations, note = top_destinations(country, top)
     out = Importation(country, destinations, note)

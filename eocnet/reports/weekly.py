@@ -6,7 +6,6 @@ advisories and fact checks published, and the open and overdue actions."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -16,29 +15,12 @@ from sqlalchemy.orm import Session
 from eocnet.actions import fact_checks, surveillance
 from eocnet.db.models import Event
 from eocnet.domain.places import country_name
+from eocnet.domain.weeks import parse_week
 from eocnet.reports import sections
 from eocnet.reports.common import SOURCES, Progress, Reader, no_progress
 
 OPEN = ("signal", "verified", "ongoing")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 MAX_DISSEMINATION = 5
-
-
-def parse_week(text: str) -> tuple[date, date]:
-    """Monday and Sunday of an ISO week such as 2026-W47."""
-    match = _WEEK.match(text.strip())
-    if not match:
-        raise ValueError(f"{text!r} is not an ISO week such as 2026-W47")
-    try:
-        monday = date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a week of that year") from None
-    return monday, monday + timedelta(days=6)
-
-
-def week_of(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def build(

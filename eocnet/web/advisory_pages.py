@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from eocnet.actions import advisories as actions
 from eocnet.actions.errors import ActionError, Invalid
 from eocnet.domain import cap
+from eocnet.render.markdown import to_html
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
-from eocnet.web.markdown import to_html
 from eocnet.web.rendering import render, settings_of, zone_of
 
 router = APIRouter(include_in_schema=False)

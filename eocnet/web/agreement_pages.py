@@ -11,10 +11,10 @@ from fastapi.responses import Response
 from eocnet.actions import agreements as actions
 from eocnet.actions import connectivity, files
 from eocnet.actions.errors import NotFound
-from eocnet.api.files import download
 from eocnet.db.models import Indicator
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
+from eocnet.httpkit.files import download
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
 from eocnet.web.rendering import render, settings_of
@@ -168,7 +168,7 @@ def agreement_document(request: Request, agreement_id: int, file_id: int) -> Res
 
 @router.get("/agreements/{agreement_id}/timeline.svg")
 def timeline(request: Request, agreement_id: int) -> Response:
-    from eocnet.web.charts import figure_bytes, timeline_figure
+    from eocnet.render.charts import figure_bytes, timeline_figure
 
     viewer = current_viewer(request)
     with db_of(request).read() as session:
@@ -180,7 +180,7 @@ def timeline(request: Request, agreement_id: int) -> Response:
 
 @router.get("/agreements/{agreement_id}/indicators/{indicator_id}.svg")
 def indicator_chart(request: Request, agreement_id: int, indicator_id: int) -> Response:
-    from eocnet.web.charts import figure_bytes, indicator_figure
+    from eocnet.render.charts import figure_bytes, indicator_figure
 
     viewer = current_viewer(request)
     with db_of(request).read() as session:
@@ -243,7 +243,7 @@ async def acknowledge(request: Request, probe_id: int) -> Response:
 
 @router.get("/connectivity/chart.svg")
 def connectivity_chart(request: Request) -> Response:
-    from eocnet.web.charts import connectivity_figure, figure_bytes
+    from eocnet.render.charts import connectivity_figure, figure_bytes
 
     current_viewer(request)
     with db_of(request).read() as session:

@@ -9,10 +9,10 @@ from fastapi import Request
 
 from eocnet.actions import logins
 from eocnet.actions.users import actor_for, requires_enrolment
-from eocnet.api.deps import SESSION_COOKIE, csrf_ok
 from eocnet.db.database import Database
 from eocnet.db.models import User
 from eocnet.domain.actors import Actor
+from eocnet.httpkit.cookies import SESSION_COOKIE, csrf_ok
 from eocnet.web.rendering import settings_of
 
 

@@ -18,12 +18,12 @@ from eocnet.actions import channels as channel_actions
 from eocnet.actions import events as event_actions
 from eocnet.actions import risk_assessments
 from eocnet.actions.errors import ActionError
-from eocnet.api.search import search_query
 from eocnet.config import Settings
 from eocnet.db.audience import visible_to
 from eocnet.db.models import Channel, Event, EventUpdate, Message, Party
 from eocnet.domain import ihr_annex2
 from eocnet.domain.events import AlertCriterion, EventStatus, Severity
+from eocnet.queries.search import search_query
 from eocnet.web.auth import check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render
 

@@ -14,9 +14,9 @@ from eocnet.actions import fact_checks as actions
 from eocnet.actions.errors import ActionError, Invalid
 from eocnet.db.models import Rumour
 from eocnet.domain.fact_checks import VERDICTS
+from eocnet.render.markdown import to_html
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
-from eocnet.web.markdown import to_html
 from eocnet.web.rendering import render
 
 router = APIRouter(include_in_schema=False)

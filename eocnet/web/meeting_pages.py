@@ -10,9 +10,9 @@ from fastapi.responses import Response
 
 from eocnet.actions import files
 from eocnet.actions import meetings as actions
-from eocnet.api.files import download
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
+from eocnet.httpkit.files import download
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
 from eocnet.web.rendering import render, settings_of, zone_of

@@ -18,18 +18,18 @@ from eocnet.actions import channels as channel_actions
 from eocnet.actions import reports as report_actions
 from eocnet.actions.errors import ActionError, Forbidden, NotFound
 from eocnet.actions.users import pending_totp_secret, requires_enrolment
-from eocnet.api.audit import query_audit
-from eocnet.api.deps import SESSION_COOKIE
 from eocnet.auth import totp
 from eocnet.db.models import ApiToken, Party, RecoveryCode, User
 from eocnet.domain.roles import Permission
+from eocnet.httpkit.cookies import SESSION_COOKIE
+from eocnet.queries.audit import query_audit
+from eocnet.render import i18n
 from eocnet.web import (
     advisory_pages,
     agreement_pages,
     countermeasure_pages,
     exchange,
     fact_check_pages,
-    i18n,
     laboratory_pages,
     meeting_pages,
     public_site,

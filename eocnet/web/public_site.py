@@ -27,10 +27,11 @@ from eocnet.domain import languages
 from eocnet.domain.fact_checks import VERDICTS
 from eocnet.domain.places import country_name
 from eocnet.interop import atom
-from eocnet.web import i18n
+from eocnet.render import i18n
+from eocnet.render.i18n import language_context
+from eocnet.render.markdown import to_html
 from eocnet.web.auth import db_of
-from eocnet.web.markdown import to_html
-from eocnet.web.rendering import LANG_COOKIE, TEMPLATES, language_context, settings_of
+from eocnet.web.rendering import LANG_COOKIE, TEMPLATES, settings_of
 
 router = APIRouter(prefix="/public", include_in_schema=False)
 CAP_MEDIA = "application/cap+xml"

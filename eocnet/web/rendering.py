@@ -12,12 +12,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from eocnet import __version__
-from eocnet.api.deps import CSRF_COOKIE, csrf_token_for
 from eocnet.config import Settings
 from eocnet.db.models import User
-from eocnet.web import i18n
+from eocnet.httpkit.cookies import CSRF_COOKIE, csrf_token_for
+from eocnet.render import i18n
+from eocnet.render.documents import TEMPLATE_DIR as DOCUMENT_TEMPLATES
+from eocnet.render.i18n import language_context
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# the pages' templates, then the documents' (a page includes a part of one)
+TEMPLATES = Jinja2Templates(directory=[Path(__file__).parent / "templates", DOCUMENT_TEMPLATES])
 LANG_COOKIE = "eocnet_lang"
 
 
@@ -78,18 +81,6 @@ def set_csrf_cookie(request: Request, response: Any) -> None:
             secure=settings_of(request).base_url.startswith("https://"),
             max_age=7 * 24 * 3600,
         )
-
-
-def language_context(lang: str) -> dict[str, Any]:
-    """What templates translate with: ``_``, ``ngettext``, ``term`` (a stored
-    value such as ``signed_off`` as words) and ``lang``."""
-    translations = i18n.translator(lang)
-    return {
-        "_": translations.gettext,
-        "term": lambda value: translations.gettext(str(value).replace("_", " ")),
-        "ngettext": translations.ngettext,
-        "lang": lang,
-    }
 
 
 def render(

@@ -14,8 +14,8 @@ from starlette.background import BackgroundTask
 from eocnet.actions import reports as actions
 from eocnet.actions.errors import ActionError
 from eocnet.db.types import utcnow
-from eocnet.reports import dashboard
-from eocnet.reports.weekly import week_of
+from eocnet.domain.weeks import week_of
+from eocnet.reports import dashboard, editions
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render, settings_of
@@ -127,7 +127,7 @@ async def issue(request: Request, report_id: int) -> Response:
         return _view(request, viewer, report_id, error=exc.detail, status_code=exc.status)
     # built after the redirect is sent, as the API does; the page follows the progress
     build = BackgroundTask(
-        actions.build_in_background, db, report_id, settings_of(request).base_url
+        editions.build_in_background, db, report_id, settings_of(request).base_url
     )
     return RedirectResponse(f"/reports/{report_id}", status_code=303, background=build)
 

@@ -192,7 +192,7 @@ def _image(
 def rt_image(request: Request, fmt: str) -> Response:
     if fmt not in ("png", "svg"):
         raise NotFound("PNG or SVG")
-    from eocnet.web.charts import figure_bytes, rt_figure  # matplotlib loads on first use
+    from eocnet.render.charts import figure_bytes, rt_figure  # matplotlib loads on first use
 
     series, _, _ = _series(request, current_viewer(request))
     estimate = surveillance.reproduction_number(series)
@@ -205,7 +205,7 @@ def rt_image(request: Request, fmt: str) -> Response:
 def curve_image(request: Request, fmt: str) -> Response:
     if fmt not in ("png", "svg"):
         raise NotFound("PNG or SVG")
-    from eocnet.web.charts import epicurve_image  # matplotlib loads on first use
+    from eocnet.render.charts import epicurve_image  # matplotlib loads on first use
 
     series, _, _ = _series(request, current_viewer(request))
     return _image(request, series, fmt, "epicurve", epicurve_image(series, fmt))

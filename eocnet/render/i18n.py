@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
@@ -76,3 +77,15 @@ def negotiate(accept_language: str | None, default: str, tags: list[str] | None 
 
 def translator(tag: str) -> NullTranslations:
     return catalogues().get(tag) or catalogues()[SOURCE_LANGUAGE]
+
+
+def language_context(lang: str) -> dict[str, Any]:
+    """What templates translate with: ``_``, ``ngettext``, ``term`` (a stored
+    value such as ``signed_off`` as words) and ``lang``."""
+    translations = translator(lang)
+    return {
+        "_": translations.gettext,
+        "term": lambda value: translations.gettext(str(value).replace("_", " ")),
+        "ngettext": translations.ngettext,
+        "lang": lang,
+    }

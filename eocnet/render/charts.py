@@ -11,7 +11,7 @@ import io
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -19,8 +19,28 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
-    from eocnet.actions.surveillance import Series
+    from eocnet.analytics.detection import Detection
     from eocnet.analytics.rt import RtEstimate
+    from eocnet.db.models import Disease
+
+
+class Series(Protocol):
+    """What a curve is drawn from: ``actions/surveillance.Series`` (this package sits
+    below ``actions/`` and names only what it reads)."""
+
+    @property
+    def disease(self) -> Disease: ...
+    @property
+    def party(self) -> str | None: ...
+    @property
+    def periods(self) -> list[date]: ...
+    @property
+    def cases(self) -> np.ndarray: ...
+    @property
+    def deaths(self) -> np.ndarray: ...
+    @property
+    def detection(self) -> Detection | None: ...
+
 
 BAR = "#4f7cac"
 THRESHOLD = "#c0392b"

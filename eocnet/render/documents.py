@@ -3,17 +3,24 @@ WeasyPrint from the same HTML (no browser involved)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from eocnet.db.models import Event, Party, RiskAssessment
 from eocnet.domain import risk_assessment as rules
-from eocnet.web.rendering import TEMPLATES, language_context
+from eocnet.render.i18n import language_context
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+# the documents' own templates (documents/*.html); the pages' environment also reads
+# this folder, so a page can include a part of a document (the risk matrix)
+_ENV = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape())
 
 
 def _document(template: str, lang: str, **context: Any) -> str:
-    return TEMPLATES.env.get_template(template).render(**language_context(lang), **context)
+    return _ENV.get_template(template).render(**language_context(lang), **context)
 
 
 def risk_assessment_html(session: Session, rra: RiskAssessment, lang: str) -> str:
@@ -90,7 +97,7 @@ def report_html(
 ) -> str:
     """A situation report (event or weekly) as one self-contained HTML document."""
     from eocnet.domain.places import country_name
-    from eocnet.web.markdown import to_html
+    from eocnet.render.markdown import to_html
 
     translate = language_context(lang)["_"]
     kind = str(context["kind"])
