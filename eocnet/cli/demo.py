@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from eocnet.actions import demo
+from eocnet import demo
 from eocnet.cli.common import database, fail, group
 
 app = group("The demo network for trying eocnet out.")
@@ -13,8 +13,8 @@ app = group("The demo network for trying eocnet out.")
 @app.command("load")
 def demo_load() -> None:
     """Load the demo network into an empty database and print the demo login."""
-    with database() as (_, db):
-        password = db.run_sync(demo.load_demo)
+    with database() as (settings, db):
+        password = db.run_sync(demo.load_demo, settings)
     if password is None:
         typer.echo(
             "the database already has users; demo not loaded. "

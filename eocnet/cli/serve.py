@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from eocnet import __version__
-from eocnet.actions import demo, users
+from eocnet import __version__, demo
+from eocnet.actions import users
 from eocnet.cli.common import database, fail
 from eocnet.config import UnsafeSettings, get_settings
 from eocnet.db import migrate
