@@ -18,7 +18,6 @@ from eocnet.actions import directory, users
 from eocnet.auth import passwords
 from eocnet.config import Settings
 from eocnet.db.models import DemoCredential, Party, User
-from eocnet.demo import samples, surveillance
 from eocnet.demo.files import Demo, read
 
 DOMAIN = str(read("network")["domain"])
@@ -66,6 +65,8 @@ def load_demo(session: Session, settings: Settings) -> str | None:
 
     Returns the generated demo password, or None when the database already has users.
     """
+    from eocnet.demo import samples, surveillance  # the actions they call, only when loading
+
     if not is_empty(session):
         return None
     if session.execute(select(func.count()).select_from(Party)).scalar_one() == 0:
