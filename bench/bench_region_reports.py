@@ -20,7 +20,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select, text
 
 from bench.common import summary_ms, temporary_database, time_get
-from eocnet.actions import demo, reports, users
+from eocnet import demo
+from eocnet.actions import reports, users
 from eocnet.app import create_app
 from eocnet.config import Settings
 from eocnet.db.database import Database
@@ -99,15 +100,15 @@ def _login(client: TestClient, email: str, password: str) -> None:
 def _one(backend: str) -> None:
     with temporary_database(backend) as url:
         db = Database(url)
-        started = time.perf_counter()
-        with db.transaction() as session:
-            password = demo.load_demo(session)
-        assert password is not None
-        _fill(db)
-        filled = time.perf_counter() - started
         settings = Settings(
             database_url=url, secret_key="b" * 40, log_level="WARNING", jobs_in_server=False
         )
+        started = time.perf_counter()
+        with db.transaction() as session:
+            password = demo.load_demo(session, settings)
+        assert password is not None
+        _fill(db)
+        filled = time.perf_counter() - started
         app = create_app(settings, db)
         with TestClient(app) as client:
             _login(client, "officer.tha@eocnet.example", password)

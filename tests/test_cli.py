@@ -145,6 +145,17 @@ def test_demo_load_and_credentials(tmp_path, monkeypatch, capsys):
             models.StoredFile,
         ):  # fmt: skip
             assert s.scalars(select(table)).first() is not None, table.__name__
+        # surveillance: ICD-10 since 2016 for dengue; the syndromes by WHO's case definitions
+        diseases = {d.code: (d.name, d.icd_code) for d in s.scalars(select(models.Disease))}
+        assert diseases == {
+            "DEN": ("Dengue", "A97"),
+            "MEA": ("Measles", "B05"),
+            "ILI": ("Influenza-like illness (ILI)", ""),
+            "SARI": ("Severe acute respiratory infection (SARI)", ""),
+        }
+        assert s.scalar(select(models.Event.icd_code).where(models.Event.hazard == "Dengue")) == (
+            "A97"
+        )
     with db.transaction() as s:
         u = users.find_by_email(s, "officer.idn@eocnet.example")
         users.change_password(s, u, password, "a brand new password")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from eocnet.actions import demo
+from eocnet import demo
 from eocnet.db.models import (
     Event,
     NotificationPreference,
@@ -34,9 +34,9 @@ WEEK = week_of(utcnow().date())
 
 
 @pytest.fixture
-def network(db, make_person):
+def network(db, make_person, settings):
     with db.transaction() as session:
-        demo.load_demo(session)
+        demo.load_demo(session, settings)
     with db.read() as session:
         measles = session.scalar(select(Event).where(Event.hazard == "Measles"))
         diphtheria = session.scalar(select(Event).where(Event.hazard == "Diphtheria"))

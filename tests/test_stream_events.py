@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from eocnet import demo
 from eocnet.actions import (
     agreements,
     alert_reminders,
-    demo,
     fact_checks,
     files,
     laboratories,
@@ -71,7 +71,7 @@ class World:
 def demo_network(w: World) -> None:
     """The demo network: events, alerts, channels, advisories, coordination, surveillance."""
     with w.db.transaction() as session:
-        demo.load_demo(session)
+        demo.load_demo(session, w.settings)
 
 
 def events_edited(w: World) -> None:

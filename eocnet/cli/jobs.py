@@ -1,0 +1,62 @@
+"""``eocnet jobs``: scheduled work."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from eocnet.cli.common import database, fail, group
+
+app = group("Scheduled work: alert reminders, e-mail, webhooks, retention.")
+
+
+@app.command("run")
+def jobs_run(
+    once: Annotated[bool, typer.Option("--once", help="One round, then exit.")] = False,
+) -> None:
+    """Run the scheduled jobs in this process (when servers run with
+    EOCNET_JOBS_IN_SERVER=false)."""
+    import time
+
+    from eocnet.jobs import runner
+
+    with database() as (settings, db):
+        while True:
+            done = runner.run_once(db, settings)
+            typer.echo(" ".join(f"{k}={v}" for k, v in done.items()))
+            if once:
+                return
+            time.sleep(settings.jobs_interval_seconds)
+
+
+@app.command("purge")
+def jobs_purge(
+    now: Annotated[
+        str | None,
+        typer.Option(help="Count the retention period from this time (ISO 8601) instead of now."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would be deleted.")
+    ] = False,
+) -> None:
+    """Delete the personal data of tracing notices past their retention period."""
+    from datetime import UTC, datetime
+
+    from eocnet.actions import tracing
+
+    when = datetime.now(UTC)
+    if now:
+        try:
+            when = datetime.fromisoformat(now)
+        except ValueError:
+            fail(f"--now must be an ISO 8601 date-time, not {now!r}")
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+    with database() as (_, db):
+        ids = db.run_sync(tracing.purge, when, dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(
+        f"{verb} the personal data of {len(ids)} notice(s)"
+        + (f": {', '.join(str(i) for i in ids)}" if ids else "")
+    )
