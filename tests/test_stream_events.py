@@ -203,7 +203,7 @@ def tracing(w: World) -> None:
 
 
 def reports_issued(w: World) -> None:
-    network = _fixture(test_reports.network)(w.db, w.make_person)
+    network = _fixture(test_reports.network)(w.db, w.make_person, w.settings)
     test_reports.test_event_report_from_the_data(w.client, w.db, network, w.tmp_path)
 
 
