@@ -38,11 +38,19 @@ def make_caller(db: Database, email: str, party: str, roles: list[str]) -> Calle
 
 
 @contextmanager
-def serving(url: str, workers: int = 1, **env: str) -> Iterator[LiveServer]:
+def serving(url: str, workers: int = 1, cwd: str | None = None, **env: str) -> Iterator[LiveServer]:
     server = LiveServer(
         url,
-        {"EOCNET_LOG_LEVEL": "ERROR", "EOCNET_STREAM_HEARTBEAT_SECONDS": "15", **env},
+        {
+            "EOCNET_LOG_LEVEL": "ERROR",
+            "EOCNET_STREAM_HEARTBEAT_SECONDS": "15",
+            # as deployed: the test suite's payload validation (set by importing
+            # tests.conftest through tests.live) stays off in what is measured
+            "EOCNET_VALIDATE_STREAM_EVENTS": "false",
+            **env,
+        },
         workers=workers,
+        cwd=cwd,
     )
     try:
         yield server

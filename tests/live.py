@@ -40,10 +40,16 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(
-        self, database_url: str, extra_env: dict[str, str] | None = None, workers: int = 1
+        self,
+        database_url: str,
+        extra_env: dict[str, str] | None = None,
+        workers: int = 1,
+        cwd: str | None = None,
     ):
         """``workers`` > 1 runs ``eocnet serve --workers N`` (several processes on the
-        port, as operators run it); otherwise one uvicorn process."""
+        port, as operators run it); otherwise one uvicorn process. ``cwd``: where the
+        server runs (the benchmarks serve an older checkout from its own folder)."""
+        self.cwd = cwd
         self.database_url = database_url
         self.extra_env = extra_env or {}
         self.workers = workers
@@ -100,6 +106,7 @@ class LiveServer:
             stdout=subprocess.DEVNULL,
             stderr=self.log,
             start_new_session=True,
+            cwd=self.cwd,
         )
         try:
             self._wait_until_ready()
