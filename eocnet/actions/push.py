@@ -139,6 +139,7 @@ def subscribe(
     """Add (or renew) the caller's subscription for one device. An endpoint is one
     browser profile's: subscribed again by another user, it becomes theirs."""
     check_endpoint(endpoint, settings)
+    ensure_state(session, settings)  # the keys the browser subscribed with exist
     p256dh = _key(p256dh, 65, "keys.p256dh", first=0x04)
     auth = _key(auth, 16, "keys.auth")
     last = int(session.execute(select(func.max(StreamEntry.id))).scalar_one() or 0)
