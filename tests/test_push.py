@@ -263,3 +263,26 @@ def test_live_server_pushes_within_five_seconds(db, database_url, service, make_
             assert took < 5
     finally:
         server.stop()
+
+
+def test_manifest_and_service_worker(client):
+    r = client.get("/manifest.webmanifest")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(
+        "application/manifest+json"
+    )
+    manifest = r.json()
+    assert manifest["name"] and manifest["short_name"] == "eocnet"
+    assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
+    assert manifest["theme_color"].startswith("#")
+    sizes = {i["sizes"] for i in manifest["icons"] if i["type"] == "image/png"}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in manifest["icons"]:
+        got = client.get(icon["src"])
+        assert got.status_code == 200 and got.headers["content-type"] == icon["type"]
+    sw = client.get("/sw.js")
+    assert sw.status_code == 200 and "javascript" in sw.headers["content-type"]
+    assert sw.headers["service-worker-allowed"] == "/"
+    assert 'addEventListener("push"' in sw.text and "acknowledge" in sw.text
+    assert 'addEventListener("notificationclick"' in sw.text
+    page = client.get("/login").text
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
