@@ -8,8 +8,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Circle, Rectangle  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.patches import Circle, Rectangle
 
 OUT = Path(__file__).resolve().parent.parent / "eocnet" / "web" / "static" / "icons"
 BLUE = "#1d6fa5"

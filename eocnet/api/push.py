@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from eocnet.actions import events as event_actions
 from eocnet.actions import push as actions
-from eocnet.actions.errors import NotFound
 from eocnet.actions.users import actor_for
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.events import Ack
