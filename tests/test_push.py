@@ -134,12 +134,14 @@ def test_alert_pushed_encrypted_signed_and_acknowledged(client, db, settings, se
     tha, khm, idn = (make_person(p, "officer") for p in ("THA", "KHM", "IDN"))
     key = client.get("/api/v1/push/vapid-public-key", headers=tha.headers).json()["public_key"]
     phone, laptop, other = Device(service, "tha-1"), Device(service, "tha-2"), Device(service, "k")
+    ids = []
     for person, device in ((tha, phone), (tha, laptop), (khm, other)):
         r = client.post(
             "/api/v1/push/subscriptions", headers=person.headers, json=device.subscription()
         )
         assert r.status_code == 201, r.text
-        assert r.json()["id"] >= 1
+        ids.append(r.json()["id"])
+    phone_id = ids[0]
     # the page reloads: the same endpoint again renews it, not a second subscription
     again = client.post(
         "/api/v1/push/subscriptions", headers=tha.headers, json=phone.subscription()
@@ -178,7 +180,12 @@ def test_alert_pushed_encrypted_signed_and_acknowledged(client, db, settings, se
     seen = client.get(f"/api/v1/events/{event['id']}", headers=idn.headers).json()
     assert [a["party"] for a in seen["acknowledgements"]] == ["THA"]
     forged = ack["token"][:-2] + ("AA" if not ack["token"].endswith("AA") else "BB")
-    assert client.post(ack["url"], json={"token": forged}).status_code == 404
+    assert client.post(ack["url"], json={"token": forged}).status_code == 401
+    assert (
+        client.delete(f"/api/v1/push/subscriptions/{phone_id}", headers=tha.headers).status_code
+        == 204
+    )
+    assert client.post(ack["url"], json={"token": ack["token"]}).status_code == 404
 
 
 def test_gone_subscription_is_removed(client, db, settings, service, make_person):

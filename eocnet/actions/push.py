@@ -206,18 +206,23 @@ def acknowledge_token(settings: Settings, subscription_id: int, user_id: int, ev
     return str(_serializer(settings).dumps({"s": subscription_id, "u": user_id, "e": event_id}))
 
 
-def acknowledger(session: Session, settings: Settings, token: str) -> tuple[User, int]:
-    """The user and the event of an acknowledgement token, else 404 (the token is
-    unknown, expired, or its subscription is gone)."""
+def acknowledge_claims(settings: Settings, token: str) -> tuple[int, int, int] | None:
+    """The (subscription, user, event) of a valid acknowledgement token, else None."""
     try:
         claims = _serializer(settings).loads(token, max_age=int(ACK_MAX_AGE.total_seconds()))
-        subscription_id, user_id, event_id = int(claims["s"]), int(claims["u"]), int(claims["e"])
+        return int(claims["s"]), int(claims["u"]), int(claims["e"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise NotFound("this acknowledgement link is unknown or has expired") from None
+        return None
+
+
+def acknowledger(session: Session, claims: tuple[int, int, int]) -> tuple[User, int]:
+    """The user and the event of an acknowledgement token's claims, else 404 (its
+    subscription is gone, or the user disabled)."""
+    subscription_id, user_id, event_id = claims
     sub = session.get(PushSubscription, subscription_id)
     user = session.get(User, user_id)
     if sub is None or sub.user_id != user_id or user is None or not user.is_active:
-        raise NotFound("this acknowledgement link is unknown or has expired")
+        raise NotFound("this notification's subscription is gone; open the alert instead")
     return user, event_id
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from eocnet.actions import events as event_actions
 from eocnet.actions import push as actions
 from eocnet.actions.users import actor_for
-from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
+from eocnet.api.deps import CurrentActor, DbDep, SettingsDep, unauthorized
 from eocnet.api.events import Ack
 from eocnet.api.schemas import Id, Input
 from eocnet.db.models import PushSubscription
@@ -65,7 +65,7 @@ class PushDeliveryOut(BaseModel):
 
 
 class AcknowledgeIn(Input):
-    token: str = Field(max_length=1000, description="The `acknowledge.token` of a push message")
+    token: str = Field("", max_length=1000, description="The `acknowledge.token` of a push message")
 
 
 def subscription_out(row: PushSubscription) -> SubscriptionOut:
@@ -161,10 +161,15 @@ def deliveries(
 async def acknowledge(body: AcknowledgeIn, db: DbDep, settings: SettingsDep) -> Ack:
     """The notification's Acknowledge button: the token of the push message is the
     credential (it acknowledges that one event, for its user, while the subscription
-    exists), so a service worker needs neither cookie nor CSRF token."""
+    exists), so a service worker needs neither cookie nor CSRF token. A bad or expired
+    token is 401; a token whose subscription is gone, 404."""
+
+    claims = actions.acknowledge_claims(settings, body.token)
+    if claims is None:
+        raise unauthorized("The acknowledgement token is unknown or has expired.")
 
     def write(session: Session) -> Ack:
-        user, event_id = actions.acknowledger(session, settings, body.token)
+        user, event_id = actions.acknowledger(session, claims)
         ack, _ = event_actions.acknowledge_by_id(session, actor_for(user), event_id)
         return Ack(party=ack.party_code, user=ack.user_email, at=ack.at)
 
