@@ -31,6 +31,7 @@ from eocnet.api import (
     laboratories,
     meetings,
     problems,
+    push,
     reports,
     risk,
     risk_assessments,
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     api.include_router(search.router)
     api.include_router(stream.router)
     api.include_router(webhooks.router)
+    api.include_router(push.router)
     api.include_router(tracing.router)
     api.include_router(surveillance.router)
     api.include_router(risk.router)

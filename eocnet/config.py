@@ -160,6 +160,37 @@ class Settings(BaseSettings):
         "30 s between attempts.",
     )
 
+    push_allow_private: bool = Field(
+        False,
+        description="Allow Web Push subscriptions whose endpoint is at a loopback or "
+        "private network address (for tests and closed networks), as "
+        "EOCNET_WEBHOOK_ALLOW_PRIVATE does for webhooks.",
+    )
+    push_interval_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds between two looks for push messages to send; a commit in "
+        "the same process wakes the sender at once.",
+    )
+    push_timeout_seconds: float = Field(10.0, description="Timeout of one push request.")
+    push_max_attempts: int = Field(
+        5,
+        description="Attempts before a push message is marked failed; waits double from "
+        "10 s between attempts. A 404 or 410 from the push service removes the "
+        "subscription at once.",
+    )
+    push_ttl_seconds: int = Field(
+        86_400,
+        description="How long a push service keeps a message for a device that is "
+        "offline (the TTL header), in seconds.",
+    )
+    push_contact: str = Field(
+        "",
+        description="The VAPID `sub` claim, a `mailto:` or `https:` address push "
+        "services may contact about this server; empty means the base URL if https, "
+        "else mailto:eocnet@ and its host.",
+    )
+
     master_key: str = Field(
         "",
         description="Master key that wraps the data keys of personal data (tracing "

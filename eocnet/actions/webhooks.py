@@ -40,19 +40,28 @@ def check_url(url: str, settings: Settings) -> None:
     loopback addresses, so a webhook cannot be used to probe internal services.
     Spaces, quotes and control characters are refused (checks.url_problem): urllib
     would refuse to send such an address at every delivery."""
+    check_outgoing_url(
+        url, settings, allow_private=settings.webhook_allow_private, field="url", what="webhooks"
+    )
+
+
+def check_outgoing_url(
+    url: str, settings: Settings, *, allow_private: bool, field: str, what: str
+) -> None:
+    """:func:`check_url` for any address the server POSTs to (webhooks, push endpoints)."""
     if len(url) > URL_LIMIT:
-        raise Invalid(f"the URL is longer than {URL_LIMIT:,} characters", field="url")
+        raise Invalid(f"the URL is longer than {URL_LIMIT:,} characters", field=field)
     if problem := url_problem(url):
-        raise Invalid(problem, field="url")
+        raise Invalid(problem, field=field)
     parts = urlsplit(url)
     if settings.is_production and parts.scheme != "https":
-        raise Invalid("webhooks must use https:// in production", field="url")
-    if settings.webhook_allow_private:
+        raise Invalid(f"{what} must use https:// in production", field=field)
+    if allow_private:
         return
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
     except OSError:
-        raise Invalid(f"cannot resolve {parts.hostname}", field="url") from None
+        raise Invalid(f"cannot resolve {parts.hostname}", field=field) from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if (
@@ -63,7 +72,7 @@ def check_url(url: str, settings: Settings) -> None:
             or address.is_multicast
             or address.is_unspecified
         ):
-            raise Invalid(f"{parts.hostname} resolves to a non-public address", field="url")
+            raise Invalid(f"{parts.hostname} resolves to a non-public address", field=field)
 
 
 def require_admin(actor: Actor) -> None:

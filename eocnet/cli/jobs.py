@@ -19,15 +19,24 @@ def jobs_run(
     EOCNET_JOBS_IN_SERVER=false)."""
     import time
 
-    from eocnet.jobs import runner
+    from eocnet.db.types import utcnow
+    from eocnet.jobs import push, runner
 
     with database() as (settings, db):
+        push.ensure_keys(db, settings)
         while True:
             done = runner.run_once(db, settings)
             typer.echo(" ".join(f"{k}={v}" for k, v in done.items()))
             if once:
                 return
-            time.sleep(settings.jobs_interval_seconds)
+            # push messages are sent between the rounds, every EOCNET_PUSH_INTERVAL_SECONDS
+            deadline = time.monotonic() + settings.jobs_interval_seconds
+            while (left := deadline - time.monotonic()) > 0:
+                time.sleep(min(left, settings.push_interval_seconds))
+                try:
+                    push.run(db, settings, utcnow())
+                except Exception as exc:
+                    typer.echo(f"push failed: {type(exc).__name__}: {exc}", err=True)
 
 
 @app.command("purge")

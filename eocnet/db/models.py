@@ -540,6 +540,68 @@ class WebhookDelivery(Base):
     )
 
 
+class PushState(Base):
+    """Web Push's one row (``id`` 1): the server's VAPID key pair, made at first start
+    (the private key sealed with the secret key), and how far the push fan-out has
+    followed the event log."""
+
+    __tablename__ = "push_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    vapid_private_sealed: Mapped[str] = mapped_column(Text)
+    #: The public key, uncompressed P-256 point, base64url: the page's applicationServerKey.
+    vapid_public_key: Mapped[str] = mapped_column(String(120))
+    last_entry_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PushSubscription(Base):
+    """A browser's push subscription (one per device and browser profile)."""
+
+    __tablename__ = "push_subscription"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    endpoint: Mapped[str] = mapped_column(String(2000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    #: Only log entries after this one are pushed to it (not what happened before).
+    first_entry_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_success_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PushDelivery(Base):
+    """One push message to one subscription: the delivery log (kept, with the
+    subscription's id emptied, when an expired subscription is removed)."""
+
+    __tablename__ = "push_delivery"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("push_subscription.id", ondelete="SET NULL"), default=None
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    entry_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(40))
+    #: pending, delivered, failed or expired (the push service said 404/410)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_push_delivery_due", "status", "next_attempt_at"),
+        Index("ix_push_delivery_user", "user_id", "id"),
+    )
+
+
 # ---------------------------------------------------------------- contact tracing
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -15,6 +16,7 @@ from eocnet.jobs import (
     cap_feeds,
     coordination,
     outbox,
+    push,
     reminders,
     report_reminders,
     retention,
@@ -33,6 +35,7 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
         ("report_reminders", lambda: report_reminders.run(db, settings, now)),
         ("webhooks_queued", lambda: webhooks.fan_out(db)),
         ("webhooks_delivered", lambda: webhooks.deliver(db, settings, now)),
+        ("pushes_sent", lambda: push.run(db, settings, now)),
         ("emails_sent", lambda: outbox.run(db, settings, now)),
         ("notices_purged", lambda: retention.run(db, now)),
         ("log_entries_trimmed", lambda: retention.trim_stream(db, settings, now)),
@@ -57,6 +60,38 @@ def _weekly_report(db: Database, settings: Settings, now: datetime) -> int:
 
 
 async def run_forever(db: Database, settings: Settings) -> None:
+    """Every job each EOCNET_JOBS_INTERVAL_SECONDS, and the push sender beside them."""
+    await asyncio.to_thread(push.ensure_keys, db, settings)
+    await asyncio.gather(_jobs_forever(db, settings), push_forever(db, settings))
+
+
+async def _jobs_forever(db: Database, settings: Settings) -> None:
     while True:
         await asyncio.to_thread(run_once, db, settings)
         await asyncio.sleep(settings.jobs_interval_seconds)
+
+
+async def push_forever(db: Database, settings: Settings) -> None:
+    """Push messages leave within a second of their commit: the sender looks every
+    EOCNET_PUSH_INTERVAL_SECONDS (a read when idle), and a commit of a log entry in
+    this process wakes it at once."""
+    loop = asyncio.get_running_loop()
+    wake = asyncio.Event()
+
+    def listener(entry_id: int) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed
+            loop.call_soon_threadsafe(wake.set)
+
+    db.stream_listeners.append(listener)
+    try:
+        while True:
+            try:
+                await asyncio.to_thread(push.run, db, settings, utcnow())
+            except Exception:
+                log.exception("job push failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), settings.push_interval_seconds)
+            wake.clear()
+    finally:
+        with contextlib.suppress(ValueError):
+            db.stream_listeners.remove(listener)

@@ -33,6 +33,7 @@ from eocnet.web import (
     laboratory_pages,
     meeting_pages,
     public_site,
+    pwa,
     report_pages,
     risk_assessment_pages,
     risk_pages,
@@ -573,6 +574,7 @@ def install(app: FastAPI) -> None:
     app.include_router(meeting_pages.router)
     app.include_router(agreement_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(pwa.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)
