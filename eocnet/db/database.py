@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from eocnet.db.writer import WriteDoor
+from eocnet.db.writer import LoopBatches, WriteDoor, _Queued
 
 T = TypeVar("T")
 
@@ -108,6 +108,8 @@ class Database:
         self.stream_listeners: list[Callable[[int], None]] = []
         #: The writer thread and its queue: the one way in for every write.
         self.door = WriteDoor(self)
+        #: Async callers' small jobs, batched on their own event loop (see LoopBatches).
+        self._loop_batches: dict[int, LoopBatches] = {}
 
     async def run(
         self, fn: Callable[..., T], /, *args: Any, alone: bool = False, **kwargs: Any
@@ -117,9 +119,23 @@ class Database:
 
         The event loop goes on serving while the writer thread works. ``alone`` runs
         the job in a transaction of its own (large uploads, report builds, purges)."""
-        future = self.door.submit(fn, args, kwargs, alone=alone)
-        result: T = await asyncio.wrap_future(future)
-        return result
+        if alone:
+            future = self.door.submit(fn, args, kwargs, alone=True)
+            result: T = await asyncio.wrap_future(future)
+            return result
+        loop = asyncio.get_running_loop()
+        batches = self._loop_batches.get(id(loop))
+        if batches is None:
+            batches = self._loop_batches[id(loop)] = LoopBatches(self)
+        done: T = await batches.run(_Queued(fn, args, kwargs, False))
+        return done
+
+    def write_counts(self) -> tuple[int, int]:
+        """Transactions committed and jobs run through the door so far, by the writer
+        thread and the loops' batches together (for the benchmarks and the tests)."""
+        batches = self.door.batches + sum(b.batches for b in self._loop_batches.values())
+        jobs = self.door.jobs + sum(b.jobs for b in self._loop_batches.values())
+        return batches, jobs
 
     def run_sync(
         self, fn: Callable[..., T], /, *args: Any, alone: bool = False, **kwargs: Any
@@ -143,15 +159,17 @@ class Database:
             session.close()
 
     @contextmanager
-    def transaction(self, *, locked: bool = False) -> Iterator[Session]:
+    def transaction(self, *, locked: bool = False, door: bool = False) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any error.
 
         The writer thread's own primitive: the application hands a job to :meth:`run`
         or :meth:`run_sync` (a test checks that nothing in ``eocnet`` outside ``db/``
         opens one); tests and benchmarks use it to set up data. ``locked`` says the
         caller already holds the writers' lock (:meth:`lock_writers`) and will release
-        it."""
-        _refuse_event_loop("a write transaction")
+        it. ``door`` is the door's own batch on the event loop, with the lock taken in
+        a worker thread beforehand."""
+        if not door:
+            _refuse_event_loop("a write transaction")
         callbacks: list[AfterCommit] = []
         if not locked:
             self.lock_writers()
@@ -191,6 +209,14 @@ class Database:
         except BaseException:
             self._write_lock.release()
             raise
+
+    def hand_over_writers(self) -> None:
+        """The writers' lock, taken by a worker thread, is used by this thread from now
+        on (the loop's batches wait for it in a thread and write on the loop)."""
+        if self._lock_holder is not None:
+            _HOLDERS.discard(self._lock_holder)
+            self._lock_holder = (self._lock_holder[0], threading.get_ident())
+            _HOLDERS.add(self._lock_holder)
 
     def unlock_writers(self) -> None:
         if not self.is_sqlite:
