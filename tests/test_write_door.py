@@ -321,7 +321,7 @@ def test_several_server_processes_share_the_port_and_the_stream(db, database_url
                         "hazard": "Measles",
                         "country": "IDN",
                         "alert": True,
-                        "alert_reasons": ["serious"],
+                        "alert_reasons": ["serious", "may_spread_to_other_countries"],
                     },
                 )
                 assert r.status_code == 201, r.text

@@ -241,7 +241,7 @@ def _demo_exchange(session: Session) -> None:
             measures="Isolation of the cases; vaccination offered to household contacts.",
             needs="Contact details of co-passengers from the countries of departure.",
             alert=True,
-            alert_reasons=["may_spread_to_other_countries"],
+            alert_reasons=["unusual_or_unexpected", "may_spread_to_other_countries"],
             severity="high",
             figures={"cases_confirmed": 2},
         ),
