@@ -331,13 +331,20 @@ def _demo_risk_communication(session: Session) -> None:
     now = utcnow().replace(microsecond=0)
 
     def publish(actor: Actor, fields: advisories.AdvisoryFields, steps: int = 3) -> None:
+        """Drafted by an officer; approved and issued by the party's focal point (the
+        coordinator issues only its own, regional, advisories)."""
         advisory = advisories.create(session, actor, fields)
+        issuer = (
+            coordinator
+            if actor.party_kind == "coordinator"
+            else _actor(session, f"focal.{actor.party_code.lower()}@{DOMAIN}")
+        )
         if steps >= 1:
             advisories.submit(session, actor, advisory)
         if steps >= 2:
-            advisories.approve(session, coordinator, advisory)
+            advisories.approve(session, issuer, advisory)
         if steps >= 3:
-            advisories.publish_advisory(session, coordinator, settings, advisory)
+            advisories.publish_advisory(session, issuer, settings, advisory)
 
     publish(
         mys,
