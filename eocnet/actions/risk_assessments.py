@@ -36,6 +36,10 @@ class AssessmentFields:
     uncertainties: str = ""
     recommendations: str = ""
     sharing: str = "network"
+    #: The assessors' overall risk when it differs from the matrix cell ("" for none),
+    #: and why (required with it).
+    risk_level_override: str = ""
+    override_justification: str = ""
 
 
 def audience(session: Session, rra: RiskAssessment) -> Audience:
@@ -79,6 +83,7 @@ def for_event(session: Session, actor: Actor, event_id: int) -> list[RiskAssessm
 
 
 def _check(f: AssessmentFields) -> str:
+    """Check the fields; returns the matrix cell for the likelihood and consequences."""
     if not f.title.strip():
         raise Invalid("the title is empty", field="title")
     if len(f.title) > 300:
@@ -92,11 +97,28 @@ def _check(f: AssessmentFields) -> str:
         )
     if f.sharing not in rules.SHARING:
         raise Invalid("sharing is network or partners", field="sharing")
+    if len(f.override_justification) > 20_000:
+        raise Invalid(
+            "the justification is longer than 20,000 characters", field="override_justification"
+        )
     try:
-        return rules.risk_level(f.likelihood, f.consequences)
+        cell = rules.risk_level(f.likelihood, f.consequences)
     except ValueError as exc:
         field_name = "likelihood" if "likelihood" in str(exc) else "consequences"
         raise Invalid(str(exc), field=field_name) from None
+    problem = rules.override_problem(cell, f.risk_level_override, f.override_justification)
+    if problem:
+        raise Invalid(problem[1], field=problem[0])
+    return cell
+
+
+def _set_fields(rra: RiskAssessment, f: AssessmentFields, cell: str) -> None:
+    for name, value in vars(f).items():
+        setattr(rra, name, value.strip() if name in ("title", "override_justification") else value)
+    if not f.risk_level_override:
+        rra.override_justification = ""  # a justification only goes with an override
+    rra.matrix_risk_level = cell
+    rra.risk_level = f.risk_level_override or cell
 
 
 def content(rra: RiskAssessment) -> dict[str, Any]:
@@ -109,6 +131,9 @@ def content(rra: RiskAssessment) -> dict[str, Any]:
         "likelihood": rra.likelihood,
         "consequences": rra.consequences,
         "risk_level": rra.risk_level,
+        "matrix_risk_level": rra.matrix_risk_level,
+        "risk_level_override": rra.risk_level_override,
+        "override_justification": rra.override_justification,
         "confidence": rra.confidence,
         "uncertainties": rra.uncertainties,
         "recommendations": rra.recommendations,
@@ -159,19 +184,18 @@ def create(session: Session, actor: Actor, event_id: int, f: AssessmentFields) -
     if actor.is_partner or not any(r in DRAFTING_ROLES for r in actor.roles):
         raise Forbidden("officers, focal points and the coordinator draft risk assessments")
     event = events.access_event(session, actor, event_id)
-    level = _check(f)
+    cell = _check(f)
     now = utcnow()
     rra = RiskAssessment(
         event_id=event.id,
-        risk_level=level,
         status="draft",
         version=1,
         owner_party=actor.party_code,
         created_by=actor.user_id,
         created_at=now,
         updated_at=now,
-        **{k: (v.strip() if k == "title" else v) for k, v in vars(f).items()},
     )
+    _set_fields(rra, f, cell)
     session.add(rra)
     session.flush()
     _record(session, actor, rra, "drafted")
@@ -189,11 +213,9 @@ def revise(
     (the signed version stays in the revisions)."""
     if not may_edit(actor, rra):
         raise Forbidden("the drafting party or the coordinator revises an assessment")
-    level = _check(f)
+    cell = _check(f)
     before = content(rra)
-    for name, value in vars(f).items():
-        setattr(rra, name, value.strip() if name == "title" else value)
-    rra.risk_level = level
+    _set_fields(rra, f, cell)
     if content(rra) == before:
         return rra
     rra.version += 1

@@ -35,6 +35,14 @@ class AssessmentIn(Input):
     sharing: Literal["network", "partners"] = Field(
         "network", description="Who sees it once signed off (never wider than the event)"
     )
+    risk_level_override: Literal["low", "moderate", "high", "very_high"] | None = Field(
+        None,
+        description="The assessors' overall risk when it differs from the matrix cell; "
+        "the cell is kept beside it (matrix_risk_level)",
+    )
+    override_justification: Text = Field(
+        "", description="Why the overall risk differs from the matrix (required with an override)"
+    )
 
 
 class AssessmentOut(BaseModel):
@@ -46,7 +54,13 @@ class AssessmentOut(BaseModel):
     context_assessment: str
     likelihood: str
     consequences: str
-    risk_level: str = Field(description="From the WHO risk matrix: low, moderate, high, very_high")
+    risk_level: str = Field(
+        description="The overall risk (low, moderate, high, very_high): the override if "
+        "the assessors gave one, else the WHO risk matrix cell"
+    )
+    matrix_risk_level: str = Field(description="The WHO risk matrix cell, always kept")
+    risk_level_override: str | None = Field(description="The assessors' override, or null")
+    override_justification: str
     confidence: str
     uncertainties: str
     recommendations: str
@@ -69,13 +83,15 @@ class RevisionOut(BaseModel):
 
 
 def _out(rra: Any) -> AssessmentOut:
-    return AssessmentOut.model_validate(
-        {name: getattr(rra, name) for name in AssessmentOut.model_fields}
-    )
+    data = {name: getattr(rra, name) for name in AssessmentOut.model_fields}
+    data["risk_level_override"] = data["risk_level_override"] or None
+    return AssessmentOut.model_validate(data)
 
 
 def _fields(body: AssessmentIn) -> actions.AssessmentFields:
-    return actions.AssessmentFields(**body.model_dump())
+    data = body.model_dump()
+    data["risk_level_override"] = data["risk_level_override"] or ""
+    return actions.AssessmentFields(**data)
 
 
 @router.post(

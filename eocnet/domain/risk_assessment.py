@@ -41,6 +41,30 @@ def risk_level(likelihood: str, consequences: str) -> str:
     return _MATRIX[likelihood][CONSEQUENCES.index(consequences)]
 
 
+def override_problem(
+    matrix_level: str, override: str, justification: str
+) -> tuple[str, str] | None:
+    """(field, reason) when the assessors' override of the matrix cell is not acceptable.
+
+    WHO's approach lets the assessment team judge the overall risk beyond the matrix
+    (the matrix is an aid, not the decision) as long as the reasoning is stated; eocnet
+    keeps the computed cell beside the override and asks for the justification."""
+    if not override:
+        return None
+    if override not in RISK_LEVELS:
+        return "risk_level_override", f"the override must be one of {', '.join(RISK_LEVELS)}"
+    if override == matrix_level:
+        return "risk_level_override", (
+            f"the matrix gives {matrix_level.replace('_', ' ')} already: leave the override unset"
+        )
+    if not justification.strip():
+        return "override_justification", (
+            "say why the overall risk differs from the matrix cell "
+            f"({matrix_level.replace('_', ' ')}): a justification is required with an override"
+        )
+    return None
+
+
 def matrix() -> list[tuple[str, list[str]]]:
     """The whole matrix, most likely row first, for pages and documents."""
     return [(row, list(_MATRIX[row])) for row in reversed(LIKELIHOOD)]

@@ -26,6 +26,8 @@ def _fields(form: Any) -> actions.AssessmentFields:
         consequences=str(form.get("consequences") or ""),
         confidence=str(form.get("confidence") or ""),
         sharing=str(form.get("sharing") or "network"),
+        risk_level_override=str(form.get("risk_level_override") or ""),
+        override_justification=str(form.get("override_justification") or ""),
     )
 
 
@@ -35,6 +37,7 @@ def _form_context(values: dict[str, Any]) -> dict[str, Any]:
         "likelihoods": rules.LIKELIHOOD,
         "consequences_list": rules.CONSEQUENCES,
         "confidences": rules.CONFIDENCE,
+        "risk_levels": rules.RISK_LEVELS,
     }
 
 
