@@ -254,6 +254,66 @@ def test_an_override_needs_a_justification_and_keeps_the_matrix_cell(client, db,
     assert again["matrix_risk_level"] == "high"
 
 
+def test_national_regional_and_global_levels(client, world):
+    """One assessment states the risk at each level, each with its own likelihood,
+    consequences, level and confidence; the main fields are the regional risk."""
+    url = f"/api/v1/events/{world['event']}/risk-assessments"
+    headers = world["idn"].headers
+    body = {
+        **BODY,
+        "risk_question": "Risk of further spread in the region in the next four weeks?",
+        "levels": {
+            "national": {
+                "question": "Risk to the population of Jakarta?",
+                "likelihood": "almost_certain",
+                "consequences": "major",
+                "confidence": "high",
+            },
+            "global": {
+                "question": "Risk of spread beyond the region?",
+                "likelihood": "very_unlikely",
+                "consequences": "minor",
+                "confidence": "low",
+                "risk_level_override": "moderate",
+                "override_justification": "A mass gathering with worldwide attendance.",
+            },
+        },
+    }
+    r = client.post(url, headers=headers, json=body)
+    assert r.status_code == 201, r.text
+    levels = {x["scale"]: x for x in r.json()["levels"]}
+    assert [x["scale"] for x in r.json()["levels"]] == ["national", "regional", "global"]
+    assert (levels["national"]["risk_level"], levels["national"]["confidence"]) == (
+        "very_high",
+        "high",
+    )
+    assert levels["regional"]["risk_level"] == r.json()["risk_level"] == "high"
+    assert levels["regional"]["question"] == body["risk_question"]
+    assert (levels["global"]["matrix_risk_level"], levels["global"]["risk_level"]) == (
+        "low",
+        "moderate",
+    )
+    document = client.get(
+        f"/api/v1/risk-assessments/{r.json()['id']}/document.html", headers=headers
+    ).text
+    for text in ("Risk to the population of Jakarta?", "A mass gathering", 'data-scale="global"'):
+        assert text in document
+    # each level is checked like the main one, and the problem names it
+    for change, field in (
+        ({"likelihood": "possible"}, "levels.national.likelihood"),
+        ({"confidence": ""}, "levels.national"),
+        ({"risk_level_override": "low"}, "levels.national.override_justification"),
+    ):
+        levels_in = {"national": {**body["levels"]["national"], **change}}
+        r = client.post(url, headers=headers, json={**BODY, "levels": levels_in})
+        assert r.status_code == 422 and r.json()["field"].startswith(field), (change, r.text)
+    r = client.post(url, headers=headers, json={**BODY, "levels": {"regional": {}}})
+    assert r.status_code == 422 and r.json()["field"].startswith("levels")
+    # a national or global level is optional
+    r = client.post(url, headers=headers, json=BODY)
+    assert [x["scale"] for x in r.json()["levels"]] == ["regional"]
+
+
 def test_documents_in_two_languages(client, world):
     rra = client.post(
         f"/api/v1/events/{world['event']}/risk-assessments", headers=world["idn"].headers, json=BODY
@@ -325,6 +385,27 @@ def test_pages_draft_view_revise_and_sign_off(client, db, world):
         follow_redirects=True,
     )
     assert 'id="matrix-cell"' in overridden.text and "Two hospitals affected." in overridden.text
+    # a national level on the page; a level left blank is not assessed
+    view = client.get(created.headers["location"])
+    national = client.post(
+        created.headers["location"],
+        data={
+            **data,
+            "csrf_token": csrf_of(view.text),
+            "national_question": "Risk in Jakarta?",
+            "national_likelihood": "almost_certain",
+            "national_consequences": "major",
+            "national_confidence": "high",
+        },
+        follow_redirects=True,
+    )
+    assert 'data-scale="national"' in national.text and 'data-scale="global"' not in national.text
+    assert 'name="national_question" maxlength="2000" value="Risk in Jakarta?"' in national.text
+    half = client.post(
+        created.headers["location"],
+        data={**data, "csrf_token": csrf_of(view.text), "global_likelihood": "likely"},
+    )
+    assert half.status_code == 422 and "the global level: confidence must be" in half.text
     client.cookies.clear()
 
     coordinator = world["coordinator"]

@@ -709,6 +709,13 @@ class RiskAssessment(Base):
     #: ... and why (required with an override).
     override_justification: Mapped[str] = mapped_column(Text, default="", server_default="")
     confidence: Mapped[str] = mapped_column(String(12))
+    #: The risk question the fields above answer: the risk at the regional level, the
+    #: network's own product.
+    risk_question: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The risk at the national and the global levels, when assessed: level -> its
+    #: question, likelihood, consequences, confidence, matrix cell, override,
+    #: justification and overall risk (see actions.risk_assessments.LevelFields).
+    levels: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     uncertainties: Mapped[str] = mapped_column(Text, default="")
     recommendations: Mapped[str] = mapped_column(Text, default="")
     sharing: Mapped[str] = mapped_column(String(12), default="network")

@@ -5,11 +5,18 @@ consequences of an event combined in a risk matrix into an overall risk.
 
 from __future__ import annotations
 
+from typing import Any
+
 LIKELIHOOD = ("very_unlikely", "unlikely", "likely", "highly_likely", "almost_certain")
 CONSEQUENCES = ("minimal", "minor", "moderate", "major", "severe")
 CONFIDENCE = ("low", "moderate", "high")
 RISK_LEVELS = ("low", "moderate", "high", "very_high")
 SHARING = ("network", "partners")
+#: The levels at which one assessment states the risk (WHO's standardised approach asks
+#: the risk questions at each). The assessment's main fields are the regional risk,
+#: the network's own product; the national and global levels are optional.
+SCALES = ("national", "regional", "global")
+OTHER_SCALES = ("national", "global")
 
 #: The WHO (2012) risk matrix: rows by likelihood (most likely first),
 #: columns by consequences (minimal to severe).
@@ -20,6 +27,9 @@ _MATRIX = {
     "unlikely": ("low", "low", "moderate", "high", "high"),
     "very_unlikely": ("low", "low", "low", "moderate", "high"),
 }
+
+#: texts saved without their surrounding blanks
+STRIPPED = frozenset({"title", "override_justification", "risk_question"})
 
 #: the parts of an assessment, in the order documents show them
 TEXT_FIELDS = (
@@ -68,3 +78,20 @@ def override_problem(
 def matrix() -> list[tuple[str, list[str]]]:
     """The whole matrix, most likely row first, for pages and documents."""
     return [(row, list(_MATRIX[row])) for row in reversed(LIKELIHOOD)]
+
+
+def by_scale(rra: Any) -> list[dict[str, str]]:
+    """The risk at each level assessed, in order: national (if assessed), regional (the
+    assessment's main fields), global (if assessed). ``rra`` is a RiskAssessment."""
+    regional = {
+        "question": rra.risk_question,
+        "likelihood": rra.likelihood,
+        "consequences": rra.consequences,
+        "confidence": rra.confidence,
+        "matrix_risk_level": rra.matrix_risk_level,
+        "risk_level_override": rra.risk_level_override,
+        "override_justification": rra.override_justification,
+        "risk_level": rra.risk_level,
+    }
+    levels = {**(rra.levels or {}), "regional": regional}
+    return [{"scale": s, **levels[s]} for s in SCALES if s in levels]

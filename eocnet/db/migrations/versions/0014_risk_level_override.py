@@ -1,4 +1,5 @@
-"""risk assessments: the assessors' override of the matrix cell, with its justification
+"""risk assessments: the assessors' override of the matrix cell, with its justification;
+the risk question, and the risk at the national and global levels
 
 Revision ID: 0014
 Revises: 0011
@@ -29,12 +30,18 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("override_justification", sa.Text(), server_default="", nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("risk_question", sa.Text(), server_default="", nullable=False)
+        )
+        batch_op.add_column(sa.Column("levels", sa.JSON(), server_default="{}", nullable=False))
     # every assessment so far took the matrix cell as its overall risk
     op.execute("UPDATE risk_assessment SET matrix_risk_level = risk_level")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("risk_assessment", schema=None) as batch_op:
+        batch_op.drop_column("levels")
+        batch_op.drop_column("risk_question")
         batch_op.drop_column("override_justification")
         batch_op.drop_column("risk_level_override")
         batch_op.drop_column("matrix_risk_level")
