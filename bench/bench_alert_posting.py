@@ -66,7 +66,7 @@ async def _post_all(url: str, poster: Caller, ackers: list[Caller]) -> tuple[flo
                         "hazard": "Measles",
                         "country": "IDN",
                         "alert": True,
-                        "alert_reasons": ["serious"],
+                        "alert_reasons": ["serious", "may_spread_to_other_countries"],
                     },
                 )
                 assert r.status == 201, r.body

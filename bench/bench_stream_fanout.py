@@ -84,7 +84,7 @@ async def _run(url: str, poster: Caller, reader: Caller, subscribers: int) -> li
                     "hazard": "Measles",
                     "country": "IDN",
                     "alert": True,
-                    "alert_reasons": ["serious"],
+                    "alert_reasons": ["serious", "may_spread_to_other_countries"],
                 },
             )
             assert r.status_code == 201, r.text

@@ -122,7 +122,7 @@ def test_update_and_cancel_reference_the_earlier_messages(client, people):
 
     r = client.post(
         f"/api/v1/advisories/{advisory['id']}/cancel",
-        headers=people["coordinator"].headers,
+        headers=people["idn_fp"].headers,
         json={"reason": "The outbreak is over."},
     )
     assert r.status_code == 200, r.text
@@ -146,12 +146,20 @@ def test_who_may_approve_publish_and_see(client, people):
     assert advisory["id"] not in [a["id"] for a in listed]
 
     client.post(f"{url}/submit", headers=people["idn"].headers)
-    # an officer cannot approve, not even their own party's
+    # an officer cannot approve, not even their own party's; another party cannot see it;
+    # the coordinator sees it but does not issue a member state's advisory
     assert client.post(f"{url}/approve", headers=people["idn"].headers).status_code == 403
     assert client.post(f"{url}/approve", headers=people["tha_fp"].headers).status_code == 404
-    assert client.post(f"{url}/approve", headers=people["coordinator"].headers).status_code == 200
+    r = client.post(f"{url}/approve", headers=people["coordinator"].headers)
+    assert r.status_code == 403 and "focal point" in r.json()["detail"]
+    r = client.post(f"{url}/return", headers=people["coordinator"].headers, json={"note": "x"})
+    assert r.status_code == 403
+    assert client.post(f"{url}/approve", headers=people["idn_fp"].headers).status_code == 200
     assert client.post(f"{url}/publish", headers=people["idn"].headers).status_code == 403
-    assert client.post(f"{url}/publish", headers=people["coordinator"].headers).status_code == 200
+    assert client.post(f"{url}/publish", headers=people["coordinator"].headers).status_code == 403
+    assert client.post(f"{url}/publish", headers=people["idn_fp"].headers).status_code == 200
+    r = client.post(f"{url}/cancel", headers=people["coordinator"].headers, json={"reason": "x"})
+    assert r.status_code == 403
     # published: everyone in the network and its partners
     for who in ("tha", "partner"):
         assert client.get(url, headers=people[who].headers).status_code == 200
@@ -160,19 +168,80 @@ def test_who_may_approve_publish_and_see(client, people):
     assert r.status_code == 403
 
 
+def test_urgency_severity_and_certainty_are_chosen_by_the_author(client, people):
+    """A new advisory starts with none pre-chosen; it cannot go further until each is."""
+    unset = {k: v for k, v in BODY.items() if k not in ("urgency", "severity", "certainty")}
+    draft = _draft(client, people["idn"], unset)
+    assert (draft["urgency"], draft["severity"], draft["certainty"]) == (None, None, None)
+    url = f"/api/v1/advisories/{draft['id']}"
+    body = dict(unset)
+    for name in ("urgency", "severity", "certainty"):
+        r = client.post(f"{url}/submit", headers=people["idn"].headers)
+        assert r.status_code == 422, r.text
+        assert r.json()["field"] == name and "choose" in r.json()["detail"]
+        body[name] = BODY[name]
+        r = client.put(url, headers=people["idn"].headers, json=body)
+        assert r.status_code == 200 and r.json()[name] == BODY[name]
+    assert client.post(f"{url}/submit", headers=people["idn"].headers).status_code == 200
+
+
+def test_an_advisory_left_unset_is_never_approved_or_published(client, db, people):
+    draft = _draft(client, people["idn"])
+    url = f"/api/v1/advisories/{draft['id']}"
+    client.post(f"{url}/submit", headers=people["idn"].headers)
+    with db.transaction() as session:  # as an older row or an import might have it
+        session.get(Advisory, draft["id"]).certainty = ""
+    r = client.post(f"{url}/approve", headers=people["idn_fp"].headers)
+    assert r.status_code == 422 and r.json()["field"] == "certainty"
+    with db.transaction() as session:
+        advisory = session.get(Advisory, draft["id"])
+        advisory.status, advisory.severity = "approved", ""
+    r = client.post(f"{url}/publish", headers=people["idn_fp"].headers)
+    assert r.status_code == 422 and r.json()["field"] == "severity"
+    assert count(db, AdvisoryMessage) == 0
+
+
+def test_the_coordinator_issues_its_own_regional_advisories_only(client, db, people):
+    regional = _draft(client, people["coordinator"])
+    url = f"/api/v1/advisories/{regional['id']}"
+    assert regional["owner_party"] == "ASEC"
+    client.post(f"{url}/submit", headers=people["coordinator"].headers)
+    # a member state's focal point does not issue the coordinator's advisory
+    assert client.post(f"{url}/approve", headers=people["idn_fp"].headers).status_code == 404
+    for step in ("approve", "publish"):
+        r = client.post(f"{url}/{step}", headers=people["coordinator"].headers)
+        assert r.status_code == 200, r.text
+    xml = client.get(r.json()["messages"][0]["url"]).content
+    with db.read() as session:
+        from eocnet.db.models import Party
+
+        asec = session.get(Party, "ASEC")
+        assert asec is not None
+    assert cap.read(xml).infos[0].sender_name.startswith(asec.name)
+
+
+def test_the_issuing_party_is_the_cap_sender_name(client, db, people):
+    published = _publish(client, people, _draft(client, people["idn"])["id"])
+    xml = client.get(published["messages"][0]["url"]).content
+    with db.read() as session:
+        from eocnet.db.models import Party
+
+        idn = session.get(Party, "IDN")
+        assert idn is not None
+    assert cap.read(xml).infos[0].sender_name.startswith(idn.name)
+
+
 def test_steps_out_of_order_are_refused(client, people):
     advisory = _draft(client, people["idn"])
     url = f"/api/v1/advisories/{advisory['id']}"
-    r = client.post(f"{url}/publish", headers=people["coordinator"].headers)
+    r = client.post(f"{url}/publish", headers=people["idn_fp"].headers)
     assert r.status_code == 422 and r.json()["field"] == "status"
-    r = client.post(f"{url}/approve", headers=people["coordinator"].headers)
+    r = client.post(f"{url}/approve", headers=people["idn_fp"].headers)
     assert r.status_code == 422
-    r = client.post(f"{url}/cancel", headers=people["coordinator"].headers, json={"reason": "x"})
+    r = client.post(f"{url}/cancel", headers=people["idn_fp"].headers, json={"reason": "x"})
     assert r.status_code == 422
     client.post(f"{url}/submit", headers=people["idn"].headers)
-    r = client.post(
-        f"{url}/return", headers=people["coordinator"].headers, json={"note": "Add Thai."}
-    )
+    r = client.post(f"{url}/return", headers=people["idn_fp"].headers, json={"note": "Add Thai."})
     assert r.json()["status"] == "draft" and r.json()["review_note"] == "Add Thai."
 
 

@@ -32,7 +32,7 @@ def test_answered_posts_survive_kill_9(db, database_url, make_person):
                             "hazard": "x",
                             "country": "IDN",
                             "alert": True,
-                            "alert_reasons": ["serious"],
+                            "alert_reasons": ["serious", "may_spread_to_other_countries"],
                         },
                     )
                 except httpx.HTTPError:

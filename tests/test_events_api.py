@@ -14,7 +14,7 @@ ALERT = {
     "summary": "Two adults arriving from a neighbouring country tested positive in Jakarta.",
     "visibility": "network",
     "alert": True,
-    "alert_reasons": ["may_spread_to_other_countries"],
+    "alert_reasons": ["serious", "may_spread_to_other_countries"],
 }
 
 
@@ -43,6 +43,68 @@ def test_alert_needs_a_reason(client, idn, db):
         "/api/v1/events", json={**ALERT, "alert_reasons": ["because"]}, headers=idn.headers
     )
     assert r.status_code == 422 and r.json()["field"].startswith("alert_reasons")
+    assert count(db, Event) == before
+
+
+@pytest.mark.parametrize(
+    "reasons, missing",
+    [
+        (["serious"], "cross-border"),
+        (["unusual_or_unexpected"], "cross-border"),
+        (["serious", "unusual_or_unexpected"], "cross-border"),
+        (["may_spread_to_other_countries"], "seriousness"),
+        (["may_need_coordinated_response"], "seriousness"),
+        (["may_spread_to_other_countries", "may_need_coordinated_response"], "seriousness"),
+    ],
+)
+def test_alert_needs_a_cross_border_and_a_gravity_reason(client, idn, db, reasons, missing):
+    """Regulation (EU) 2022/2371 Art. 19(1): an alert is serious or unusual AND may cross
+    borders or need a coordinated response; any single kind of reason is refused."""
+    before = count(db, Event), count(db, AuditEntry)
+    r = client.post("/api/v1/events", json={**ALERT, "alert_reasons": reasons}, headers=idn.headers)
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["field"] == "alert_reasons"
+    assert missing in problem["detail"] and "information" in problem["detail"]
+    assert (count(db, Event), count(db, AuditEntry)) == before
+
+
+@pytest.mark.parametrize(
+    "reasons",
+    [
+        ["serious", "may_spread_to_other_countries"],
+        ["unusual_or_unexpected", "may_need_coordinated_response"],
+        ["serious", "unusual_or_unexpected", "may_spread_to_other_countries"],
+    ],
+)
+def test_alert_with_both_kinds_of_reason_is_posted(client, idn, reasons):
+    r = client.post("/api/v1/events", json={**ALERT, "alert_reasons": reasons}, headers=idn.headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["alert"] is True and r.json()["alert_reasons"] == sorted(reasons)
+
+
+def test_alert_page_explains_the_rule_and_refuses_a_single_reason(client, idn, db):
+    from tests.conftest import PASSWORD
+    from tests.web_helpers import csrf_of, login
+
+    login(client, idn.email, PASSWORD)
+    form = client.get("/events/new")
+    assert "2022/2371" in form.text and "cross-border" in form.text
+    before = count(db, Event)
+    r = client.post(
+        "/events/new",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "title": "Cluster",
+            "hazard": "Measles",
+            "country": "IDN",
+            "visibility": "network",
+            "severity": "moderate",
+            "alert": "1",
+            "alert_reasons": ["serious"],
+        },
+    )
+    assert r.status_code == 422 and "cross-border" in r.text
     assert count(db, Event) == before
 
 

@@ -16,7 +16,7 @@ ALERT = {
     "hazard": "Diphtheria",
     "country": "IDN",
     "alert": True,
-    "alert_reasons": ["serious"],
+    "alert_reasons": ["serious", "may_spread_to_other_countries"],
     "visibility": "restricted",
     "parties": ["KHM", "THA"],
 }

@@ -3,6 +3,8 @@ sees what, and the HTML and PDF documents."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -116,7 +118,11 @@ def test_draft_revise_sign_off_and_share(client, db, world):
     assert revisions[1]["changes"] == [
         {"field": "consequences", "before": "moderate", "after": "major"}
     ]
-    assert {c["field"] for c in revisions[3]["changes"]} == {"likelihood", "risk_level"}
+    assert {c["field"] for c in revisions[3]["changes"]} == {
+        "likelihood",
+        "risk_level",
+        "matrix_risk_level",
+    }
     with db.read() as session:
         actions = session.scalars(
             select(AuditEntry.action)
@@ -187,6 +193,127 @@ def test_bad_input_names_the_field(client, world, change, field):
     assert r.status_code == 422 and r.json()["field"] == field
 
 
+def test_the_assessor_chooses_likelihood_consequences_and_confidence(client, world):
+    url = f"/api/v1/events/{world['event']}/risk-assessments"
+    for name in ("likelihood", "consequences", "confidence"):
+        body = {k: v for k, v in BODY.items() if k != name}
+        r = client.post(url, headers=world["idn"].headers, json=body)
+        assert r.status_code == 422 and r.json()["field"] == name
+
+
+def test_an_override_needs_a_justification_and_keeps_the_matrix_cell(client, db, world):
+    url = f"/api/v1/events/{world['event']}/risk-assessments"
+    headers = world["idn"].headers
+    assert risk_level(BODY["likelihood"], BODY["consequences"]) == "high"
+    r = client.post(url, headers=headers, json={**BODY, "risk_level_override": "very_high"})
+    assert r.status_code == 422 and r.json()["field"] == "override_justification"
+    r = client.post(
+        url,
+        headers=headers,
+        json={**BODY, "risk_level_override": "very_high", "override_justification": "   "},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "override_justification"
+    r = client.post(
+        url,
+        headers=headers,
+        json={**BODY, "risk_level_override": "high", "override_justification": "Same."},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "risk_level_override"
+    why = "Nosocomial transmission in two hospitals; the matrix understates it."
+    r = client.post(
+        url,
+        headers=headers,
+        json={**BODY, "risk_level_override": "very_high", "override_justification": why},
+    )
+    assert r.status_code == 201, r.text
+    rra = r.json()
+    assert (rra["risk_level"], rra["matrix_risk_level"], rra["risk_level_override"]) == (
+        "very_high",
+        "high",
+        "very_high",
+    )
+    assert rra["override_justification"] == why
+    # both the computed cell and the override, with the reason, are in the document
+    html = client.get(f"/api/v1/risk-assessments/{rra['id']}/document.html", headers=headers).text
+    assert why in html and "the risk matrix gives" in html and 'aria-current="true"' in html
+    # the stream and the audit carry the overall risk
+    with db.read() as session:
+        entry = session.scalars(
+            select(StreamEntry).where(StreamEntry.kind == "risk_assessment.drafted")
+        ).one()
+        assert json.loads(entry.data)["risk_level"] == "very_high"
+    # without the override the matrix cell is the overall risk again, and no reason stays
+    r = client.put(f"/api/v1/risk-assessments/{rra['id']}", headers=headers, json=BODY)
+    assert r.status_code == 200
+    again = r.json()
+    assert (again["risk_level"], again["risk_level_override"], again["override_justification"]) == (
+        "high",
+        None,
+        "",
+    )
+    assert again["matrix_risk_level"] == "high"
+
+
+def test_national_regional_and_global_levels(client, world):
+    """One assessment states the risk at each level, each with its own likelihood,
+    consequences, level and confidence; the main fields are the regional risk."""
+    url = f"/api/v1/events/{world['event']}/risk-assessments"
+    headers = world["idn"].headers
+    body = {
+        **BODY,
+        "risk_question": "Risk of further spread in the region in the next four weeks?",
+        "levels": {
+            "national": {
+                "question": "Risk to the population of Jakarta?",
+                "likelihood": "almost_certain",
+                "consequences": "major",
+                "confidence": "high",
+            },
+            "global": {
+                "question": "Risk of spread beyond the region?",
+                "likelihood": "very_unlikely",
+                "consequences": "minor",
+                "confidence": "low",
+                "risk_level_override": "moderate",
+                "override_justification": "A mass gathering with worldwide attendance.",
+            },
+        },
+    }
+    r = client.post(url, headers=headers, json=body)
+    assert r.status_code == 201, r.text
+    levels = {x["scale"]: x for x in r.json()["levels"]}
+    assert [x["scale"] for x in r.json()["levels"]] == ["national", "regional", "global"]
+    assert (levels["national"]["risk_level"], levels["national"]["confidence"]) == (
+        "very_high",
+        "high",
+    )
+    assert levels["regional"]["risk_level"] == r.json()["risk_level"] == "high"
+    assert levels["regional"]["question"] == body["risk_question"]
+    assert (levels["global"]["matrix_risk_level"], levels["global"]["risk_level"]) == (
+        "low",
+        "moderate",
+    )
+    document = client.get(
+        f"/api/v1/risk-assessments/{r.json()['id']}/document.html", headers=headers
+    ).text
+    for text in ("Risk to the population of Jakarta?", "A mass gathering", 'data-scale="global"'):
+        assert text in document
+    # each level is checked like the main one, and the problem names it
+    for change, field in (
+        ({"likelihood": "possible"}, "levels.national.likelihood"),
+        ({"confidence": ""}, "levels.national"),
+        ({"risk_level_override": "low"}, "levels.national.override_justification"),
+    ):
+        levels_in = {"national": {**body["levels"]["national"], **change}}
+        r = client.post(url, headers=headers, json={**BODY, "levels": levels_in})
+        assert r.status_code == 422 and r.json()["field"].startswith(field), (change, r.text)
+    r = client.post(url, headers=headers, json={**BODY, "levels": {"regional": {}}})
+    assert r.status_code == 422 and r.json()["field"].startswith("levels")
+    # a national or global level is optional
+    r = client.post(url, headers=headers, json=BODY)
+    assert [x["scale"] for x in r.json()["levels"]] == ["regional"]
+
+
 def test_documents_in_two_languages(client, world):
     rra = client.post(
         f"/api/v1/events/{world['event']}/risk-assessments", headers=world["idn"].headers, json=BODY
@@ -215,6 +342,10 @@ def test_pages_draft_view_revise_and_sign_off(client, db, world):
     assert 'id="new-assessment"' in event_page.text
     form = client.get(f"/events/{world['event']}/risk-assessments/new")
     assert form.status_code == 200 and "Measles" in form.text
+    # nothing is pre-chosen: the assessor chooses likelihood, consequences and confidence
+    for name in ("likelihood", "consequences", "confidence", "risk_level_override"):
+        select_ = form.text.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        assert '<option value="" selected>' in select_ and select_.count("selected") == 1
     data = {**BODY, "csrf_token": csrf_of(form.text)}
     bad = client.post(
         f"/events/{world['event']}/risk-assessments", data={**data, "likelihood": "possible"}
@@ -233,6 +364,48 @@ def test_pages_draft_view_revise_and_sign_off(client, db, world):
         follow_redirects=True,
     )
     assert "very high" in revised.text and "<del>moderate</del>" in revised.text
+    overridden = client.post(
+        created.headers["location"],
+        data={
+            **data,
+            "csrf_token": csrf_of(view.text),
+            "risk_level_override": "very_high",
+            "override_justification": "",
+        },
+    )
+    assert overridden.status_code == 422 and "justification" in overridden.text
+    overridden = client.post(
+        created.headers["location"],
+        data={
+            **data,
+            "csrf_token": csrf_of(view.text),
+            "risk_level_override": "very_high",
+            "override_justification": "Two hospitals affected.",
+        },
+        follow_redirects=True,
+    )
+    assert 'id="matrix-cell"' in overridden.text and "Two hospitals affected." in overridden.text
+    # a national level on the page; a level left blank is not assessed
+    view = client.get(created.headers["location"])
+    national = client.post(
+        created.headers["location"],
+        data={
+            **data,
+            "csrf_token": csrf_of(view.text),
+            "national_question": "Risk in Jakarta?",
+            "national_likelihood": "almost_certain",
+            "national_consequences": "major",
+            "national_confidence": "high",
+        },
+        follow_redirects=True,
+    )
+    assert 'data-scale="national"' in national.text and 'data-scale="global"' not in national.text
+    assert 'name="national_question" maxlength="2000" value="Risk in Jakarta?"' in national.text
+    half = client.post(
+        created.headers["location"],
+        data={**data, "csrf_token": csrf_of(view.text), "global_likelihood": "likely"},
+    )
+    assert half.status_code == 422 and "the global level: confidence must be" in half.text
     client.cookies.clear()
 
     coordinator = world["coordinator"]

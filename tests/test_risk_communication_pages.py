@@ -35,7 +35,7 @@ def _published_advisory(client, people, body=BODY) -> dict:
     r = client.post("/api/v1/advisories", headers=people["idn"].headers, json=body)
     assert r.status_code == 201, r.text
     advisory_id = r.json()["id"]
-    for step, who in (("submit", "idn"), ("approve", "coordinator"), ("publish", "coordinator")):
+    for step, who in (("submit", "idn"), ("approve", "idn_fp"), ("publish", "idn_fp")):
         r = client.post(f"/api/v1/advisories/{advisory_id}/{step}", headers=people[who].headers)
         assert r.status_code == 200, r.text
     return r.json()
@@ -92,16 +92,43 @@ def test_an_officer_drafts_an_advisory_on_the_page(client, db, people):
     assert "<strong>rising</strong>" in view.text and "Demam berdarah di Jakarta" in view.text
     assert 'id="submit-advisory"' in view.text and 'id="approve-advisory"' not in view.text
 
+    # urgency, severity and certainty are never pre-chosen on a new advisory
+    for name in ("urgency", "severity", "certainty"):
+        select = page.text.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        assert '<option value="" selected>' in select and select.count("selected") == 1
+    unset = {k: v for k, v in form.items() if k not in ("urgency", "severity", "certainty")}
+    r = client.post("/advisories", data=unset, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    view = client.get(r.headers["location"])
+    refused = client.post(
+        f"{r.headers['location']}/submit", data={"csrf_token": csrf_of(view.text)}
+    )
+    assert refused.status_code == 422 and "choose the urgency" in refused.text
+    assert count(db, Advisory) == 2
+
     # bad input: the form comes back with the error and what was typed
     bad = client.post("/advisories", data={**form, "countries": "XXX"})
     assert bad.status_code == 422 and "XXX" in bad.text and 'id="advisory-error"' in bad.text
-    assert count(db, Advisory) == 1
+    assert count(db, Advisory) == 2
 
 
 def test_the_coordinator_reviews_and_publishes_on_the_page(client, db, people):
-    advisory = client.post("/api/v1/advisories", headers=people["idn"].headers, json=BODY).json()
-    client.post(f"/api/v1/advisories/{advisory['id']}/submit", headers=people["idn"].headers)
+    national = client.post("/api/v1/advisories", headers=people["idn"].headers, json=BODY).json()
+    client.post(f"/api/v1/advisories/{national['id']}/submit", headers=people["idn"].headers)
+    advisory = client.post(
+        "/api/v1/advisories", headers=people["coordinator"].headers, json=BODY
+    ).json()
+    client.post(
+        f"/api/v1/advisories/{advisory['id']}/submit", headers=people["coordinator"].headers
+    )
     login_with_totp(client, db, people["coordinator"])
+    # a member state's advisory is issued by its focal point, not by the coordinator
+    page = client.get(f"/advisories/{national['id']}")
+    assert page.status_code == 200 and 'id="approve-advisory"' not in page.text
+    r = client.post(
+        f"/advisories/{national['id']}/approve", data={"csrf_token": csrf_of(page.text)}
+    )
+    assert r.status_code == 403
     page = client.get(f"/advisories/{advisory['id']}")
     assert 'id="approve-advisory"' in page.text
     token = csrf_of(page.text)
@@ -236,7 +263,7 @@ def test_feeds_and_cap_index(client, people):
     # a cancelled advisory leaves the index of current alerts
     client.post(
         f"/api/v1/advisories/{advisory['id']}/cancel",
-        headers=people["coordinator"].headers,
+        headers=people["idn_fp"].headers,
         json={"reason": "Over"},
     )
     index = etree.fromstring(client.get("/public/feeds/cap.atom").content)

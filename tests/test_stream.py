@@ -19,7 +19,7 @@ ALERT = {
     "country": "IDN",
     "visibility": "network",
     "alert": True,
-    "alert_reasons": ["serious"],
+    "alert_reasons": ["serious", "may_spread_to_other_countries"],
 }
 
 

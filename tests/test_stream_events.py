@@ -89,7 +89,7 @@ def alerts_reminded_and_escalated(w: World) -> None:
             "hazard": "Nipah virus",
             "country": "IDN",
             "alert": True,
-            "alert_reasons": ["serious"],
+            "alert_reasons": ["serious", "may_spread_to_other_countries"],
         },
     )
     assert r.status_code == 201, r.text

@@ -280,7 +280,7 @@ def test_a_job_that_opens_its_own_write_fails_instead_of_stopping_the_server(tmp
     try:
         # from a batch on the event loop the nested write is refused as a write on the
         # loop; from the writer thread as a write that would wait for itself
-        with pytest.raises(RuntimeError, match="wait for itself|event loop"):
+        with pytest.raises(RuntimeError, match=r"wait for itself|event loop"):
             _run(lambda: db.run(nested))
         with pytest.raises(RuntimeError, match="wait for itself"):
             db.run_sync(nested_transaction)
@@ -324,7 +324,7 @@ def test_several_server_processes_share_the_port_and_the_stream(db, database_url
                         "hazard": "Measles",
                         "country": "IDN",
                         "alert": True,
-                        "alert_reasons": ["serious"],
+                        "alert_reasons": ["serious", "may_spread_to_other_countries"],
                     },
                 )
                 assert r.status_code == 201, r.text

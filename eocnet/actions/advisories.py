@@ -1,5 +1,7 @@
-"""Public advisories: drafted by a party, reviewed, approved by the coordinator or
-the party's focal point, published as CAP 1.2 messages, updated and cancelled.
+"""Public advisories: drafted by a party, reviewed, approved and issued by the party's
+focal point (the alerting authority named in CAP ``senderName``) or, for a regional
+advisory of the coordinator, by the coordinator; published as CAP 1.2 messages,
+updated and cancelled.
 
 What the public sees is never the advisory row itself but the messages issued
 from it (``AdvisoryMessage``): each keeps the text as published, so a later
@@ -39,6 +41,10 @@ from eocnet.interop import cap as cap_xml
 from eocnet.realtime.log import Audience, publish
 
 DRAFTING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT, Role.COORDINATOR})
+ISSUER = (
+    "only a focal point of the party that wrote it "
+    "(the coordinator for its own, regional, advisories)"
+)
 MAX_TEXT = 20_000
 
 
@@ -132,10 +138,15 @@ def may_edit(actor: Actor, advisory: Advisory) -> bool:
 
 
 def may_approve(actor: Actor, advisory: Advisory) -> bool:
-    """The coordinator, or a focal point of the party that wrote it."""
-    if actor.is_coordinator:
-        return True
-    return actor.party_code == advisory.owner_party and actor.has_role(Role.FOCAL_POINT)
+    """Who approves, publishes and cancels (issues) an advisory: its own party's
+    authority, the one its CAP messages name as ``senderName``. A member state's
+    advisory is issued by that party's focal point (never by the coordinator, nor by
+    another party); a regional advisory of the coordinator by the coordinator."""
+    if actor.party_code != advisory.owner_party or actor.scope != "write":
+        return False
+    if actor.party_kind == "coordinator":
+        return actor.is_coordinator
+    return not actor.is_partner and actor.has_role(Role.FOCAL_POINT)
 
 
 # ---------------------------------------------------------------- checks
@@ -354,9 +365,19 @@ def differs_from(advisory: Advisory, last: AdvisoryMessage | None) -> bool:
     return last is not None and advisory.status != "cancelled" and last.content != content(advisory)
 
 
+def _require_chosen(advisory: Advisory) -> None:
+    """Urgency, severity and certainty are the author's choice: none is pre-chosen."""
+    problem = rules.unchosen_problem(
+        {name: getattr(advisory, name) for name in rules.CHOSEN_BY_AUTHOR}
+    )
+    if problem:
+        raise Invalid(problem[1], field=problem[0])
+
+
 def submit(session: Session, actor: Actor, advisory: Advisory) -> Advisory:
     if not may_edit(actor, advisory):
         raise Forbidden("the party that wrote the advisory or the coordinator submits it")
+    _require_chosen(advisory)
     if advisory.status == "published":
         if not pending_update(session, advisory):
             raise Invalid("nothing changed since it was published", field="status")
@@ -366,7 +387,8 @@ def submit(session: Session, actor: Actor, advisory: Advisory) -> Advisory:
 
 def approve(session: Session, actor: Actor, advisory: Advisory) -> Advisory:
     if not may_approve(actor, advisory):
-        raise Forbidden("the coordinator or the party's focal point approves advisories")
+        raise Forbidden(f"{ISSUER} approves it")
+    _require_chosen(advisory)
     advisory.approved_by = actor.user_id
     advisory.approved_at = utcnow()
     return _step(session, actor, advisory, "approve", "approved")
@@ -374,7 +396,7 @@ def approve(session: Session, actor: Actor, advisory: Advisory) -> Advisory:
 
 def return_to_draft(session: Session, actor: Actor, advisory: Advisory, note: str) -> Advisory:
     if not may_approve(actor, advisory):
-        raise Forbidden("the coordinator or the party's focal point reviews advisories")
+        raise Forbidden(f"{ISSUER} reviews it")
     advisory.review_note = text(note, "note", 2000)
     advisory.approved_by = advisory.approved_at = None
     return _step(session, actor, advisory, "return", "returned", note=advisory.review_note)
@@ -580,9 +602,10 @@ def publish_advisory(
 ) -> AdvisoryMessage:
     """Issue the approved text as a CAP Alert (first time) or Update."""
     if not may_approve(actor, advisory):
-        raise Forbidden("the coordinator or the party's focal point publishes advisories")
+        raise Forbidden(f"{ISSUER} publishes it")
     if advisory.status != "approved":
         raise Invalid("only an approved advisory can be published", field="status")
+    _require_chosen(advisory)
     msg_type = "Update" if last_message(session, advisory.id) is not None else "Alert"
     message = _issue(session, actor, settings, advisory, msg_type, "", content(advisory))
     _step(session, actor, advisory, "publish", "published", identifier=message.identifier)
@@ -595,7 +618,7 @@ def cancel(
     """Withdraw a published advisory: a CAP Cancel referencing its messages and
     carrying the text as last published (not a later, unpublished edit)."""
     if not may_approve(actor, advisory):
-        raise Forbidden("the coordinator or the party's focal point cancels advisories")
+        raise Forbidden(f"{ISSUER} cancels it")
     last = last_message(session, advisory.id)
     if last is None or advisory.status == "cancelled":
         raise Invalid("only a published advisory can be cancelled", field="status")

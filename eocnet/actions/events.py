@@ -29,7 +29,14 @@ from eocnet.db.models import (
 from eocnet.db.types import utcnow
 from eocnet.domain import ihr_annex2
 from eocnet.domain.actors import Actor
-from eocnet.domain.events import FIGURES, AlertCriterion, EventStatus, Severity, can_move
+from eocnet.domain.events import (
+    FIGURES,
+    AlertCriterion,
+    EventStatus,
+    Severity,
+    alert_rule_problem,
+    can_move,
+)
 from eocnet.domain.roles import Role
 from eocnet.domain.visibility import NETWORK_KINDS, Visibility, audience_of
 from eocnet.realtime.log import Audience, parties_key, publish
@@ -139,10 +146,9 @@ def _validate(
             raise Invalid(
                 f"alert reasons must be among: {allowed}", field="alert_reasons"
             ) from None
-        if not reasons:
-            raise Invalid(
-                "say why this is an alert (at least one criterion)", field="alert_reasons"
-            )
+        problem = alert_rule_problem({AlertCriterion(r) for r in reasons})
+        if problem:
+            raise Invalid(problem, field="alert_reasons")
     for name, value in f.figures.items():
         if name not in FIGURES:
             raise Invalid(f"unknown figure {name!r}", field=f"figures.{name}")

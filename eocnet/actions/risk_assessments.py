@@ -4,7 +4,7 @@ its partners — never wider than the event itself."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +25,19 @@ DRAFTING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT, Role.COORDINATOR})
 
 
 @dataclass
+class LevelFields:
+    """The risk at one more level (national or global): its own question, likelihood,
+    consequences and confidence, and the assessors' override with its justification."""
+
+    likelihood: str
+    consequences: str
+    confidence: str
+    question: str = ""
+    risk_level_override: str = ""
+    override_justification: str = ""
+
+
+@dataclass
 class AssessmentFields:
     title: str
     likelihood: str
@@ -36,6 +49,14 @@ class AssessmentFields:
     uncertainties: str = ""
     recommendations: str = ""
     sharing: str = "network"
+    #: The assessors' overall risk when it differs from the matrix cell ("" for none),
+    #: and why (required with it).
+    risk_level_override: str = ""
+    override_justification: str = ""
+    #: The risk question the main fields answer (the regional risk).
+    risk_question: str = ""
+    #: The risk at the national and global levels, when assessed.
+    levels: dict[str, LevelFields] = field(default_factory=dict)
 
 
 def audience(session: Session, rra: RiskAssessment) -> Audience:
@@ -79,6 +100,7 @@ def for_event(session: Session, actor: Actor, event_id: int) -> list[RiskAssessm
 
 
 def _check(f: AssessmentFields) -> str:
+    """Check the fields; returns the matrix cell for the likelihood and consequences."""
     if not f.title.strip():
         raise Invalid("the title is empty", field="title")
     if len(f.title) > 300:
@@ -86,17 +108,73 @@ def _check(f: AssessmentFields) -> str:
     for name in rules.TEXT_FIELDS[1:]:
         if len(getattr(f, name)) > 20_000:
             raise Invalid(f"{name.replace('_', ' ')} is longer than 20,000 characters", field=name)
-    if f.confidence not in rules.CONFIDENCE:
-        raise Invalid(
-            f"confidence must be one of {', '.join(rules.CONFIDENCE)}", field="confidence"
-        )
     if f.sharing not in rules.SHARING:
         raise Invalid("sharing is network or partners", field="sharing")
+    if len(f.risk_question) > 2_000:
+        raise Invalid("the risk question is longer than 2,000 characters", field="risk_question")
+    unknown = sorted(set(f.levels) - set(rules.OTHER_SCALES))
+    if unknown:
+        raise Invalid(
+            f"levels are {' and '.join(rules.OTHER_SCALES)} (the main fields are the "
+            f"regional risk), not {', '.join(unknown)}",
+            field="levels",
+        )
+    for scale, level in f.levels.items():
+        if len(level.question) > 2_000:
+            raise Invalid(
+                "the risk question is longer than 2,000 characters",
+                field=f"levels.{scale}.question",
+            )
+        try:
+            _assess(level, f"levels.{scale}.")
+        except Invalid as exc:
+            raise Invalid(f"the {scale} level: {exc.detail}", field=exc.field) from None
+    return _assess(f, "")
+
+
+def _assess(f: AssessmentFields | LevelFields, where: str) -> str:
+    """The matrix cell of one level's likelihood and consequences, once its confidence
+    and override are checked; ``where`` prefixes the fields named in problems."""
+    if f.confidence not in rules.CONFIDENCE:
+        raise Invalid(
+            f"confidence must be one of {', '.join(rules.CONFIDENCE)}", field=f"{where}confidence"
+        )
+    if len(f.override_justification) > 20_000:
+        raise Invalid(
+            "the justification is longer than 20,000 characters",
+            field=f"{where}override_justification",
+        )
     try:
-        return rules.risk_level(f.likelihood, f.consequences)
+        cell = rules.risk_level(f.likelihood, f.consequences)
     except ValueError as exc:
         field_name = "likelihood" if "likelihood" in str(exc) else "consequences"
-        raise Invalid(str(exc), field=field_name) from None
+        raise Invalid(str(exc), field=f"{where}{field_name}") from None
+    problem = rules.override_problem(cell, f.risk_level_override, f.override_justification)
+    if problem:
+        raise Invalid(problem[1], field=f"{where}{problem[0]}")
+    return cell
+
+
+def _level(level: LevelFields) -> dict[str, str]:
+    """A national or global level as stored: as given, with its cell and overall risk."""
+    cell = rules.risk_level(level.likelihood, level.consequences)
+    out = {k: v.strip() for k, v in asdict(level).items()}
+    if not level.risk_level_override:
+        out["override_justification"] = ""
+    return {**out, "matrix_risk_level": cell, "risk_level": level.risk_level_override or cell}
+
+
+def _set_fields(rra: RiskAssessment, f: AssessmentFields, cell: str) -> None:
+    for name, value in vars(f).items():
+        if name != "levels":
+            setattr(rra, name, value.strip() if name in rules.STRIPPED else value)
+    if not f.risk_level_override:
+        rra.override_justification = ""  # a justification only goes with an override
+    rra.matrix_risk_level = cell
+    rra.risk_level = f.risk_level_override or cell
+    rra.levels = {
+        scale: _level(f.levels[scale]) for scale in rules.OTHER_SCALES if scale in f.levels
+    }
 
 
 def content(rra: RiskAssessment) -> dict[str, Any]:
@@ -109,6 +187,11 @@ def content(rra: RiskAssessment) -> dict[str, Any]:
         "likelihood": rra.likelihood,
         "consequences": rra.consequences,
         "risk_level": rra.risk_level,
+        "matrix_risk_level": rra.matrix_risk_level,
+        "risk_level_override": rra.risk_level_override,
+        "override_justification": rra.override_justification,
+        "risk_question": rra.risk_question,
+        "levels": rra.levels,
         "confidence": rra.confidence,
         "uncertainties": rra.uncertainties,
         "recommendations": rra.recommendations,
@@ -159,19 +242,18 @@ def create(session: Session, actor: Actor, event_id: int, f: AssessmentFields) -
     if actor.is_partner or not any(r in DRAFTING_ROLES for r in actor.roles):
         raise Forbidden("officers, focal points and the coordinator draft risk assessments")
     event = events.access_event(session, actor, event_id)
-    level = _check(f)
+    cell = _check(f)
     now = utcnow()
     rra = RiskAssessment(
         event_id=event.id,
-        risk_level=level,
         status="draft",
         version=1,
         owner_party=actor.party_code,
         created_by=actor.user_id,
         created_at=now,
         updated_at=now,
-        **{k: (v.strip() if k == "title" else v) for k, v in vars(f).items()},
     )
+    _set_fields(rra, f, cell)
     session.add(rra)
     session.flush()
     _record(session, actor, rra, "drafted")
@@ -189,11 +271,9 @@ def revise(
     (the signed version stays in the revisions)."""
     if not may_edit(actor, rra):
         raise Forbidden("the drafting party or the coordinator revises an assessment")
-    level = _check(f)
+    cell = _check(f)
     before = content(rra)
-    for name, value in vars(f).items():
-        setattr(rra, name, value.strip() if name == "title" else value)
-    rra.risk_level = level
+    _set_fields(rra, f, cell)
     if content(rra) == before:
         return rra
     rra.version += 1

@@ -64,9 +64,19 @@ class AdvisoryIn(Input):
         "", "Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess",
         "AllClear", "None",
     ] = ""  # fmt: skip
-    urgency: Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
-    severity: Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
-    certainty: Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
+    urgency: Literal["Immediate", "Expected", "Future", "Past", "Unknown"] | None = Field(
+        None,
+        description="CAP urgency, the author's choice: a draft may leave it unset "
+        "(null), but it cannot be submitted, approved or published without it",
+    )
+    severity: Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"] | None = Field(
+        None,
+        description="CAP severity; unset (null) until the author chooses",
+    )
+    certainty: Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"] | None = Field(
+        None,
+        description="CAP certainty; unset (null) until the author chooses",
+    )
     audience: str = Field("", max_length=300)
     effective_at: datetime | None = None
     expires_at: datetime | None = None
@@ -91,9 +101,9 @@ class AdvisoryOut(BaseModel):
     event_type: str
     category: str
     response_type: str
-    urgency: str
-    severity: str
-    certainty: str
+    urgency: str | None = Field(description="null until the author chooses")
+    severity: str | None = Field(description="null until the author chooses")
+    certainty: str | None = Field(description="null until the author chooses")
     audience: str
     effective_at: datetime | None
     expires_at: datetime | None
@@ -124,8 +134,9 @@ def _out(session: Any, advisory: Any) -> AdvisoryOut:
         **{
             name: getattr(advisory, name)
             for name in AdvisoryOut.model_fields
-            if name not in ("translations", "messages")
+            if name not in ("translations", "messages", "urgency", "severity", "certainty")
         },
+        **{name: getattr(advisory, name) or None for name in ("urgency", "severity", "certainty")},
         translations=[
             {
                 "language": t.language,
@@ -150,6 +161,8 @@ def _out(session: Any, advisory: Any) -> AdvisoryOut:
 
 def _fields(body: AdvisoryIn) -> actions.AdvisoryFields:
     data = body.model_dump()
+    for name in ("urgency", "severity", "certainty"):
+        data[name] = data[name] or ""  # unset until the author chooses
     return actions.AdvisoryFields(
         **{k: v for k, v in data.items() if k not in ("translations", "areas")},
         translations=[actions.TranslationFields(**t) for t in data["translations"]],
@@ -215,7 +228,8 @@ def submit_advisory(advisory_id: Id, actor: CurrentActor, db: DbDep) -> Advisory
 
 @router.post("/advisories/{advisory_id}/approve", response_model=AdvisoryOut, summary="Approve")
 def approve_advisory(advisory_id: Id, actor: CurrentActor, db: DbDep) -> AdvisoryOut:
-    """The coordinator or a focal point of the drafting party approves."""
+    """A focal point of the party that wrote it approves (the coordinator only its own,
+    regional, advisories): the party named as the CAP `senderName` issues it."""
 
     def job(session: Session) -> AdvisoryOut:
         advisory = actions.access(session, actor, advisory_id)

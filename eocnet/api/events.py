@@ -61,7 +61,10 @@ class EventCreate(Input):
     )
     alert: bool = Field(False, description="Post as an alert: acknowledgements are tracked")
     alert_reasons: list[AlertCriterion] = Field(
-        default_factory=list, description="Why this is an alert (required for alerts)"
+        default_factory=list,
+        description="Why this is an alert (required for alerts): at least one of "
+        "may_spread_to_other_countries, may_need_coordinated_response, together with "
+        "serious or unusual_or_unexpected (Regulation (EU) 2022/2371 Art. 19(1))",
     )
     icd_code: str = Field("", max_length=20)
     subdivision: str = Field("", max_length=10, description="ISO 3166-2 code, e.g. ID-JK")
@@ -322,8 +325,11 @@ async def post_event(
     db: DbDep,
     settings: SettingsDep,
 ) -> JSONResponse:
-    """Post a health event. With `alert: true` (and at least one reason) every addressed
-    party is expected to acknowledge it, and is reminded until it does. Send an
+    """Post a health event. With `alert: true` every addressed party is expected to
+    acknowledge it, and is reminded until it does. An alert needs a cross-border reason
+    (`may_spread_to_other_countries` or `may_need_coordinated_response`) and `serious`
+    or `unusual_or_unexpected` (Regulation (EU) 2022/2371 Art. 19(1)); otherwise 422
+    naming `alert_reasons` (post it with `alert: false` as information). Send an
     `Idempotency-Key` header to make retries safe."""
     fields, fingerprint = _fields(body), body.model_dump_json()
 

@@ -14,12 +14,42 @@ from sqlalchemy.orm import Session
 from eocnet.actions import risk_assessments as actions
 from eocnet.api.deps import CurrentActor, DbDep
 from eocnet.api.schemas import Id, Input
+from eocnet.domain import risk_assessment as rules
 
 router = APIRouter(tags=["risk assessments"])
 
 Likelihood = Literal["very_unlikely", "unlikely", "likely", "highly_likely", "almost_certain"]
 Consequences = Literal["minimal", "minor", "moderate", "major", "severe"]
 Text = Annotated[str, Field(max_length=20_000)]
+
+
+RiskLevel = Literal["low", "moderate", "high", "very_high"]
+
+
+class LevelIn(Input):
+    question: str = Field("", max_length=2_000, description="The risk question at this level")
+    likelihood: Likelihood
+    consequences: Consequences
+    confidence: Literal["low", "moderate", "high"]
+    risk_level_override: RiskLevel | None = None
+    override_justification: Text = ""
+
+
+class LevelsIn(Input):
+    national: LevelIn | None = Field(None, description="The risk to the affected country")
+    global_: LevelIn | None = Field(None, alias="global", description="The risk globally")
+
+
+class LevelOut(BaseModel):
+    scale: str = Field(description="national, regional or global")
+    question: str
+    likelihood: str
+    consequences: str
+    confidence: str
+    matrix_risk_level: str
+    risk_level_override: str | None
+    override_justification: str
+    risk_level: str
 
 
 class AssessmentIn(Input):
@@ -35,6 +65,23 @@ class AssessmentIn(Input):
     sharing: Literal["network", "partners"] = Field(
         "network", description="Who sees it once signed off (never wider than the event)"
     )
+    risk_level_override: Literal["low", "moderate", "high", "very_high"] | None = Field(
+        None,
+        description="The assessors' overall risk when it differs from the matrix cell; "
+        "the cell is kept beside it (matrix_risk_level)",
+    )
+    override_justification: Text = Field(
+        "", description="Why the overall risk differs from the matrix (required with an override)"
+    )
+    risk_question: str = Field(
+        "", max_length=2_000, description="The risk question the main (regional) fields answer"
+    )
+    levels: LevelsIn = Field(
+        default_factory=LevelsIn,
+        description="The risk at the national and global levels, each with its own "
+        "likelihood, consequences, confidence and optional override; the main fields "
+        "are the regional risk",
+    )
 
 
 class AssessmentOut(BaseModel):
@@ -46,7 +93,18 @@ class AssessmentOut(BaseModel):
     context_assessment: str
     likelihood: str
     consequences: str
-    risk_level: str = Field(description="From the WHO risk matrix: low, moderate, high, very_high")
+    risk_level: str = Field(
+        description="The overall risk (low, moderate, high, very_high): the override if "
+        "the assessors gave one, else the WHO risk matrix cell"
+    )
+    matrix_risk_level: str = Field(description="The WHO risk matrix cell, always kept")
+    risk_level_override: str | None = Field(description="The assessors' override, or null")
+    override_justification: str
+    risk_question: str
+    levels: list[LevelOut] = Field(
+        description="The risk at each level assessed: national (if assessed), regional "
+        "(the main fields) and global (if assessed)"
+    )
     confidence: str
     uncertainties: str
     recommendations: str
@@ -69,13 +127,26 @@ class RevisionOut(BaseModel):
 
 
 def _out(rra: Any) -> AssessmentOut:
-    return AssessmentOut.model_validate(
-        {name: getattr(rra, name) for name in AssessmentOut.model_fields}
-    )
+    data = {name: getattr(rra, name) for name in AssessmentOut.model_fields if name != "levels"}
+    data["risk_level_override"] = data["risk_level_override"] or None
+    data["levels"] = [
+        {**level, "risk_level_override": level["risk_level_override"] or None}
+        for level in rules.by_scale(rra)
+    ]
+    return AssessmentOut.model_validate(data)
 
 
 def _fields(body: AssessmentIn) -> actions.AssessmentFields:
-    return actions.AssessmentFields(**body.model_dump())
+    data = body.model_dump(exclude={"levels"})
+    data["risk_level_override"] = data["risk_level_override"] or ""
+    levels = {
+        scale: actions.LevelFields(
+            **{**level.model_dump(), "risk_level_override": level.risk_level_override or ""}
+        )
+        for scale, level in (("national", body.levels.national), ("global", body.levels.global_))
+        if level is not None
+    }
+    return actions.AssessmentFields(**data, levels=levels)
 
 
 @router.post(

@@ -762,8 +762,22 @@ class RiskAssessment(Base):
     context_assessment: Mapped[str] = mapped_column(Text, default="")
     likelihood: Mapped[str] = mapped_column(String(20))
     consequences: Mapped[str] = mapped_column(String(20))
+    #: The overall risk: the assessors' override if they gave one, else the matrix cell.
     risk_level: Mapped[str] = mapped_column(String(12))
+    #: The cell of the WHO risk matrix for the likelihood and consequences, always kept.
+    matrix_risk_level: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    #: The level the assessors chose instead of the matrix cell ("" when none) ...
+    risk_level_override: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    #: ... and why (required with an override).
+    override_justification: Mapped[str] = mapped_column(Text, default="", server_default="")
     confidence: Mapped[str] = mapped_column(String(12))
+    #: The risk question the fields above answer: the risk at the regional level, the
+    #: network's own product.
+    risk_question: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The risk at the national and the global levels, when assessed: level -> its
+    #: question, likelihood, consequences, confidence, matrix cell, override,
+    #: justification and overall risk (see actions.risk_assessments.LevelFields).
+    levels: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     uncertainties: Mapped[str] = mapped_column(Text, default="")
     recommendations: Mapped[str] = mapped_column(Text, default="")
     sharing: Mapped[str] = mapped_column(String(12), default="network")

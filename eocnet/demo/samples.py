@@ -65,13 +65,20 @@ def risk_communication(demo: Demo, data: dict[str, Any]) -> None:
             event_id=demo.event_id(entry.get("event")),
         )
         advisory = advisories.create(session, author, fields)
+        # Drafted by an officer; approved and issued by the party's focal point (the
+        # coordinator issues only its own, regional, advisories).
+        issuer = (
+            coordinator
+            if author.party_kind == "coordinator"
+            else demo.actor(f"focal.{author.party_code.lower()}")
+        )
         steps = entry["steps"]
         if steps >= 1:
             advisories.submit(session, author, advisory)
         if steps >= 2:
-            advisories.approve(session, coordinator, advisory)
+            advisories.approve(session, issuer, advisory)
         if steps >= 3:
-            advisories.publish_advisory(session, coordinator, demo.settings, advisory)
+            advisories.publish_advisory(session, issuer, demo.settings, advisory)
     for entry in data["rumours"]:
         fact_checks.log_rumour(
             session, demo.actor(entry["by"]), demo.fields(fact_checks.RumourFields, entry["fields"])

@@ -48,7 +48,15 @@ def closed_polygon(text: str) -> str:
     return " ".join(pairs)
 
 
+#: The CAP vocabularies the author must choose: a new advisory starts with them unset
+#: (``""``), never with a pre-chosen Immediate / Extreme / Observed, and cannot be
+#: submitted or published until each is chosen.
+CHOSEN_BY_AUTHOR = ("urgency", "severity", "certainty")
+
+
 def vocabulary_problem(field: str, value: str) -> str | None:
+    if field in CHOSEN_BY_AUTHOR and value == "":
+        return None  # unset in a draft; see unchosen_problem
     allowed = {
         "category": cap.CATEGORY,
         "urgency": cap.URGENCY,
@@ -58,4 +66,17 @@ def vocabulary_problem(field: str, value: str) -> str | None:
     }[field]
     if value not in allowed:
         return f"{field.replace('_', ' ')} must be one of {', '.join(a for a in allowed if a)}"
+    return None
+
+
+def unchosen_problem(values: dict[str, str]) -> tuple[str, str] | None:
+    """The first of urgency, severity and certainty left unset, with the reason, or
+    None when the author chose all three."""
+    for name in CHOSEN_BY_AUTHOR:
+        if not values.get(name):
+            choices = {"urgency": cap.URGENCY, "severity": cap.SEVERITY}.get(name, cap.CERTAINTY)
+            return name, (
+                f"choose the {name} before the advisory goes further "
+                f"(one of {', '.join(choices)}): it is never pre-chosen"
+            )
     return None

@@ -21,13 +21,45 @@ class Severity(StrEnum):
 
 
 class AlertCriterion(StrEnum):
-    """Why an event is posted as an alert (the EU EWRS notification criteria, Decision
-    1082/2013/EU Art. 9(1), adapted): at least one must be given."""
+    """Why an event is posted as an alert, after the EWRS alert notification criteria of
+    Regulation (EU) 2022/2371 Art. 19(1) (adapted): see :func:`alert_rule_problem`."""
 
     UNUSUAL = "unusual_or_unexpected"
     SERIOUS = "serious"
     SPREAD = "may_spread_to_other_countries"
     COORDINATION = "may_need_coordinated_response"
+
+
+#: Reasons that make an event more than national: it may spread, or may need a
+#: coordinated response.
+CROSS_BORDER_REASONS = frozenset({AlertCriterion.SPREAD, AlertCriterion.COORDINATION})
+#: Reasons that make it more than routine: serious, or unusual or unexpected.
+GRAVITY_REASONS = frozenset({AlertCriterion.SERIOUS, AlertCriterion.UNUSUAL})
+
+ALERT_RULE = (
+    "an alert needs at least one cross-border reason (may spread to other countries, "
+    "or may need a coordinated response) together with seriousness or unusualness "
+    "(serious, or unusual or unexpected); otherwise post it as information"
+)
+
+
+def alert_rule_problem(reasons: set[AlertCriterion] | frozenset[AlertCriterion]) -> str | None:
+    """Why these reasons do not make an alert, or None when they do.
+
+    Regulation (EU) 2022/2371 Art. 19(1) asks for an alert notification when a threat is
+    unusual or unexpected (or serious), may cross borders and may need a coordinated
+    response. eocnet requires one reason of each kind: a cross-border reason (spread or
+    coordination) and a gravity reason (serious or unusual); an event that is only one
+    of these is shared as information.
+    """
+    missing = []
+    if not reasons & CROSS_BORDER_REASONS:
+        missing.append("a cross-border reason")
+    if not reasons & GRAVITY_REASONS:
+        missing.append("seriousness or unusualness")
+    if not missing:
+        return None
+    return f"{ALERT_RULE} (missing: {' and '.join(missing)})"
 
 
 #: Allowed moves of the status workflow: signal → verified → ongoing → closed, or

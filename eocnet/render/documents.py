@@ -32,6 +32,7 @@ def risk_assessment_html(session: Session, rra: RiskAssessment, lang: str) -> st
         party=session.get(Party, rra.owner_party),
         matrix=rules.matrix(),
         consequences=rules.CONSEQUENCES,
+        scales=rules.by_scale(rra),
     )
 
 

@@ -19,22 +19,54 @@ from eocnet.web.rendering import render
 router = APIRouter(include_in_schema=False)
 
 
+LEVEL_FIELDS = (
+    "question",
+    "likelihood",
+    "consequences",
+    "confidence",
+    "risk_level_override",
+    "override_justification",
+)
+
+
+def _levels(form: Any) -> dict[str, actions.LevelFields]:
+    """The national and global levels filled in on the form (a level left blank is not
+    assessed)."""
+    out = {}
+    for scale in rules.OTHER_SCALES:
+        given = {name: str(form.get(f"{scale}_{name}") or "") for name in LEVEL_FIELDS}
+        if any(v.strip() for v in given.values()):
+            out[scale] = actions.LevelFields(**given)
+    return out
+
+
 def _fields(form: Any) -> actions.AssessmentFields:
     return actions.AssessmentFields(
-        **{name: str(form.get(name) or "") for name in rules.TEXT_FIELDS},
+        title=str(form.get("title") or ""),
+        **{name: str(form.get(name) or "") for name in rules.TEXT_FIELDS[1:]},
+        risk_question=str(form.get("risk_question") or ""),
+        levels=_levels(form),
         likelihood=str(form.get("likelihood") or ""),
         consequences=str(form.get("consequences") or ""),
         confidence=str(form.get("confidence") or ""),
         sharing=str(form.get("sharing") or "network"),
+        risk_level_override=str(form.get("risk_level_override") or ""),
+        override_justification=str(form.get("override_justification") or ""),
     )
 
 
 def _form_context(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's choices, and its values flat (``national_likelihood``, ...)."""
+    values = dict(values)
+    for scale, level in dict(values.pop("levels", None) or {}).items():
+        values.update({f"{scale}_{name}": level.get(name, "") for name in LEVEL_FIELDS})
     return {
         "values": values,
+        "other_scales": rules.OTHER_SCALES,
         "likelihoods": rules.LIKELIHOOD,
         "consequences_list": rules.CONSEQUENCES,
         "confidences": rules.CONFIDENCE,
+        "risk_levels": rules.RISK_LEVELS,
     }
 
 
@@ -86,6 +118,7 @@ def _view(request: Request, viewer: Any, assessment_id: int, **extra: Any) -> Re
             "event": event,
             "history": list(reversed(history)),
             "matrix": rules.matrix(),
+            "scales": rules.by_scale(rra),
             "consequences": rules.CONSEQUENCES,
             "can_edit": actions.may_edit(viewer.actor, rra),
             "can_sign": viewer.actor.is_coordinator and rra.status != "signed_off",

@@ -38,6 +38,7 @@ def test_alert_appears_live_and_acknowledgement_comes_back(live_server, browser,
         sender.fill("input[name=hazard]", "Measles")
         sender.fill("textarea[name=summary]", "Arrived from a neighbouring country yesterday.")
         sender.check("#alert-box")
+        sender.check("input[value=unusual_or_unexpected]")
         sender.check("input[value=may_spread_to_other_countries]")
         sender.click("#event-form button[type=submit]")
         sender.wait_for_selector("#event-title")

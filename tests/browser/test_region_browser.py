@@ -32,7 +32,7 @@ def test_dashboard_updates_live(live_server, browser, client, make_person):
             headers=idn.headers,
             json={"title": "Cholera in a border market", "hazard": "Cholera", "country": "IDN",
                   "summary": "Three cases", "visibility": "network", "alert": True,
-                  "alert_reasons": ["may_spread_to_other_countries"]},
+                  "alert_reasons": ["serious", "may_spread_to_other_countries"]},
         )  # fmt: skip
         assert r.status_code == 201, r.text
         page.wait_for_selector("#region-unacknowledged li:has-text('Cholera in a border market')")
