@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from eocnet.actions import audit
@@ -19,6 +19,7 @@ from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings, master_key_text
 from eocnet.db.models import Event, Party, TracedPerson, TracingNotice, User
 from eocnet.db.types import utcnow
+from eocnet.domain import follow_up
 from eocnet.domain.actors import Actor
 from eocnet.domain.roles import Role
 from eocnet.domain.visibility import can_see
@@ -50,6 +51,7 @@ PERSON_FIELDS = (
     "address",
     "exposure_type",
     "exposure_date",
+    "last_exposure",
     "exposure_place",
     "travel_mode",
     "travel_number",
@@ -62,9 +64,15 @@ PERSON_FIELDS = (
     "receiving_facility",
     "condition",
 )
-REQUIRED = ("full_name", "nationality", "document_number", "phone")
+REQUIRED = ("full_name",)
+#: A person is traced through at least one of these (the address in the receiving
+#: country); airline manifests rarely carry a phone number.
+CONTACT_MEANS = ("document_number", "phone", "email", "address")
+#: What a manifest column may be mapped to, besides the personal fields.
+MAPPABLE = (*PERSON_FIELDS, "role", "receiving_party", "disease")
 ISO3 = re.compile(r"^[A-Z]{3}$")
 MAX_PERSONS = 2000
+DATE_FIELDS = ("date_of_birth", "exposure_date", "last_exposure", "travel_date")
 
 
 @dataclass
@@ -72,6 +80,9 @@ class PersonIn:
     role: str
     fields: dict[str, Any]
     receiving_party: str = ""
+    #: the disease the person is followed for (a code or name of the follow-up table);
+    #: empty: the notice's, else the event's hazard
+    disease: str = ""
 
 
 def master(settings: Settings) -> envelope.MasterKey:
@@ -140,13 +151,23 @@ def _validate_person(index: int, person: PersonIn, parties: list[str]) -> None:
     for name in REQUIRED:
         if not str(person.fields.get(name) or "").strip():
             raise Invalid(f"{name} is required", field=f"{where}.{name}")
-    nationality = str(person.fields["nationality"]).strip().upper()
-    if not ISO3.match(nationality):
+    if not any(str(person.fields.get(name) or "").strip() for name in CONTACT_MEANS):
         raise Invalid(
-            "nationality must be an ISO 3166-1 alpha-3 code", field=f"{where}.nationality"
+            "give at least one of document_number, phone, email or address "
+            "(in the receiving country)",
+            field=f"{where}.document_number",
         )
-    person.fields["nationality"] = nationality
-    for name in ("date_of_birth", "exposure_date", "travel_date"):
+    if person.fields.get("nationality"):
+        nationality = str(person.fields["nationality"]).strip().upper()
+        if not ISO3.match(nationality):
+            raise Invalid(
+                "nationality must be an ISO 3166-1 alpha-3 code", field=f"{where}.nationality"
+            )
+        person.fields["nationality"] = nationality
+    person.disease = person.disease.strip()
+    if len(person.disease) > 100:
+        raise Invalid("disease is at most 100 characters", field=f"{where}.disease")
+    for name in DATE_FIELDS:
         value = person.fields.get(name)
         if value:
             try:
@@ -171,7 +192,10 @@ def send_notice(
     persons: list[PersonIn],
     summary: str = "",
     kind: str = "contacts",
+    disease: str = "",
 ) -> TracingNotice:
+    """Persons without a disease of their own are followed for the notice's ``disease``,
+    else for the event's hazard (see :mod:`eocnet.domain.follow_up`)."""
     if not actor.has_role(Role.FOCAL_POINT):
         raise Forbidden("tracing notices are sent by focal points")
     event = session.get(Event, event_id)
@@ -189,10 +213,17 @@ def send_notice(
         raise Invalid("address the notice to at least one other party", field="parties")
     if not persons or len(persons) > MAX_PERSONS:
         raise Invalid(f"a notice carries 1 to {MAX_PERSONS} persons", field="persons")
+    if len(disease.strip()) > 100:
+        raise Invalid("disease is at most 100 characters", field="disease")
     for i, person in enumerate(persons):
         _validate_person(i, person, addressed)
     now = utcnow()
     counts = Counter(p.role for p in persons)
+    follow_ups = [
+        person_follow_up(p, notice_disease=disease, hazard=event.hazard, sent_on=now.date())
+        for p in persons
+    ]
+    last_day = max(f.until for f in follow_ups)
     notice = TracingNotice(
         event_id=event.id,
         kind=kind,
@@ -202,7 +233,7 @@ def send_notice(
         parties_key=parties_key(addressed),
         summary=summary.strip(),
         created_at=now,
-        purge_after=now + timedelta(days=settings.tracing_retention_days),
+        purge_after=deletion_time(last_day, settings.tracing_follow_up_margin_days),
     )
     session.add(notice)
     session.flush()
@@ -216,8 +247,10 @@ def send_notice(
             role=p.role,
             receiving_party=p.receiving_party or "",
             updated_at=now,
+            disease=f.disease,
+            follow_up_until=f.until,
         )
-        for p in persons
+        for p, f in zip(persons, follow_ups, strict=True)
     ]
     session.add_all(rows)
     session.flush()
@@ -235,6 +268,7 @@ def send_notice(
             "parties": addressed,
             "persons": len(rows),
             "roles": dict(counts),
+            "diseases": dict(Counter(f.disease for f in follow_ups)),
         },
     )
     publish(
@@ -244,6 +278,30 @@ def send_notice(
         notice_summary(notice),
     )
     return notice
+
+
+def person_follow_up(
+    person: PersonIn, *, notice_disease: str, hazard: str, sent_on: date
+) -> follow_up.FollowUp:
+    def day(name: str) -> date | None:
+        value = person.fields.get(name)
+        return date.fromisoformat(str(value)) if value else None
+
+    return follow_up.follow_up(
+        disease=person.disease,
+        notice_disease=notice_disease,
+        hazard=hazard,
+        last_exposure=day("last_exposure"),
+        exposure_date=day("exposure_date"),
+        travel_date=day("travel_date"),
+        sent_on=sent_on,
+    )
+
+
+def deletion_time(follow_up_until: date, margin_days: int) -> datetime:
+    """When a person's data goes: the start (UTC) of the day ``follow_up_until`` +
+    the margin. The data is kept while the time is before it."""
+    return datetime.combine(follow_up_until + timedelta(days=margin_days), time(), UTC)
 
 
 def notice_summary(notice: TracingNotice) -> dict[str, Any]:
@@ -275,6 +333,8 @@ def person_status(person: TracedPerson) -> dict[str, Any]:
         "test_result": person.test_result,
         "outcome_date": person.outcome_date.isoformat() if person.outcome_date else None,
         "tracer_id": person.tracer_id,
+        "disease": person.disease,
+        "follow_up_until": (person.follow_up_until.isoformat() if person.follow_up_until else None),
     }
 
 
@@ -362,24 +422,68 @@ def record_outcome(
     return person
 
 
+@dataclass
+class Purged:
+    notices: list[int]  # the notices some of whose persons' data was deleted
+    persons: int  # how many persons' data was deleted
+    emptied: list[int]  # the notices left without personal data (data key destroyed)
+
+
 def purge(
-    session: Session, now: datetime, *, dry_run: bool = False, notice_id: int | None = None
-) -> list[int]:
-    """Delete the personal data of notices whose retention has passed at ``now`` (or of
-    one notice, on request): the wrapped data key and every ciphertext go."""
-    query = select(TracingNotice).where(TracingNotice.purged_at.is_(None))
+    session: Session,
+    now: datetime,
+    *,
+    margin_days: int = 14,
+    dry_run: bool = False,
+    notice_id: int | None = None,
+) -> Purged:
+    """Delete the personal data of every person whose follow-up ended ``margin_days``
+    before ``now`` (see :func:`deletion_time`), or of one notice on request: the
+    person's ciphertext goes; when a notice has no personal data left, its wrapped
+    data key goes too (crypto-shredding) and the notice is marked purged. Persons sent
+    before follow-up periods existed go with their notice's ``purge_after``."""
+    cutoff = (now.astimezone(UTC) - timedelta(days=margin_days)).date()
+    query = (
+        select(TracedPerson)
+        .join(TracingNotice, TracedPerson.notice_id == TracingNotice.id)
+        .where(TracingNotice.purged_at.is_(None))
+    )
     if notice_id is None:
-        query = query.where(TracingNotice.purge_after <= now)
+        query = query.where(
+            TracedPerson.sealed.is_not(None),
+            or_(
+                TracedPerson.follow_up_until <= cutoff,
+                and_(TracedPerson.follow_up_until.is_(None), TracingNotice.purge_after <= now),
+            ),
+        )
     else:
         query = query.where(TracingNotice.id == notice_id)
-    notices = list(session.execute(query.order_by(TracingNotice.id)).scalars())
+    due: dict[int, list[TracedPerson]] = {}
+    for person in session.execute(query.order_by(TracedPerson.id)).scalars():
+        due.setdefault(person.notice_id, []).append(person)
+    if notice_id is not None and not due:  # a notice without persons left: still purged
+        notice = session.get(TracingNotice, notice_id)
+        if notice is not None and notice.purged_at is None:
+            due[notice_id] = []
+    done = Purged(sorted(due), sum(len(p) for p in due.values()), [])
     if dry_run:
-        return [n.id for n in notices]
-    for notice in notices:
-        notice.wrapped_key = None
-        notice.purged_at = now
-        for person in notice.persons:
+        return done
+    for nid in done.notices:
+        notice = session.get(TracingNotice, nid)
+        assert notice is not None
+        deleted = [p for p in due[nid] if p.sealed is not None]
+        for person in due[nid]:
             person.sealed = None
+        session.flush()
+        left = session.scalar(
+            select(func.count())
+            .select_from(TracedPerson)
+            .where(TracedPerson.notice_id == nid, TracedPerson.sealed.is_not(None))
+        )
+        if not left:
+            notice.wrapped_key = None
+            notice.purged_at = now
+            done.emptied.append(nid)
         audit.record(
             session,
             None,
@@ -389,11 +493,14 @@ def purge(
             actor_label="retention",
             party_code=notice.sender_party,
             details={
-                "persons": len(notice.persons),
-                "reason": "on request" if notice_id else "retention period",
+                "persons": len(deleted),
+                "person_ids": [p.id for p in deleted],
+                "persons_left": int(left or 0),
+                "data_key_destroyed": not left,
+                "reason": "on request" if notice_id else "follow-up ended + margin",
             },
         )
-    return [n.id for n in notices]
+    return done
 
 
 def rotate_master_key(session: Session, old: envelope.MasterKey, new: envelope.MasterKey) -> int:
@@ -452,6 +559,18 @@ SYNONYMS = {
     "to": "destination",
     "citizenship": "nationality",
     "gender": "sex",
+    "email_address": "email",
+    "mail": "email",
+    "address_in_country": "address",
+    "address_in_receiving_country": "address",
+    "local_address": "address",
+    "temporary_address": "address",
+    "destination_address": "address",
+    "last_contact": "last_exposure",
+    "last_contact_date": "last_exposure",
+    "date_of_last_contact": "last_exposure",
+    "last_exposure_date": "last_exposure",
+    "date_of_last_exposure": "last_exposure",
 }
 
 
@@ -464,9 +583,7 @@ def default_mapping(headers: list[str]) -> dict[str, str]:
     mapping = {}
     for header in headers:
         key = _key(header)
-        field = (
-            key if key in PERSON_FIELDS or key in ("role", "receiving_party") else SYNONYMS.get(key)
-        )
+        field = key if key in MAPPABLE else SYNONYMS.get(key)
         if field:
             mapping[header] = field
     return mapping
@@ -491,11 +608,15 @@ def check_manifest(
     for header, field in mapping.items():
         if header not in headers:
             raise Invalid(f"no column {header!r} in the file", field="mapping")
-        if field not in PERSON_FIELDS and field not in ("role", "receiving_party"):
+        if field not in MAPPABLE:
             raise Invalid(f"{field!r} is not a person field", field="mapping")
     missing = [f for f in REQUIRED if f not in mapping.values()]
     if missing:
         raise Invalid(f"map a column to {', '.join(missing)}", field="mapping")
+    if not set(CONTACT_MEANS) & set(mapping.values()):
+        raise Invalid(
+            f"map a column to at least one of {', '.join(CONTACT_MEANS)}", field="mapping"
+        )
     index = {h: i for i, h in enumerate(headers)}
     addressed = sorted({p.strip().upper() for p in parties})
     persons, numbers, errors = [], [], []
@@ -506,6 +627,7 @@ def check_manifest(
         person = PersonIn(
             role=values.pop("role", default_role).strip().lower(),
             receiving_party=values.pop("receiving_party", "").strip().upper(),
+            disease=values.pop("disease", ""),
             fields=values,
         )
         try:
@@ -533,6 +655,8 @@ def export_csv(session: Session, actor: Actor, settings: Settings, notice: Traci
         "role",
         "receiving_party",
         *PERSON_FIELDS,
+        "disease",
+        "follow_up_until",
         "outcome",
         "test_result",
         "outcome_date",

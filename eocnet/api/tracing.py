@@ -28,9 +28,16 @@ Role_ = Literal["case", "contact", "co_traveller"]
 class PersonIn(Input):
     role: Role_ = Field(description="case, contact or co_traveller")
     full_name: str = Field(min_length=1, max_length=300)
-    nationality: str = Field(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")
-    document_number: str = Field(min_length=1, max_length=60, description="Travel document")
-    phone: str = Field(min_length=1, max_length=60)
+    nationality: str | None = Field(
+        None, pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3"
+    )
+    document_number: str | None = Field(
+        None,
+        max_length=60,
+        description="Travel document. A person needs at least one of document_number, "
+        "phone, email or address",
+    )
+    phone: str | None = Field(None, max_length=60)
     sex: Literal["female", "male", "other", "unknown"] | None = None
     date_of_birth: date | None = None
     age: int | None = Field(None, ge=0, le=130)
@@ -38,6 +45,17 @@ class PersonIn(Input):
     address: str | None = Field(None, max_length=500, description="In the receiving country")
     exposure_type: str | None = Field(None, max_length=100)
     exposure_date: date | None = None
+    last_exposure: date | None = Field(
+        None,
+        description="The last exposure to the case; follow-up runs until it plus the "
+        "disease's period (else from exposure_date, travel_date or the day of sending)",
+    )
+    disease: str | None = Field(
+        None,
+        max_length=100,
+        description="The disease followed (code or name of the follow-up table, e.g. "
+        "measles, MERS-CoV); else the notice's disease, else the event's hazard",
+    )
     exposure_place: str | None = Field(None, max_length=300)
     travel_mode: Literal["flight", "vessel", "land", "other"] | None = None
     travel_number: str | None = Field(None, max_length=40, description="Flight or vessel")
@@ -63,6 +81,9 @@ class NoticeIn(Input):
     persons: list[PersonIn] = Field(min_length=1, max_length=actions.MAX_PERSONS)
     summary: str = Field("", max_length=2000, description="Non-personal summary (no names)")
     kind: Literal["contacts", "patient_travel"] = "contacts"
+    disease: str = Field(
+        "", max_length=100, description="The disease for persons that name none of their own"
+    )
 
 
 class PersonOut(BaseModel):
@@ -74,6 +95,10 @@ class PersonOut(BaseModel):
     test_result: str
     outcome_date: date | None
     tracer_id: int | None
+    disease: str = Field(description="Code of the follow-up table, or as named when unknown")
+    follow_up_until: date | None = Field(
+        description="The last day of follow-up: last exposure + the disease's period"
+    )
 
 
 class NoticeOut(BaseModel):
@@ -136,10 +161,11 @@ def send(body: NoticeIn, actor: CurrentActor, db: DbDep, settings: SettingsDep) 
         actions.PersonIn(
             role=p.role,
             receiving_party=p.receiving_party or "",
+            disease=p.disease or "",
             fields={
                 k: (v.isoformat() if isinstance(v, date) else v)
-                for k, v in p.model_dump(exclude={"role", "receiving_party"}).items()
-                if v is not None
+                for k, v in p.model_dump(exclude={"role", "receiving_party", "disease"}).items()
+                if v is not None and v != ""
             },
         )
         for p in body.persons
@@ -155,6 +181,7 @@ def send(body: NoticeIn, actor: CurrentActor, db: DbDep, settings: SettingsDep) 
             persons=persons,
             summary=body.summary,
             kind=body.kind,
+            disease=body.disease,
         )
         return _out(notice, actions.read_persons(session, actor, settings, notice))
 
@@ -302,6 +329,14 @@ def from_manifest(
     ] = "",
     role: Annotated[Literal["case", "contact", "co_traveller"], Form()] = "co_traveller",
     summary: Annotated[str, Form(max_length=2000)] = "",
+    disease: Annotated[
+        str,
+        Form(
+            max_length=100,
+            description="The disease followed, for rows without a disease column "
+            "(else the event's hazard)",
+        ),
+    ] = "",
     drop_invalid: Annotated[bool, Form(description="Send the valid rows, drop the rest")] = False,
     dry_run: Annotated[bool, Form(description="Only check the file; save nothing")] = False,
 ) -> JSONResponse:
@@ -350,6 +385,7 @@ def from_manifest(
             parties=receiving,
             persons=check.persons,
             summary=summary,
+            disease=disease,
         )
         return _out(notice, None).model_dump(mode="json")
 

@@ -585,6 +585,13 @@ class TracedPerson(Base):
     outcome_date: Mapped[date | None] = mapped_column(Date, default=None)
     test_result: Mapped[str] = mapped_column(String(20), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the disease followed (a code of eocnet/data/follow_up.yaml, or as named)
+    disease: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    #: the last day of follow-up (last exposure + the disease's period); the personal
+    #: data is deleted a margin after it. None for persons sent before this existed.
+    follow_up_until: Mapped[date | None] = mapped_column(Date, default=None)
+
+    __table_args__ = (Index("ix_traced_person_follow_up", "follow_up_until"),)
 
 
 class Disease(Base):

@@ -507,7 +507,7 @@ class TracingCreated(StreamEvent):
 
 class TracingOutcome(StreamEvent):
     """A traced person's follow-up changed (assigned to a tracer, outcome, test result),
-    without personal data."""
+    without personal data; with the disease followed and the last day of follow-up."""
 
     KIND = "tracing.outcome"
     TO = TRACING_AUDIENCE
@@ -519,6 +519,8 @@ class TracingOutcome(StreamEvent):
     test_result: str
     outcome_date: str | None
     tracer_id: int | None
+    disease: str
+    follow_up_until: str | None
 
 
 # ---------------------------------------------------------------- laboratories and support
