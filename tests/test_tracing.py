@@ -769,3 +769,26 @@ def test_manifest_mapping_step_in_the_page(client, db, parties):
         follow_redirects=False,
     )
     assert sent.status_code == 303 and count(db, TracingNotice) == 1
+
+
+def test_a_cruise_ship_of_ten_thousand(client, db, parties):
+    """Up to 10,000 persons a notice: a manifest without phone numbers, checked, sent
+    and opened; one more is refused."""
+    rows = "".join(
+        f"Passenger {i:05d},N{i:08d},KHM,Deck {i % 12},2026-11-20\n" for i in range(10_000)
+    )
+    content = ("Name,Passport,Nationality,Cabin,Last contact\n" + rows).encode()
+    r = _upload(client, parties, content, role="contact")
+    assert r.status_code == 201, r.text[:500]
+    notice = r.json()["notice"]
+    assert notice["persons_count"] == 10_000 and notice["roles"] == {"contact": 10_000}
+    opened = client.get(
+        f"/api/v1/tracing-notices/{notice['id']}", headers=parties["khm_fp"].headers
+    ).json()
+    assert len(opened["persons"]) == 10_000
+    assert {p["follow_up_until"] for p in opened["persons"]} == {"2026-12-11"}
+    person = {"role": "contact", "full_name": "P", "document_number": "N1"}
+    body = {"event_id": parties["event_id"], "parties": ["KHM"], "persons": [person] * 10_001}
+    r = client.post("/api/v1/tracing-notices", headers=parties["idn_fp"].headers, json=body)
+    assert r.status_code == 422 and r.json()["field"].startswith("persons"), r.text[:300]
+    assert count(db, TracingNotice) == 1

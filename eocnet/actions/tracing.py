@@ -71,7 +71,8 @@ CONTACT_MEANS = ("document_number", "phone", "email", "address")
 #: What a manifest column may be mapped to, besides the personal fields.
 MAPPABLE = (*PERSON_FIELDS, "role", "receiving_party", "disease")
 ISO3 = re.compile(r"^[A-Z]{3}$")
-MAX_PERSONS = 2000
+#: a cruise ship's passengers and crew
+MAX_PERSONS = 10_000
 DATE_FIELDS = ("date_of_birth", "exposure_date", "last_exposure", "travel_date")
 
 

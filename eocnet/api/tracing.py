@@ -343,7 +343,9 @@ def from_manifest(
     """Step 1 (`dry_run=true`): see the columns, the mapping and a per-row error report.
     Step 2: send. Nothing is saved while any row is invalid, unless `drop_invalid=true`."""
     try:
-        headers, rows = read_table(file.file.read(), file.filename or "")
+        headers, rows = read_table(
+            file.file.read(), file.filename or "", max_rows=actions.MAX_PERSONS
+        )
     except TableError as exc:
         raise Invalid(str(exc), field="file") from None
     try:
