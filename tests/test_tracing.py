@@ -5,7 +5,7 @@ import io
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -792,3 +792,51 @@ def test_a_cruise_ship_of_ten_thousand(client, db, parties):
     r = client.post("/api/v1/tracing-notices", headers=parties["idn_fp"].headers, json=body)
     assert r.status_code == 422 and r.json()["field"].startswith("persons"), r.text[:300]
     assert count(db, TracingNotice) == 1
+
+
+def test_daily_follow_up_by_the_receivers(client, parties):
+    today = datetime.now(UTC).date()
+    persons = [{**p, "last_exposure": today.isoformat()} for p in _persons()]
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=parties["idn_fp"].headers,
+        json={"event_id": parties["event_id"], "parties": ["KHM"], "persons": persons},
+    )
+    nid, pid = r.json()["id"], r.json()["statuses"][0]["id"]
+    url = f"/api/v1/tracing-notices/{nid}/persons/{pid}/follow-up"
+    assert (
+        client.post(url, headers=parties["idn_fp"].headers, json={"status": "seen"}).status_code
+        == 403
+    )
+    assert (
+        client.post(url, headers=parties["tha_fp"].headers, json={"status": "seen"}).status_code
+        == 404
+    )
+    r = client.post(url, headers=parties["khm_officer"].headers, json={"status": "seen"})
+    assert r.status_code == 200 and r.json()["day"] == today.isoformat(), r.text
+    # the same day again replaces it
+    r = client.post(
+        url,
+        headers=parties["khm_officer"].headers,
+        json={"status": "symptomatic", "day": today.isoformat()},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "symptomatic"
+    for body, field in [
+        ({"status": "asleep"}, "status"),
+        ({"status": "seen", "day": (today + timedelta(days=5)).isoformat()}, "day"),
+        ({"status": "seen", "day": (today - timedelta(days=9)).isoformat()}, "day"),
+    ]:
+        r = client.post(url, headers=parties["khm_fp"].headers, json=body)
+        assert r.status_code == 422 and r.json()["field"] == field, body
+    other = f"/api/v1/tracing-notices/{nid}/persons/{pid + 1000}/follow-up"
+    assert (
+        client.post(other, headers=parties["khm_fp"].headers, json={"status": "seen"}).status_code
+        == 404
+    )
+    listing = f"/api/v1/tracing-notices/{nid}/follow-up"
+    for who in ("idn_fp", "idn_officer", "khm_officer", "coordinator"):
+        days = client.get(listing, headers=parties[who].headers).json()
+        assert [(d["person_id"], d["day"], d["status"]) for d in days] == [
+            (pid, today.isoformat(), "symptomatic")
+        ], who
+    assert client.get(listing, headers=parties["tha_fp"].headers).status_code == 404

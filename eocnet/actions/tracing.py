@@ -17,7 +17,7 @@ from eocnet.actions import audit
 from eocnet.actions.directory import coordinator_code
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings, master_key_text
-from eocnet.db.models import Event, Party, TracedPerson, TracingNotice, User
+from eocnet.db.models import Event, FollowUpVisit, Party, TracedPerson, TracingNotice, User
 from eocnet.db.types import utcnow
 from eocnet.domain import follow_up
 from eocnet.domain.actors import Actor
@@ -38,6 +38,8 @@ OUTCOMES = (
     "lost_to_follow_up",
 )
 TEST_RESULTS = ("", "positive", "negative", "pending", "not_tested")
+#: A day's follow-up of a person (SORMAS visits, Go.Data follow-ups)
+FOLLOW_UP_STATUSES = ("seen", "not_reached", "symptomatic", "lost", "completed")
 #: The personal fields of a person; all of them are encrypted.
 PERSON_FIELDS = (
     "full_name",
@@ -706,3 +708,87 @@ def assign_tracer(
         {"notice_id": notice.id, **person_status(person)},
     )
     return person
+
+
+# ---------------------------------------------------------------- daily follow-up
+
+
+def follow_up_visits(session: Session, notice: TracingNotice) -> list[FollowUpVisit]:
+    """Every recorded day of the notice's persons, by person and day."""
+    return list(
+        session.execute(
+            select(FollowUpVisit)
+            .where(FollowUpVisit.notice_id == notice.id)
+            .order_by(FollowUpVisit.person_id, FollowUpVisit.day)
+        ).scalars()
+    )
+
+
+def visit_status(visit: FollowUpVisit) -> dict[str, Any]:
+    return {
+        "notice_id": visit.notice_id,
+        "person_id": visit.person_id,
+        "day": visit.day.isoformat(),
+        "status": visit.status,
+        "recorded_at": visit.recorded_at.isoformat(),
+    }
+
+
+def record_follow_up(
+    session: Session,
+    actor: Actor,
+    notice: TracingNotice,
+    person_id: int,
+    *,
+    status: str,
+    day: date | None = None,
+) -> FollowUpVisit:
+    """A receiving party's tracer records one day of a person's follow-up; recording
+    the same day again replaces it. Days run from sending to ``follow_up_until`` and
+    not beyond tomorrow (UTC: the receiving country may already be there)."""
+    if actor.party_code not in notice.parties:
+        raise Forbidden("follow-up is recorded by the receiving parties")
+    person = session.get(TracedPerson, person_id)
+    if person is None or person.notice_id != notice.id:
+        raise NotFound(f"no person {person_id} in this notice")
+    if person.receiving_party and person.receiving_party != actor.party_code:
+        raise Forbidden("this person is traced by another party")
+    if status not in FOLLOW_UP_STATUSES:
+        raise Invalid(f"status must be one of {', '.join(FOLLOW_UP_STATUSES)}", field="status")
+    now = utcnow()
+    day = day or now.date()
+    if day > now.date() + timedelta(days=1):
+        raise Invalid("the day is in the future", field="day")
+    if person.follow_up_until and day > person.follow_up_until:
+        raise Invalid(
+            f"this person's follow-up ended on {person.follow_up_until.isoformat()}", field="day"
+        )
+    if day < notice.created_at.date() - timedelta(days=1):
+        raise Invalid("the day is before the notice was sent", field="day")
+    visit = session.scalar(
+        select(FollowUpVisit).where(FollowUpVisit.person_id == person.id, FollowUpVisit.day == day)
+    )
+    if visit is None:
+        visit = FollowUpVisit(
+            person_id=person.id, notice_id=notice.id, day=day, status=status, recorded_by=0
+        )
+        session.add(visit)
+    visit.status = status
+    visit.recorded_by = actor.user_id
+    visit.recorded_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "tracing.follow_up",
+        "traced_person",
+        person.id,
+        details={"notice": notice.id, "day": day.isoformat(), "status": status},
+    )
+    publish(
+        session,
+        "tracing.follow_up",
+        notice_audience(notice, coordinator_code(session)),
+        visit_status(visit),
+    )
+    return visit

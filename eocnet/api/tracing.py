@@ -259,6 +259,57 @@ def outcome(
     return db.run_sync(job)
 
 
+class FollowUpIn(Input):
+    status: Literal["seen", "not_reached", "symptomatic", "lost", "completed"]
+    day: date | None = Field(None, description="The day followed up; today (UTC) if absent")
+
+
+class FollowUpOut(BaseModel):
+    notice_id: int
+    person_id: int
+    day: date
+    status: str
+    recorded_at: datetime
+
+
+@router.post(
+    "/tracing-notices/{notice_id}/persons/{person_id}/follow-up",
+    response_model=FollowUpOut,
+    summary="Record a day of follow-up",
+)
+def record_follow_up(
+    notice_id: Id, person_id: Id, body: FollowUpIn, actor: CurrentActor, db: DbDep
+) -> FollowUpOut:
+    """By the receiving party's tracers: seen, not reached, symptomatic, lost or
+    completed, one status a day (recording a day again replaces it), up to the
+    person's `follow_up_until`. The sender sees it live (no personal data)."""
+
+    def job(session: Session) -> FollowUpOut:
+        notice = actions.access_notice(session, actor, notice_id)
+        visit = actions.record_follow_up(
+            session, actor, notice, person_id, status=body.status, day=body.day
+        )
+        return FollowUpOut(**actions.visit_status(visit))
+
+    return db.run_sync(job)
+
+
+@router.get(
+    "/tracing-notices/{notice_id}/follow-up",
+    response_model=list[FollowUpOut],
+    summary="The daily follow-up of a notice's persons",
+)
+def list_follow_up(notice_id: Id, actor: CurrentActor, db: DbDep) -> list[FollowUpOut]:
+    """Every recorded day of every person, by person and day; no personal data, so
+    for everyone who sees the notice."""
+    with db.read() as session:
+        notice = actions.access_notice(session, actor, notice_id)
+        return [
+            FollowUpOut(**actions.visit_status(v))
+            for v in actions.follow_up_visits(session, notice)
+        ]
+
+
 class AssignIn(Input):
     tracer_id: int = Field(ge=1, le=2**63 - 1, description="A user of your party")
 

@@ -594,6 +594,26 @@ class TracedPerson(Base):
     __table_args__ = (Index("ix_traced_person_follow_up", "follow_up_until"),)
 
 
+class FollowUpVisit(Base):
+    """One day's follow-up of a traced person by the receiving party's tracers (a
+    SORMAS visit): seen, not reached, symptomatic, lost or completed. No personal data;
+    it stays when the person's data is deleted, for the follow-up figures."""
+
+    __tablename__ = "follow_up_visit"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("traced_person.id", ondelete="CASCADE"))
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("tracing_notice.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[int] = mapped_column(BigInteger)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("person_id", "day", name="uq_follow_up_visit_person_day"),)
+
+
 class Disease(Base):
     """A disease the network reports on weekly (or daily), and how its signals
     are detected. Changed by the coordinator."""

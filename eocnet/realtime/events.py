@@ -523,6 +523,19 @@ class TracingOutcome(StreamEvent):
     follow_up_until: str | None
 
 
+class TracingFollowUp(StreamEvent):
+    """A receiving party's tracer recorded a day of a person's follow-up (seen, not
+    reached, symptomatic, lost, completed), without personal data."""
+
+    KIND = "tracing.follow_up"
+    TO = TRACING_AUDIENCE
+    notice_id: int
+    person_id: int
+    day: str
+    status: str
+    recorded_at: str
+
+
 # ---------------------------------------------------------------- laboratories and support
 
 SUPPORT_AUDIENCE = "those who may see the request (restricted: its parties and the coordinator)"
