@@ -741,6 +741,7 @@ def test_manifest_mapping_step_in_the_page(client, db, parties):
     form = {"csrf_token": csrf, "event_id": str(parties["event_id"]), "parties": "KHM"}
     step1 = client.post("/tracing/new", data=form, files={"file": ("m.csv", MANIFEST.encode())})
     assert step1.status_code == 200 and 'id="map-form"' in step1.text
+    assert 'value="last_exposure"' in step1.text and 'value="disease"' in step1.text
     file_data = re.search(r'name="file_data" value="([^"]+)"', step1.text).group(1)
     # map the columns by hand, leaving out the seat; two rows are invalid: nothing saved
     chosen = {
