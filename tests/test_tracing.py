@@ -841,3 +841,22 @@ def test_daily_follow_up_by_the_receivers(client, parties):
             (pid, today.isoformat(), "symptomatic")
         ], who
     assert client.get(listing, headers=parties["tha_fp"].headers).status_code == 404
+
+
+def test_persons_sent_before_follow_up_periods_go_with_their_notice(client, db, parties):
+    """Rows from before migration 0012 have no follow_up_until: the notice's
+    purge_after (sending + 14 days) still applies to them."""
+    from eocnet.actions import tracing
+
+    nid = _send(client, parties)["id"]
+    with db.transaction() as s:
+        notice = s.get(TracingNotice, nid)
+        for person in notice.persons:
+            person.follow_up_until = None
+        notice.purge_after = notice.created_at + timedelta(days=14)
+        deadline = notice.purge_after
+    early = db.run_sync(tracing.purge, deadline - timedelta(seconds=1))
+    assert (early.notices, early.persons) == ([], 0)
+    done = db.run_sync(tracing.purge, deadline)
+    assert (done.notices, done.persons, done.emptied) == ([nid], 2, [nid])
+    assert _readable(client, parties, nid) == []

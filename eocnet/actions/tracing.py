@@ -468,7 +468,9 @@ def purge(
         notice = session.get(TracingNotice, notice_id)
         if notice is not None and notice.purged_at is None:
             due[notice_id] = []
-    done = Purged(sorted(due), sum(len(p) for p in due.values()), [])
+    done = Purged(
+        sorted(due), sum(1 for ps in due.values() for p in ps if p.sealed is not None), []
+    )
     if dry_run:
         return done
     for nid in done.notices:
