@@ -860,3 +860,56 @@ def test_persons_sent_before_follow_up_periods_go_with_their_notice(client, db, 
     done = db.run_sync(tracing.purge, deadline)
     assert (done.notices, done.persons, done.emptied) == ([nid], 2, [nid])
     assert _readable(client, parties, nid) == []
+
+
+def test_the_due_list_of_each_tracer(client, db, parties, make_person):
+    today = datetime.now(UTC).date()
+    persons = [
+        {**_persons()[0], "last_exposure": today.isoformat(), "disease": "measles"},
+        {**_persons()[1], "last_exposure": today.isoformat(), "disease": "pneumonic plague"},
+    ]
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=parties["idn_fp"].headers,
+        json={"event_id": parties["event_id"], "parties": ["KHM"], "persons": persons},
+    )
+    nid = r.json()["id"]
+    a, b = (s["id"] for s in r.json()["statuses"])
+    tracer = make_person("KHM", "officer")
+    client.post(
+        f"/api/v1/tracing-notices/{nid}/persons/{a}/assign",
+        headers=parties["khm_fp"].headers,
+        json={"tracer_id": tracer.id},
+    )
+    due = client.get("/api/v1/tracing/due", headers=tracer.headers).json()
+    assert [(d["id"], d["full_name"], d["today"], d["days_left"]) for d in due] == [
+        (a, NAMES[0], None, 21)
+    ]
+    # the focal point sees the party's whole list, soonest end first
+    due = client.get("/api/v1/tracing/due", headers=parties["khm_fp"].headers).json()
+    assert [d["id"] for d in due] == [b, a] and due[0]["phone"] == PHONES[1]
+    client.post(
+        f"/api/v1/tracing-notices/{nid}/persons/{a}/follow-up",
+        headers=tracer.headers,
+        json={"status": "completed"},
+    )
+    due = client.get("/api/v1/tracing/due", headers=tracer.headers).json()
+    assert [(d["id"], d["today"]) for d in due] == [(a, "completed")]  # shown on the day
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert client.get(f"/api/v1/tracing/due?day={tomorrow}", headers=tracer.headers).json() == []
+    # after plague's 7 days, the other person is no longer due
+    later = (today + timedelta(days=8)).isoformat()
+    assert (
+        client.get(f"/api/v1/tracing/due?day={later}", headers=parties["khm_fp"].headers).json()
+        == []
+    )
+    # the sender and other parties have nobody to follow up
+    for who in ("idn_fp", "tha_fp", "coordinator"):
+        assert client.get("/api/v1/tracing/due", headers=parties[who].headers).json() == [], who
+    with db.read() as s:
+        reads = (
+            s.execute(select(AuditEntry).where(AuditEntry.action == "tracing.read_persons"))
+            .scalars()
+            .all()
+        )
+    assert [json.loads(e.details)["persons"] for e in reads][1:] == [[a], [a, b], [a]]

@@ -342,11 +342,16 @@ def person_status(person: TracedPerson) -> dict[str, Any]:
 
 
 def read_persons(
-    session: Session, actor: Actor, settings: Settings, notice: TracingNotice
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    notice: TracingNotice,
+    only: set[int] | None = None,
 ) -> list[dict[str, Any]] | None:
     """The one place where personal data is decrypted. None when the actor may not read
     it; every read is audited with the persons it showed. Focal points of the parties
-    concerned read every person; a tracer reads the persons assigned to them."""
+    concerned read every person; a tracer reads the persons assigned to them. ``only``
+    narrows the read to those persons (a due list)."""
     full = may_read_persons(actor, notice)
     assigned = (
         [p for p in notice.persons if p.tracer_id == actor.user_id]
@@ -366,7 +371,7 @@ def read_persons(
     data_key = envelope.unwrap(key, notice.wrapped_key, notice.id)
     shown = []
     for person in notice.persons if full else assigned:
-        if person.sealed is None:
+        if person.sealed is None or (only is not None and person.id not in only):
             continue
         fields = envelope.decrypt_fields(data_key, notice.id, person.id, person.sealed)
         shown.append({**person_status(person), **fields})
@@ -794,3 +799,61 @@ def record_follow_up(
         visit_status(visit),
     )
     return visit
+
+
+def due_list(session: Session, actor: Actor, settings: Settings, day: date) -> list[dict[str, Any]]:
+    """Who is due for follow-up on ``day``, for the actor's party: the persons of the
+    notices it received whose follow-up runs that day, whose data is still kept, and
+    whose follow-up has not ended as lost or completed; a tracer gets the persons
+    assigned to them, a focal point every person of the party. With the personal data
+    (read through :func:`read_persons`, so audited) and the day's status if recorded."""
+    code = actor.party_code
+    query = (
+        select(TracedPerson, TracingNotice)
+        .join(TracingNotice, TracedPerson.notice_id == TracingNotice.id)
+        .where(
+            TracingNotice.parties_key.contains(f",{code},"),
+            TracingNotice.purged_at.is_(None),
+            TracedPerson.sealed.is_not(None),
+            TracedPerson.follow_up_until >= day,
+            TracedPerson.receiving_party.in_(("", code)),
+        )
+        .order_by(TracedPerson.follow_up_until, TracedPerson.id)
+    )
+    if not actor.has_role(Role.FOCAL_POINT):
+        query = query.where(TracedPerson.tracer_id == actor.user_id)
+    rows = [(p, n) for p, n in session.execute(query).all() if n.created_at.date() <= day]
+    ids = [p.id for p, _ in rows]
+    if not ids:
+        return []
+    visits: dict[int, list[FollowUpVisit]] = {}
+    for visit in session.execute(
+        select(FollowUpVisit)
+        .where(FollowUpVisit.person_id.in_(ids), FollowUpVisit.day <= day)
+        .order_by(FollowUpVisit.day)
+    ).scalars():
+        visits.setdefault(visit.person_id, []).append(visit)
+    ended = {pid for pid, vs in visits.items() if vs[-1].status in ("lost", "completed")}
+    ended -= {pid for pid, vs in visits.items() if vs[-1].day == day}  # ended today: shown
+    wanted: dict[int, TracingNotice] = {}
+    for person, notice in rows:
+        if person.id not in ended:
+            wanted[notice.id] = notice
+    keep = set(ids) - ended
+    due = []
+    for notice in wanted.values():
+        for shown in read_persons(session, actor, settings, notice, only=keep) or []:
+            days = visits.get(shown["id"], [])
+            today = days[-1].status if days and days[-1].day == day else None
+            due.append(
+                {
+                    "notice_id": notice.id,
+                    **shown,
+                    "day": day.isoformat(),
+                    "today": today,
+                    "last_status": days[-1].status if days else None,
+                    "days_left": (date.fromisoformat(shown["follow_up_until"]) - day).days,
+                }
+            )
+    due.sort(key=lambda d: (d["follow_up_until"], d["id"]))
+    return due

@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -308,6 +308,28 @@ def list_follow_up(notice_id: Id, actor: CurrentActor, db: DbDep) -> list[Follow
             FollowUpOut(**actions.visit_status(v))
             for v in actions.follow_up_visits(session, notice)
         ]
+
+
+@router.get(
+    "/tracing/due",
+    response_model=list[dict[str, Any]],
+    summary="Who is due for follow-up today (the tracer's list)",
+)
+def due(
+    actor: CurrentActor,
+    db: DbDep,
+    settings: SettingsDep,
+    day: Annotated[date | None, Query(description="The day; today (UTC) if absent")] = None,
+) -> list[dict[str, Any]]:
+    """For the receiving party: a tracer's assigned persons (a focal point's: all of the
+    party's) under follow-up that day, soonest end first, with their personal data (the
+    read is audited), the day's status if recorded (`today`), the last status and the
+    days left. Persons whose follow-up ended as lost or completed drop off the next day."""
+
+    def job(session: Session) -> list[dict[str, Any]]:  # a read of personal data: audited
+        return actions.due_list(session, actor, settings, day or utcnow().date())
+
+    return db.run_sync(job)
 
 
 class AssignIn(Input):
