@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         patterns={
             r"^/api/v1/events/\d+/updates$": settings.attachment_max_bytes * 14 + 65536,
             r"^/api/v1/tracing-notices/manifest$": 10 * 1024 * 1024,
+            r"^/api/v1/tracing-notices$": 10 * 1024 * 1024,  # up to 10,000 persons
             r"^/tracing/new$": 14 * 1024 * 1024,  # a manifest, then its base64 copy
             # one file, base64 in JSON (4/3 of its size) or as a form upload
             r"^/api/v1/(meetings/\d+/files|agreements/\d+/documents)$": (

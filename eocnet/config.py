@@ -206,10 +206,14 @@ class Settings(BaseSettings):
         description="Days the live stream's event log keeps its entries; a client that "
         "comes back with an older id is told to reload instead of catching up.",
     )
-    tracing_retention_days: int = Field(
+    tracing_follow_up_margin_days: int = Field(
         14,
-        description="Days after which the personal data of a tracing notice is deleted "
-        "(its data key destroyed); the non-personal summary and outcome counts stay.",
+        ge=0,
+        le=365,
+        description="Days a traced person's personal data is kept after their follow-up "
+        "ends (last exposure + the disease's period); then it is deleted, and with the "
+        "notice's last person its data key is destroyed. The non-personal summary and "
+        "follow-up counts stay.",
     )
     cap_sender: str = Field(
         "",

@@ -200,6 +200,7 @@ def tracing(w: World) -> None:
     parties = _fixture(test_tracing.parties)(w.client, w.make_person)
     test_tracing.test_outcomes_by_the_receiver_reach_the_sender(w.client, parties)
     test_tracing.test_assign_from_the_page(w.client, parties)
+    test_tracing.test_daily_follow_up_by_the_receivers(w.client, parties)
 
 
 def reports_issued(w: World) -> None:
@@ -247,7 +248,7 @@ SCENARIOS: list[tuple[Callable[[World], None], set[str]]] = [
         {"advisory.returned", "advisory.edited", "advisory.cancelled"},
     ),
     (fact_checks_edited_and_withdrawn, {"fact_check.edited", "fact_check.withdrawn"}),
-    (tracing, {"tracing.created", "tracing.outcome"}),
+    (tracing, {"tracing.created", "tracing.outcome", "tracing.follow_up"}),
     (
         coordination_edited,
         {

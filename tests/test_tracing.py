@@ -5,7 +5,7 @@ import io
 import json
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -138,11 +138,13 @@ def test_only_focal_points_send(client, parties):
         (
             {
                 "persons": [
-                    {"role": "contact", "full_name": "A", "nationality": "KHM", "phone": "1"}
+                    {"role": "contact", "full_name": "A", "nationality": "KHM", "seat": "1A"}
                 ]
             },
             "persons.0.document_number",
         ),
+        ({"persons": [{"role": "contact", "phone": "+855 1"}]}, "persons.0.full_name"),
+        ({"persons": [{**_persons()[0], "last_exposure": "soon"}]}, "persons.0.last_exposure"),
         ({"persons": [{**_persons()[0], "nationality": "Cambodia"}]}, "persons.0.nationality"),
         ({"persons": [{**_persons()[0], "passport_photo": "x"}]}, "persons.0.passport_photo"),
     ],
@@ -211,32 +213,139 @@ def test_no_plaintext_at_rest(client, db, parties, database_url):
             assert not any(n.decode() in entry.data for n in needles)
 
 
-def test_retention_boundary_and_dry_run(client, db, parties, monkeypatch, capsys, database_url):
-    notice = _send(client, parties)
-    with db.read() as s:
-        sent = s.get(TracingNotice, notice["id"]).created_at
-    day13 = (sent + timedelta(days=13)).isoformat()
-    day14 = (sent + timedelta(days=14)).isoformat()
-    r = run_cli(monkeypatch, capsys, database_url, "jobs", "purge", "--now", day13)
-    assert r.code == 0 and "0 notice" in r.out
-    r = run_cli(monkeypatch, capsys, database_url, "jobs", "purge", "--now", day14, "--dry-run")
-    assert "would delete" in r.out and str(notice["id"]) in r.out
-    assert client.get(
-        f"/api/v1/tracing-notices/{notice['id']}", headers=parties["khm_fp"].headers
-    ).json()["persons"]
-    r = run_cli(monkeypatch, capsys, database_url, "jobs", "purge", "--now", day14)
-    assert r.code == 0 and "deleted the personal data of 1 notice" in r.out
-    after = client.get(
-        f"/api/v1/tracing-notices/{notice['id']}", headers=parties["khm_fp"].headers
+def _purge(monkeypatch, capsys, database_url, when, *extra):
+    return run_cli(monkeypatch, capsys, database_url, "jobs", "purge", "--now", when, *extra)
+
+
+def _readable(client, parties, nid):
+    r = client.get(f"/api/v1/tracing-notices/{nid}", headers=parties["khm_fp"].headers).json()
+    return sorted(p["full_name"] for p in r["persons"])
+
+
+def test_contract_phone_optional_and_follow_up_until(client, parties):
+    persons = [
+        {"role": "contact", "full_name": "No Phone Measles", "document_number": "P1",
+         "last_exposure": "2026-11-20", "disease": "measles"},
+        {"role": "contact", "full_name": "Only Email", "email": "x@mail.example",
+         "last_exposure": "2026-11-25", "disease": "MERS-CoV"},
+        {"role": "contact", "full_name": "Only Address", "address": "Jl. Example 1",
+         "nationality": "idn", "last_exposure": "2026-11-26", "disease": "Diphtheria"},
+        # no disease: the event's hazard (measles); no last exposure: the journey
+        {"role": "co_traveller", "full_name": "Only Phone", "phone": "+855 1",
+         "travel_date": "2026-11-19"},
+        # a disease the table does not know: followed for the longest period
+        {"role": "contact", "full_name": "Unknown Disease", "phone": "+855 2",
+         "last_exposure": "2026-11-20", "disease": "Disease X"},
+    ]  # fmt: skip
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=parties["idn_fp"].headers,
+        json={"event_id": parties["event_id"], "parties": ["KHM"], "persons": persons},
+    )
+    assert r.status_code == 201, r.text
+    nid = r.json()["id"]
+    expected = {
+        "No Phone Measles": ("measles", "2026-12-11"),
+        "Only Email": ("mers", "2026-12-09"),
+        "Only Address": ("diphtheria", "2026-12-06"),
+        "Only Phone": ("measles", "2026-12-10"),
+        "Unknown Disease": ("Disease X", "2026-12-11"),
+    }
+    got = client.get(f"/api/v1/tracing-notices/{nid}", headers=parties["khm_fp"].headers).json()
+    assert {p["full_name"]: (p["disease"], p["follow_up_until"]) for p in got["persons"]} == (
+        expected
+    )
+    assert got["persons"][0]["last_exposure"] == "2026-11-20" and "phone" not in got["persons"][0]
+    assert got["persons"][2]["nationality"] == "IDN"
+    # those who may not read the persons still see each one's follow-up end
+    officer = client.get(
+        f"/api/v1/tracing-notices/{nid}", headers=parties["khm_officer"].headers
     ).json()
-    assert after["persons"] == [] and after["purged_at"] and after["persons_count"] == 2
+    assert officer["persons"] is None
+    assert sorted(s["follow_up_until"] for s in officer["statuses"]) == sorted(
+        until for _, until in expected.values()
+    )
+    assert got["purge_after"].startswith("2026-12-25T00:00:00")
+
+
+def test_retention_counts_from_each_follow_up_day_by_day(
+    client, db, parties, monkeypatch, capsys, database_url
+):
+    """Measles: last exposure 20 Nov, followed until 11 Dec, kept 14 days more: until
+    25 Dec 00:00 UTC. MERS: 25 Nov, until 9 Dec, kept until 23 Dec 00:00 UTC."""
+    persons = [
+        {**_persons()[0], "last_exposure": "2026-11-20"},  # the event's measles
+        {**_persons()[1], "last_exposure": "2026-11-25", "disease": "MERS"},
+    ]
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=parties["idn_fp"].headers,
+        json={"event_id": parties["event_id"], "parties": ["KHM"], "persons": persons},
+    )
+    nid = r.json()["id"]
+    assert [s["follow_up_until"] for s in r.json()["statuses"]] == ["2026-12-11", "2026-12-09"]
+    # sending day + 14 (the old rule) deletes nothing any more
+    for day in ("2026-12-15", "2026-12-20", "2026-12-22T23:59:59"):
+        r = _purge(monkeypatch, capsys, database_url, day)
+        assert r.code == 0 and "0 person(s) in 0 notice" in r.out, (day, r.out)
+        assert _readable(client, parties, nid) == sorted(NAMES), day
+    r = _purge(monkeypatch, capsys, database_url, "2026-12-23T00:00:00Z", "--dry-run")
+    assert f"would delete the personal data of 1 person(s) in 1 notice(s): {nid}" in r.out
+    assert _readable(client, parties, nid) == sorted(NAMES)
+    r = _purge(monkeypatch, capsys, database_url, "2026-12-23")
+    assert "deleted the personal data of 1 person(s) in 1 notice(s)" in r.out
+    assert _readable(client, parties, nid) == [NAMES[0]]
     with db.read() as s:
-        row = s.get(TracingNotice, notice["id"])
+        row = s.get(TracingNotice, nid)
+        assert row.wrapped_key is not None and row.purged_at is None
+    for day in ("2026-12-23T12:00:00", "2026-12-24", "2026-12-24T23:59:59+00:00"):
+        r = _purge(monkeypatch, capsys, database_url, day)
+        assert "0 person(s)" in r.out and _readable(client, parties, nid) == [NAMES[0]], day
+    # a time zone is honoured: 07:00 in Jakarta on the 25th is midnight UTC
+    r = _purge(monkeypatch, capsys, database_url, "2026-12-25T06:59:59+07:00")
+    assert "0 person(s)" in r.out
+    r = _purge(monkeypatch, capsys, database_url, "2026-12-25T07:00:00+07:00")
+    assert "deleted the personal data of 1 person(s) in 1 notice(s)" in r.out
+    after = client.get(f"/api/v1/tracing-notices/{nid}", headers=parties["khm_fp"].headers).json()
+    assert after["persons"] == [] and after["purged_at"] and after["persons_count"] == 2
+    assert [s["follow_up_until"] for s in after["statuses"]] == ["2026-12-11", "2026-12-09"]
+    with db.read() as s:
+        row = s.get(TracingNotice, nid)
         assert row.wrapped_key is None and all(p.sealed is None for p in row.persons)
-        purges = s.execute(select(AuditEntry).where(AuditEntry.action == "tracing.purge")).all()
-    assert len(purges) == 1
-    bad = run_cli(monkeypatch, capsys, database_url, "jobs", "purge", "--now", "yesterday")
+        purges = [
+            json.loads(a.details)
+            for a in s.execute(select(AuditEntry).where(AuditEntry.action == "tracing.purge"))
+            .scalars()
+            .all()
+        ]
+    ids = [p["id"] for p in after["statuses"]]
+    assert [(p["person_ids"], p["data_key_destroyed"]) for p in purges] == [
+        ([ids[1]], False),
+        ([ids[0]], True),
+    ]
+    assert "0 person(s)" in _purge(monkeypatch, capsys, database_url, "2027-06-01").out
+    bad = _purge(monkeypatch, capsys, database_url, "yesterday")
     assert bad.code == 1 and "ISO 8601" in bad.err
+
+
+@pytest.mark.parametrize("margin, kept_until", [(0, "2026-12-11"), (30, "2027-01-10")])
+def test_retention_margin_is_a_setting(
+    client, parties, monkeypatch, capsys, database_url, margin, kept_until
+):
+    persons = [{**_persons()[0], "last_exposure": "2026-11-20"}]
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=parties["idn_fp"].headers,
+        json={"event_id": parties["event_id"], "parties": ["KHM"], "persons": persons},
+    )
+    nid = r.json()["id"]
+    monkeypatch.setenv("EOCNET_TRACING_FOLLOW_UP_MARGIN_DAYS", str(margin))
+    last = f"{kept_until}T00:00:00"
+    before = (datetime.fromisoformat(last) - timedelta(seconds=1)).isoformat()
+    assert "0 person(s)" in _purge(monkeypatch, capsys, database_url, before).out
+    assert _readable(client, parties, nid) == [NAMES[0]]
+    assert "1 person(s)" in _purge(monkeypatch, capsys, database_url, last).out
+    assert _readable(client, parties, nid) == []
 
 
 def test_early_deletion_on_request(client, parties):
@@ -319,16 +428,14 @@ def test_manifest_report_then_nothing_saved_until_valid(client, db, parties):
         "Seat": "seat",
         "Flight": "travel_number",
     }
-    assert check["rows"] == 4 and check["valid"] == 2
-    assert [(e["row"], e["field"]) for e in check["errors"]] == [
-        (3, "rows.3.document_number"),
-        (4, "rows.4.nationality"),
-    ]
+    # a row without a passport is traced by its phone; a bad nationality is refused
+    assert check["rows"] == 4 and check["valid"] == 3
+    assert [(e["row"], e["field"]) for e in check["errors"]] == [(4, "rows.4.nationality")]
     r = _upload(client, parties, MANIFEST.encode())
-    assert r.status_code == 422 and len(r.json()["errors"]) == 2
+    assert r.status_code == 422 and len(r.json()["errors"]) == 1
     assert count(db, TracingNotice) == 0
     r = _upload(client, parties, MANIFEST.encode(), drop_invalid="true")
-    assert r.status_code == 201 and r.json()["notice"]["persons_count"] == 2
+    assert r.status_code == 201 and r.json()["notice"]["persons_count"] == 3
     assert count(db, TracingNotice) == 1
 
 
@@ -368,7 +475,8 @@ def test_manifest_xlsx_and_explicit_mapping(client, parties):
         (b"", {}, "file"),
         (MANIFEST.encode(), {"mapping": "[1, 2]"}, "mapping"),
         (MANIFEST.encode(), {"mapping": '{"Nope": "full_name"}'}, "mapping"),
-        (b"Name,Mobile\nA,1\n", {}, "mapping"),
+        (b"Name,Seat\nA,1\n", {}, "mapping"),  # no way to reach the person
+        (b"Passport,Mobile\nA,1\n", {}, "mapping"),  # no name
         (b"\r0", {}, "mapping"),  # a lone carriage return once crashed the CSV reader
         (b'Name,Passport\n"' + b"x" * 200_000 + b'",1\n', {}, "file"),  # over the field limit
     ],
@@ -633,6 +741,7 @@ def test_manifest_mapping_step_in_the_page(client, db, parties):
     form = {"csrf_token": csrf, "event_id": str(parties["event_id"]), "parties": "KHM"}
     step1 = client.post("/tracing/new", data=form, files={"file": ("m.csv", MANIFEST.encode())})
     assert step1.status_code == 200 and 'id="map-form"' in step1.text
+    assert 'value="last_exposure"' in step1.text and 'value="disease"' in step1.text
     file_data = re.search(r'name="file_data" value="([^"]+)"', step1.text).group(1)
     # map the columns by hand, leaving out the seat; two rows are invalid: nothing saved
     chosen = {
@@ -646,7 +755,7 @@ def test_manifest_mapping_step_in_the_page(client, db, parties):
         "/tracing/new",
         data={**form, **chosen, "step": "send", "file_data": file_data, "filename": "m.csv"},
     )
-    assert step2.status_code == 422 and "Row 3" in step2.text
+    assert step2.status_code == 422 and "Row 4" in step2.text and "Row 3" not in step2.text
     assert count(db, TracingNotice) == 0
     sent = client.post(
         "/tracing/new",
@@ -661,3 +770,146 @@ def test_manifest_mapping_step_in_the_page(client, db, parties):
         follow_redirects=False,
     )
     assert sent.status_code == 303 and count(db, TracingNotice) == 1
+
+
+def test_a_cruise_ship_of_ten_thousand(client, db, parties):
+    """Up to 10,000 persons a notice: a manifest without phone numbers, checked, sent
+    and opened; one more is refused."""
+    rows = "".join(
+        f"Passenger {i:05d},N{i:08d},KHM,Deck {i % 12},2026-11-20\n" for i in range(10_000)
+    )
+    content = ("Name,Passport,Nationality,Cabin,Last contact\n" + rows).encode()
+    r = _upload(client, parties, content, role="contact")
+    assert r.status_code == 201, r.text[:500]
+    notice = r.json()["notice"]
+    assert notice["persons_count"] == 10_000 and notice["roles"] == {"contact": 10_000}
+    opened = client.get(
+        f"/api/v1/tracing-notices/{notice['id']}", headers=parties["khm_fp"].headers
+    ).json()
+    assert len(opened["persons"]) == 10_000
+    assert {p["follow_up_until"] for p in opened["persons"]} == {"2026-12-11"}
+    person = {"role": "contact", "full_name": "P", "document_number": "N1"}
+    body = {"event_id": parties["event_id"], "parties": ["KHM"], "persons": [person] * 10_001}
+    r = client.post("/api/v1/tracing-notices", headers=parties["idn_fp"].headers, json=body)
+    assert r.status_code == 422 and r.json()["field"].startswith("persons"), r.text[:300]
+    assert count(db, TracingNotice) == 1
+
+
+def test_daily_follow_up_by_the_receivers(client, parties):
+    today = datetime.now(UTC).date()
+    persons = [{**p, "last_exposure": today.isoformat()} for p in _persons()]
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=parties["idn_fp"].headers,
+        json={"event_id": parties["event_id"], "parties": ["KHM"], "persons": persons},
+    )
+    nid, pid = r.json()["id"], r.json()["statuses"][0]["id"]
+    url = f"/api/v1/tracing-notices/{nid}/persons/{pid}/follow-up"
+    assert (
+        client.post(url, headers=parties["idn_fp"].headers, json={"status": "seen"}).status_code
+        == 403
+    )
+    assert (
+        client.post(url, headers=parties["tha_fp"].headers, json={"status": "seen"}).status_code
+        == 404
+    )
+    r = client.post(url, headers=parties["khm_officer"].headers, json={"status": "seen"})
+    assert r.status_code == 200 and r.json()["day"] == today.isoformat(), r.text
+    # the same day again replaces it
+    r = client.post(
+        url,
+        headers=parties["khm_officer"].headers,
+        json={"status": "symptomatic", "day": today.isoformat()},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "symptomatic"
+    for body, field in [
+        ({"status": "asleep"}, "status"),
+        ({"status": "seen", "day": (today + timedelta(days=5)).isoformat()}, "day"),
+        ({"status": "seen", "day": (today - timedelta(days=9)).isoformat()}, "day"),
+    ]:
+        r = client.post(url, headers=parties["khm_fp"].headers, json=body)
+        assert r.status_code == 422 and r.json()["field"] == field, body
+    other = f"/api/v1/tracing-notices/{nid}/persons/{pid + 1000}/follow-up"
+    assert (
+        client.post(other, headers=parties["khm_fp"].headers, json={"status": "seen"}).status_code
+        == 404
+    )
+    listing = f"/api/v1/tracing-notices/{nid}/follow-up"
+    for who in ("idn_fp", "idn_officer", "khm_officer", "coordinator"):
+        days = client.get(listing, headers=parties[who].headers).json()
+        assert [(d["person_id"], d["day"], d["status"]) for d in days] == [
+            (pid, today.isoformat(), "symptomatic")
+        ], who
+    assert client.get(listing, headers=parties["tha_fp"].headers).status_code == 404
+
+
+def test_persons_sent_before_follow_up_periods_go_with_their_notice(client, db, parties):
+    """Rows from before migration 0012 have no follow_up_until: the notice's
+    purge_after (sending + 14 days) still applies to them."""
+    from eocnet.actions import tracing
+
+    nid = _send(client, parties)["id"]
+    with db.transaction() as s:
+        notice = s.get(TracingNotice, nid)
+        for person in notice.persons:
+            person.follow_up_until = None
+        notice.purge_after = notice.created_at + timedelta(days=14)
+        deadline = notice.purge_after
+    early = db.run_sync(tracing.purge, deadline - timedelta(seconds=1))
+    assert (early.notices, early.persons) == ([], 0)
+    done = db.run_sync(tracing.purge, deadline)
+    assert (done.notices, done.persons, done.emptied) == ([nid], 2, [nid])
+    assert _readable(client, parties, nid) == []
+
+
+def test_the_due_list_of_each_tracer(client, db, parties, make_person):
+    today = datetime.now(UTC).date()
+    persons = [
+        {**_persons()[0], "last_exposure": today.isoformat(), "disease": "measles"},
+        {**_persons()[1], "last_exposure": today.isoformat(), "disease": "pneumonic plague"},
+    ]
+    r = client.post(
+        "/api/v1/tracing-notices",
+        headers=parties["idn_fp"].headers,
+        json={"event_id": parties["event_id"], "parties": ["KHM"], "persons": persons},
+    )
+    nid = r.json()["id"]
+    a, b = (s["id"] for s in r.json()["statuses"])
+    tracer = make_person("KHM", "officer")
+    client.post(
+        f"/api/v1/tracing-notices/{nid}/persons/{a}/assign",
+        headers=parties["khm_fp"].headers,
+        json={"tracer_id": tracer.id},
+    )
+    due = client.get("/api/v1/tracing/due", headers=tracer.headers).json()
+    assert [(d["id"], d["full_name"], d["today"], d["days_left"]) for d in due] == [
+        (a, NAMES[0], None, 21)
+    ]
+    # the focal point sees the party's whole list, soonest end first
+    due = client.get("/api/v1/tracing/due", headers=parties["khm_fp"].headers).json()
+    assert [d["id"] for d in due] == [b, a] and due[0]["phone"] == PHONES[1]
+    client.post(
+        f"/api/v1/tracing-notices/{nid}/persons/{a}/follow-up",
+        headers=tracer.headers,
+        json={"status": "completed"},
+    )
+    due = client.get("/api/v1/tracing/due", headers=tracer.headers).json()
+    assert [(d["id"], d["today"]) for d in due] == [(a, "completed")]  # shown on the day
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert client.get(f"/api/v1/tracing/due?day={tomorrow}", headers=tracer.headers).json() == []
+    # after plague's 7 days, the other person is no longer due
+    later = (today + timedelta(days=8)).isoformat()
+    assert (
+        client.get(f"/api/v1/tracing/due?day={later}", headers=parties["khm_fp"].headers).json()
+        == []
+    )
+    # the sender and other parties have nobody to follow up
+    for who in ("idn_fp", "tha_fp", "coordinator"):
+        assert client.get("/api/v1/tracing/due", headers=parties[who].headers).json() == [], who
+    with db.read() as s:
+        reads = (
+            s.execute(select(AuditEntry).where(AuditEntry.action == "tracing.read_persons"))
+            .scalars()
+            .all()
+        )
+    assert [json.loads(e.details)["persons"] for e in reads][1:] == [[a], [a, b], [a]]

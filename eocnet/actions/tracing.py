@@ -7,18 +7,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from eocnet.actions import audit
 from eocnet.actions.directory import coordinator_code
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings, master_key_text
-from eocnet.db.models import Event, Party, TracedPerson, TracingNotice, User
+from eocnet.db.models import Event, FollowUpVisit, Party, TracedPerson, TracingNotice, User
 from eocnet.db.types import utcnow
+from eocnet.domain import follow_up
 from eocnet.domain.actors import Actor
 from eocnet.domain.roles import Role
 from eocnet.domain.visibility import can_see
@@ -37,6 +38,8 @@ OUTCOMES = (
     "lost_to_follow_up",
 )
 TEST_RESULTS = ("", "positive", "negative", "pending", "not_tested")
+#: A day's follow-up of a person (SORMAS visits, Go.Data follow-ups)
+FOLLOW_UP_STATUSES = ("seen", "not_reached", "symptomatic", "lost", "completed")
 #: The personal fields of a person; all of them are encrypted.
 PERSON_FIELDS = (
     "full_name",
@@ -50,6 +53,7 @@ PERSON_FIELDS = (
     "address",
     "exposure_type",
     "exposure_date",
+    "last_exposure",
     "exposure_place",
     "travel_mode",
     "travel_number",
@@ -62,9 +66,16 @@ PERSON_FIELDS = (
     "receiving_facility",
     "condition",
 )
-REQUIRED = ("full_name", "nationality", "document_number", "phone")
+REQUIRED = ("full_name",)
+#: A person is traced through at least one of these (the address in the receiving
+#: country); airline manifests rarely carry a phone number.
+CONTACT_MEANS = ("document_number", "phone", "email", "address")
+#: What a manifest column may be mapped to, besides the personal fields.
+MAPPABLE = (*PERSON_FIELDS, "role", "receiving_party", "disease")
 ISO3 = re.compile(r"^[A-Z]{3}$")
-MAX_PERSONS = 2000
+#: a cruise ship's passengers and crew
+MAX_PERSONS = 10_000
+DATE_FIELDS = ("date_of_birth", "exposure_date", "last_exposure", "travel_date")
 
 
 @dataclass
@@ -72,6 +83,9 @@ class PersonIn:
     role: str
     fields: dict[str, Any]
     receiving_party: str = ""
+    #: the disease the person is followed for (a code or name of the follow-up table);
+    #: empty: the notice's, else the event's hazard
+    disease: str = ""
 
 
 def master(settings: Settings) -> envelope.MasterKey:
@@ -140,13 +154,23 @@ def _validate_person(index: int, person: PersonIn, parties: list[str]) -> None:
     for name in REQUIRED:
         if not str(person.fields.get(name) or "").strip():
             raise Invalid(f"{name} is required", field=f"{where}.{name}")
-    nationality = str(person.fields["nationality"]).strip().upper()
-    if not ISO3.match(nationality):
+    if not any(str(person.fields.get(name) or "").strip() for name in CONTACT_MEANS):
         raise Invalid(
-            "nationality must be an ISO 3166-1 alpha-3 code", field=f"{where}.nationality"
+            "give at least one of document_number, phone, email or address "
+            "(in the receiving country)",
+            field=f"{where}.document_number",
         )
-    person.fields["nationality"] = nationality
-    for name in ("date_of_birth", "exposure_date", "travel_date"):
+    if person.fields.get("nationality"):
+        nationality = str(person.fields["nationality"]).strip().upper()
+        if not ISO3.match(nationality):
+            raise Invalid(
+                "nationality must be an ISO 3166-1 alpha-3 code", field=f"{where}.nationality"
+            )
+        person.fields["nationality"] = nationality
+    person.disease = person.disease.strip()
+    if len(person.disease) > 100:
+        raise Invalid("disease is at most 100 characters", field=f"{where}.disease")
+    for name in DATE_FIELDS:
         value = person.fields.get(name)
         if value:
             try:
@@ -171,7 +195,10 @@ def send_notice(
     persons: list[PersonIn],
     summary: str = "",
     kind: str = "contacts",
+    disease: str = "",
 ) -> TracingNotice:
+    """Persons without a disease of their own are followed for the notice's ``disease``,
+    else for the event's hazard (see :mod:`eocnet.domain.follow_up`)."""
     if not actor.has_role(Role.FOCAL_POINT):
         raise Forbidden("tracing notices are sent by focal points")
     event = session.get(Event, event_id)
@@ -189,10 +216,17 @@ def send_notice(
         raise Invalid("address the notice to at least one other party", field="parties")
     if not persons or len(persons) > MAX_PERSONS:
         raise Invalid(f"a notice carries 1 to {MAX_PERSONS} persons", field="persons")
+    if len(disease.strip()) > 100:
+        raise Invalid("disease is at most 100 characters", field="disease")
     for i, person in enumerate(persons):
         _validate_person(i, person, addressed)
     now = utcnow()
     counts = Counter(p.role for p in persons)
+    follow_ups = [
+        person_follow_up(p, notice_disease=disease, hazard=event.hazard, sent_on=now.date())
+        for p in persons
+    ]
+    last_day = max(f.until for f in follow_ups)
     notice = TracingNotice(
         event_id=event.id,
         kind=kind,
@@ -202,7 +236,7 @@ def send_notice(
         parties_key=parties_key(addressed),
         summary=summary.strip(),
         created_at=now,
-        purge_after=now + timedelta(days=settings.tracing_retention_days),
+        purge_after=deletion_time(last_day, settings.tracing_follow_up_margin_days),
     )
     session.add(notice)
     session.flush()
@@ -216,8 +250,10 @@ def send_notice(
             role=p.role,
             receiving_party=p.receiving_party or "",
             updated_at=now,
+            disease=f.disease,
+            follow_up_until=f.until,
         )
-        for p in persons
+        for p, f in zip(persons, follow_ups, strict=True)
     ]
     session.add_all(rows)
     session.flush()
@@ -235,6 +271,7 @@ def send_notice(
             "parties": addressed,
             "persons": len(rows),
             "roles": dict(counts),
+            "diseases": dict(Counter(f.disease for f in follow_ups)),
         },
     )
     publish(
@@ -244,6 +281,30 @@ def send_notice(
         notice_summary(notice),
     )
     return notice
+
+
+def person_follow_up(
+    person: PersonIn, *, notice_disease: str, hazard: str, sent_on: date
+) -> follow_up.FollowUp:
+    def day(name: str) -> date | None:
+        value = person.fields.get(name)
+        return date.fromisoformat(str(value)) if value else None
+
+    return follow_up.follow_up(
+        disease=person.disease,
+        notice_disease=notice_disease,
+        hazard=hazard,
+        last_exposure=day("last_exposure"),
+        exposure_date=day("exposure_date"),
+        travel_date=day("travel_date"),
+        sent_on=sent_on,
+    )
+
+
+def deletion_time(follow_up_until: date, margin_days: int) -> datetime:
+    """When a person's data goes: the start (UTC) of the day ``follow_up_until`` +
+    the margin. The data is kept while the time is before it."""
+    return datetime.combine(follow_up_until + timedelta(days=margin_days), time(), UTC)
 
 
 def notice_summary(notice: TracingNotice) -> dict[str, Any]:
@@ -275,15 +336,22 @@ def person_status(person: TracedPerson) -> dict[str, Any]:
         "test_result": person.test_result,
         "outcome_date": person.outcome_date.isoformat() if person.outcome_date else None,
         "tracer_id": person.tracer_id,
+        "disease": person.disease,
+        "follow_up_until": (person.follow_up_until.isoformat() if person.follow_up_until else None),
     }
 
 
 def read_persons(
-    session: Session, actor: Actor, settings: Settings, notice: TracingNotice
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    notice: TracingNotice,
+    only: set[int] | None = None,
 ) -> list[dict[str, Any]] | None:
     """The one place where personal data is decrypted. None when the actor may not read
     it; every read is audited with the persons it showed. Focal points of the parties
-    concerned read every person; a tracer reads the persons assigned to them."""
+    concerned read every person; a tracer reads the persons assigned to them. ``only``
+    narrows the read to those persons (a due list)."""
     full = may_read_persons(actor, notice)
     assigned = (
         [p for p in notice.persons if p.tracer_id == actor.user_id]
@@ -303,7 +371,7 @@ def read_persons(
     data_key = envelope.unwrap(key, notice.wrapped_key, notice.id)
     shown = []
     for person in notice.persons if full else assigned:
-        if person.sealed is None:
+        if person.sealed is None or (only is not None and person.id not in only):
             continue
         fields = envelope.decrypt_fields(data_key, notice.id, person.id, person.sealed)
         shown.append({**person_status(person), **fields})
@@ -362,24 +430,70 @@ def record_outcome(
     return person
 
 
+@dataclass
+class Purged:
+    notices: list[int]  # the notices some of whose persons' data was deleted
+    persons: int  # how many persons' data was deleted
+    emptied: list[int]  # the notices left without personal data (data key destroyed)
+
+
 def purge(
-    session: Session, now: datetime, *, dry_run: bool = False, notice_id: int | None = None
-) -> list[int]:
-    """Delete the personal data of notices whose retention has passed at ``now`` (or of
-    one notice, on request): the wrapped data key and every ciphertext go."""
-    query = select(TracingNotice).where(TracingNotice.purged_at.is_(None))
+    session: Session,
+    now: datetime,
+    *,
+    margin_days: int = 14,
+    dry_run: bool = False,
+    notice_id: int | None = None,
+) -> Purged:
+    """Delete the personal data of every person whose follow-up ended ``margin_days``
+    before ``now`` (see :func:`deletion_time`), or of one notice on request: the
+    person's ciphertext goes; when a notice has no personal data left, its wrapped
+    data key goes too (crypto-shredding) and the notice is marked purged. Persons sent
+    before follow-up periods existed go with their notice's ``purge_after``."""
+    cutoff = (now.astimezone(UTC) - timedelta(days=margin_days)).date()
+    query = (
+        select(TracedPerson)
+        .join(TracingNotice, TracedPerson.notice_id == TracingNotice.id)
+        .where(TracingNotice.purged_at.is_(None))
+    )
     if notice_id is None:
-        query = query.where(TracingNotice.purge_after <= now)
+        query = query.where(
+            TracedPerson.sealed.is_not(None),
+            or_(
+                TracedPerson.follow_up_until <= cutoff,
+                and_(TracedPerson.follow_up_until.is_(None), TracingNotice.purge_after <= now),
+            ),
+        )
     else:
         query = query.where(TracingNotice.id == notice_id)
-    notices = list(session.execute(query.order_by(TracingNotice.id)).scalars())
+    due: dict[int, list[TracedPerson]] = {}
+    for person in session.execute(query.order_by(TracedPerson.id)).scalars():
+        due.setdefault(person.notice_id, []).append(person)
+    if notice_id is not None and not due:  # a notice without persons left: still purged
+        notice = session.get(TracingNotice, notice_id)
+        if notice is not None and notice.purged_at is None:
+            due[notice_id] = []
+    done = Purged(
+        sorted(due), sum(1 for ps in due.values() for p in ps if p.sealed is not None), []
+    )
     if dry_run:
-        return [n.id for n in notices]
-    for notice in notices:
-        notice.wrapped_key = None
-        notice.purged_at = now
-        for person in notice.persons:
+        return done
+    for nid in done.notices:
+        notice = session.get(TracingNotice, nid)
+        assert notice is not None
+        deleted = [p for p in due[nid] if p.sealed is not None]
+        for person in due[nid]:
             person.sealed = None
+        session.flush()
+        left = session.scalar(
+            select(func.count())
+            .select_from(TracedPerson)
+            .where(TracedPerson.notice_id == nid, TracedPerson.sealed.is_not(None))
+        )
+        if not left:
+            notice.wrapped_key = None
+            notice.purged_at = now
+            done.emptied.append(nid)
         audit.record(
             session,
             None,
@@ -389,11 +503,14 @@ def purge(
             actor_label="retention",
             party_code=notice.sender_party,
             details={
-                "persons": len(notice.persons),
-                "reason": "on request" if notice_id else "retention period",
+                "persons": len(deleted),
+                "person_ids": [p.id for p in deleted],
+                "persons_left": int(left or 0),
+                "data_key_destroyed": not left,
+                "reason": "on request" if notice_id else "follow-up ended + margin",
             },
         )
-    return [n.id for n in notices]
+    return done
 
 
 def rotate_master_key(session: Session, old: envelope.MasterKey, new: envelope.MasterKey) -> int:
@@ -452,6 +569,18 @@ SYNONYMS = {
     "to": "destination",
     "citizenship": "nationality",
     "gender": "sex",
+    "email_address": "email",
+    "mail": "email",
+    "address_in_country": "address",
+    "address_in_receiving_country": "address",
+    "local_address": "address",
+    "temporary_address": "address",
+    "destination_address": "address",
+    "last_contact": "last_exposure",
+    "last_contact_date": "last_exposure",
+    "date_of_last_contact": "last_exposure",
+    "last_exposure_date": "last_exposure",
+    "date_of_last_exposure": "last_exposure",
 }
 
 
@@ -464,9 +593,7 @@ def default_mapping(headers: list[str]) -> dict[str, str]:
     mapping = {}
     for header in headers:
         key = _key(header)
-        field = (
-            key if key in PERSON_FIELDS or key in ("role", "receiving_party") else SYNONYMS.get(key)
-        )
+        field = key if key in MAPPABLE else SYNONYMS.get(key)
         if field:
             mapping[header] = field
     return mapping
@@ -491,11 +618,15 @@ def check_manifest(
     for header, field in mapping.items():
         if header not in headers:
             raise Invalid(f"no column {header!r} in the file", field="mapping")
-        if field not in PERSON_FIELDS and field not in ("role", "receiving_party"):
+        if field not in MAPPABLE:
             raise Invalid(f"{field!r} is not a person field", field="mapping")
     missing = [f for f in REQUIRED if f not in mapping.values()]
     if missing:
         raise Invalid(f"map a column to {', '.join(missing)}", field="mapping")
+    if not set(CONTACT_MEANS) & set(mapping.values()):
+        raise Invalid(
+            f"map a column to at least one of {', '.join(CONTACT_MEANS)}", field="mapping"
+        )
     index = {h: i for i, h in enumerate(headers)}
     addressed = sorted({p.strip().upper() for p in parties})
     persons, numbers, errors = [], [], []
@@ -506,6 +637,7 @@ def check_manifest(
         person = PersonIn(
             role=values.pop("role", default_role).strip().lower(),
             receiving_party=values.pop("receiving_party", "").strip().upper(),
+            disease=values.pop("disease", ""),
             fields=values,
         )
         try:
@@ -533,6 +665,8 @@ def export_csv(session: Session, actor: Actor, settings: Settings, notice: Traci
         "role",
         "receiving_party",
         *PERSON_FIELDS,
+        "disease",
+        "follow_up_until",
         "outcome",
         "test_result",
         "outcome_date",
@@ -581,3 +715,145 @@ def assign_tracer(
         {"notice_id": notice.id, **person_status(person)},
     )
     return person
+
+
+# ---------------------------------------------------------------- daily follow-up
+
+
+def follow_up_visits(session: Session, notice: TracingNotice) -> list[FollowUpVisit]:
+    """Every recorded day of the notice's persons, by person and day."""
+    return list(
+        session.execute(
+            select(FollowUpVisit)
+            .where(FollowUpVisit.notice_id == notice.id)
+            .order_by(FollowUpVisit.person_id, FollowUpVisit.day)
+        ).scalars()
+    )
+
+
+def visit_status(visit: FollowUpVisit) -> dict[str, Any]:
+    return {
+        "notice_id": visit.notice_id,
+        "person_id": visit.person_id,
+        "day": visit.day.isoformat(),
+        "status": visit.status,
+        "recorded_at": visit.recorded_at.isoformat(),
+    }
+
+
+def record_follow_up(
+    session: Session,
+    actor: Actor,
+    notice: TracingNotice,
+    person_id: int,
+    *,
+    status: str,
+    day: date | None = None,
+) -> FollowUpVisit:
+    """A receiving party's tracer records one day of a person's follow-up; recording
+    the same day again replaces it. Days run from sending to ``follow_up_until`` and
+    not beyond tomorrow (UTC: the receiving country may already be there)."""
+    if actor.party_code not in notice.parties:
+        raise Forbidden("follow-up is recorded by the receiving parties")
+    person = session.get(TracedPerson, person_id)
+    if person is None or person.notice_id != notice.id:
+        raise NotFound(f"no person {person_id} in this notice")
+    if person.receiving_party and person.receiving_party != actor.party_code:
+        raise Forbidden("this person is traced by another party")
+    if status not in FOLLOW_UP_STATUSES:
+        raise Invalid(f"status must be one of {', '.join(FOLLOW_UP_STATUSES)}", field="status")
+    now = utcnow()
+    day = day or now.date()
+    if day > now.date() + timedelta(days=1):
+        raise Invalid("the day is in the future", field="day")
+    if person.follow_up_until and day > person.follow_up_until:
+        raise Invalid(
+            f"this person's follow-up ended on {person.follow_up_until.isoformat()}", field="day"
+        )
+    if day < notice.created_at.date() - timedelta(days=1):
+        raise Invalid("the day is before the notice was sent", field="day")
+    visit = session.scalar(
+        select(FollowUpVisit).where(FollowUpVisit.person_id == person.id, FollowUpVisit.day == day)
+    )
+    if visit is None:
+        visit = FollowUpVisit(
+            person_id=person.id, notice_id=notice.id, day=day, status=status, recorded_by=0
+        )
+        session.add(visit)
+    visit.status = status
+    visit.recorded_by = actor.user_id
+    visit.recorded_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "tracing.follow_up",
+        "traced_person",
+        person.id,
+        details={"notice": notice.id, "day": day.isoformat(), "status": status},
+    )
+    publish(
+        session,
+        "tracing.follow_up",
+        notice_audience(notice, coordinator_code(session)),
+        visit_status(visit),
+    )
+    return visit
+
+
+def due_list(session: Session, actor: Actor, settings: Settings, day: date) -> list[dict[str, Any]]:
+    """Who is due for follow-up on ``day``, for the actor's party: the persons of the
+    notices it received whose follow-up runs that day, whose data is still kept, and
+    whose follow-up has not ended as lost or completed; a tracer gets the persons
+    assigned to them, a focal point every person of the party. With the personal data
+    (read through :func:`read_persons`, so audited) and the day's status if recorded."""
+    code = actor.party_code
+    query = (
+        select(TracedPerson, TracingNotice)
+        .join(TracingNotice, TracedPerson.notice_id == TracingNotice.id)
+        .where(
+            TracingNotice.parties_key.contains(f",{code},"),
+            TracingNotice.purged_at.is_(None),
+            TracedPerson.sealed.is_not(None),
+            TracedPerson.follow_up_until >= day,
+            TracedPerson.receiving_party.in_(("", code)),
+        )
+        .order_by(TracedPerson.follow_up_until, TracedPerson.id)
+    )
+    if not actor.has_role(Role.FOCAL_POINT):
+        query = query.where(TracedPerson.tracer_id == actor.user_id)
+    rows = [(p, n) for p, n in session.execute(query).all() if n.created_at.date() <= day]
+    ids = [p.id for p, _ in rows]
+    if not ids:
+        return []
+    visits: dict[int, list[FollowUpVisit]] = {}
+    for visit in session.execute(
+        select(FollowUpVisit)
+        .where(FollowUpVisit.person_id.in_(ids), FollowUpVisit.day <= day)
+        .order_by(FollowUpVisit.day)
+    ).scalars():
+        visits.setdefault(visit.person_id, []).append(visit)
+    ended = {pid for pid, vs in visits.items() if vs[-1].status in ("lost", "completed")}
+    ended -= {pid for pid, vs in visits.items() if vs[-1].day == day}  # ended today: shown
+    wanted: dict[int, TracingNotice] = {}
+    for person, notice in rows:
+        if person.id not in ended:
+            wanted[notice.id] = notice
+    keep = set(ids) - ended
+    due = []
+    for notice in wanted.values():
+        for shown in read_persons(session, actor, settings, notice, only=keep) or []:
+            days = visits.get(shown["id"], [])
+            today = days[-1].status if days and days[-1].day == day else None
+            due.append(
+                {
+                    "notice_id": notice.id,
+                    **shown,
+                    "day": day.isoformat(),
+                    "today": today,
+                    "last_status": days[-1].status if days else None,
+                    "days_left": (date.fromisoformat(shown["follow_up_until"]) - day).days,
+                }
+            )
+    due.sort(key=lambda d: (d["follow_up_until"], d["id"]))
+    return due

@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -28,9 +28,16 @@ Role_ = Literal["case", "contact", "co_traveller"]
 class PersonIn(Input):
     role: Role_ = Field(description="case, contact or co_traveller")
     full_name: str = Field(min_length=1, max_length=300)
-    nationality: str = Field(pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3")
-    document_number: str = Field(min_length=1, max_length=60, description="Travel document")
-    phone: str = Field(min_length=1, max_length=60)
+    nationality: str | None = Field(
+        None, pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3"
+    )
+    document_number: str | None = Field(
+        None,
+        max_length=60,
+        description="Travel document. A person needs at least one of document_number, "
+        "phone, email or address",
+    )
+    phone: str | None = Field(None, max_length=60)
     sex: Literal["female", "male", "other", "unknown"] | None = None
     date_of_birth: date | None = None
     age: int | None = Field(None, ge=0, le=130)
@@ -38,6 +45,17 @@ class PersonIn(Input):
     address: str | None = Field(None, max_length=500, description="In the receiving country")
     exposure_type: str | None = Field(None, max_length=100)
     exposure_date: date | None = None
+    last_exposure: date | None = Field(
+        None,
+        description="The last exposure to the case; follow-up runs until it plus the "
+        "disease's period (else from exposure_date, travel_date or the day of sending)",
+    )
+    disease: str | None = Field(
+        None,
+        max_length=100,
+        description="The disease followed (code or name of the follow-up table, e.g. "
+        "measles, MERS-CoV); else the notice's disease, else the event's hazard",
+    )
     exposure_place: str | None = Field(None, max_length=300)
     travel_mode: Literal["flight", "vessel", "land", "other"] | None = None
     travel_number: str | None = Field(None, max_length=40, description="Flight or vessel")
@@ -63,6 +81,9 @@ class NoticeIn(Input):
     persons: list[PersonIn] = Field(min_length=1, max_length=actions.MAX_PERSONS)
     summary: str = Field("", max_length=2000, description="Non-personal summary (no names)")
     kind: Literal["contacts", "patient_travel"] = "contacts"
+    disease: str = Field(
+        "", max_length=100, description="The disease for persons that name none of their own"
+    )
 
 
 class PersonOut(BaseModel):
@@ -74,6 +95,10 @@ class PersonOut(BaseModel):
     test_result: str
     outcome_date: date | None
     tracer_id: int | None
+    disease: str = Field(description="Code of the follow-up table, or as named when unknown")
+    follow_up_until: date | None = Field(
+        description="The last day of follow-up: last exposure + the disease's period"
+    )
 
 
 class NoticeOut(BaseModel):
@@ -136,10 +161,11 @@ def send(body: NoticeIn, actor: CurrentActor, db: DbDep, settings: SettingsDep) 
         actions.PersonIn(
             role=p.role,
             receiving_party=p.receiving_party or "",
+            disease=p.disease or "",
             fields={
                 k: (v.isoformat() if isinstance(v, date) else v)
-                for k, v in p.model_dump(exclude={"role", "receiving_party"}).items()
-                if v is not None
+                for k, v in p.model_dump(exclude={"role", "receiving_party", "disease"}).items()
+                if v is not None and v != ""
             },
         )
         for p in body.persons
@@ -155,6 +181,7 @@ def send(body: NoticeIn, actor: CurrentActor, db: DbDep, settings: SettingsDep) 
             persons=persons,
             summary=body.summary,
             kind=body.kind,
+            disease=body.disease,
         )
         return _out(notice, actions.read_persons(session, actor, settings, notice))
 
@@ -232,6 +259,79 @@ def outcome(
     return db.run_sync(job)
 
 
+class FollowUpIn(Input):
+    status: Literal["seen", "not_reached", "symptomatic", "lost", "completed"]
+    day: date | None = Field(None, description="The day followed up; today (UTC) if absent")
+
+
+class FollowUpOut(BaseModel):
+    notice_id: int
+    person_id: int
+    day: date
+    status: str
+    recorded_at: datetime
+
+
+@router.post(
+    "/tracing-notices/{notice_id}/persons/{person_id}/follow-up",
+    response_model=FollowUpOut,
+    summary="Record a day of follow-up",
+)
+def record_follow_up(
+    notice_id: Id, person_id: Id, body: FollowUpIn, actor: CurrentActor, db: DbDep
+) -> FollowUpOut:
+    """By the receiving party's tracers: seen, not reached, symptomatic, lost or
+    completed, one status a day (recording a day again replaces it), up to the
+    person's `follow_up_until`. The sender sees it live (no personal data)."""
+
+    def job(session: Session) -> FollowUpOut:
+        notice = actions.access_notice(session, actor, notice_id)
+        visit = actions.record_follow_up(
+            session, actor, notice, person_id, status=body.status, day=body.day
+        )
+        return FollowUpOut(**actions.visit_status(visit))
+
+    return db.run_sync(job)
+
+
+@router.get(
+    "/tracing-notices/{notice_id}/follow-up",
+    response_model=list[FollowUpOut],
+    summary="The daily follow-up of a notice's persons",
+)
+def list_follow_up(notice_id: Id, actor: CurrentActor, db: DbDep) -> list[FollowUpOut]:
+    """Every recorded day of every person, by person and day; no personal data, so
+    for everyone who sees the notice."""
+    with db.read() as session:
+        notice = actions.access_notice(session, actor, notice_id)
+        return [
+            FollowUpOut(**actions.visit_status(v))
+            for v in actions.follow_up_visits(session, notice)
+        ]
+
+
+@router.get(
+    "/tracing/due",
+    response_model=list[dict[str, Any]],
+    summary="Who is due for follow-up today (the tracer's list)",
+)
+def due(
+    actor: CurrentActor,
+    db: DbDep,
+    settings: SettingsDep,
+    day: Annotated[date | None, Query(description="The day; today (UTC) if absent")] = None,
+) -> list[dict[str, Any]]:
+    """For the receiving party: a tracer's assigned persons (a focal point's: all of the
+    party's) under follow-up that day, soonest end first, with their personal data (the
+    read is audited), the day's status if recorded (`today`), the last status and the
+    days left. Persons whose follow-up ended as lost or completed drop off the next day."""
+
+    def job(session: Session) -> list[dict[str, Any]]:  # a read of personal data: audited
+        return actions.due_list(session, actor, settings, day or utcnow().date())
+
+    return db.run_sync(job)
+
+
 class AssignIn(Input):
     tracer_id: int = Field(ge=1, le=2**63 - 1, description="A user of your party")
 
@@ -302,13 +402,23 @@ def from_manifest(
     ] = "",
     role: Annotated[Literal["case", "contact", "co_traveller"], Form()] = "co_traveller",
     summary: Annotated[str, Form(max_length=2000)] = "",
+    disease: Annotated[
+        str,
+        Form(
+            max_length=100,
+            description="The disease followed, for rows without a disease column "
+            "(else the event's hazard)",
+        ),
+    ] = "",
     drop_invalid: Annotated[bool, Form(description="Send the valid rows, drop the rest")] = False,
     dry_run: Annotated[bool, Form(description="Only check the file; save nothing")] = False,
 ) -> JSONResponse:
     """Step 1 (`dry_run=true`): see the columns, the mapping and a per-row error report.
     Step 2: send. Nothing is saved while any row is invalid, unless `drop_invalid=true`."""
     try:
-        headers, rows = read_table(file.file.read(), file.filename or "")
+        headers, rows = read_table(
+            file.file.read(), file.filename or "", max_rows=actions.MAX_PERSONS
+        )
     except TableError as exc:
         raise Invalid(str(exc), field="file") from None
     try:
@@ -350,6 +460,7 @@ def from_manifest(
             parties=receiving,
             persons=check.persons,
             summary=summary,
+            disease=disease,
         )
         return _out(notice, None).model_dump(mode="json")
 

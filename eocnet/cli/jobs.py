@@ -43,13 +43,17 @@ def jobs_run(
 def jobs_purge(
     now: Annotated[
         str | None,
-        typer.Option(help="Count the retention period from this time (ISO 8601) instead of now."),
+        typer.Option(
+            help="Count the follow-up periods and the margin up to this time (ISO 8601) "
+            "instead of now."
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only list what would be deleted.")
     ] = False,
 ) -> None:
-    """Delete the personal data of tracing notices past their retention period."""
+    """Delete the personal data of traced persons whose follow-up ended more than the
+    margin (EOCNET_TRACING_FOLLOW_UP_MARGIN_DAYS) ago."""
     from datetime import UTC, datetime
 
     from eocnet.actions import tracing
@@ -62,10 +66,16 @@ def jobs_purge(
             fail(f"--now must be an ISO 8601 date-time, not {now!r}")
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-    with database() as (_, db):
-        ids = db.run_sync(tracing.purge, when, dry_run=dry_run)
+    with database() as (settings, db):
+        done = db.run_sync(
+            tracing.purge,
+            when,
+            margin_days=settings.tracing_follow_up_margin_days,
+            dry_run=dry_run,
+        )
     verb = "would delete" if dry_run else "deleted"
+    ids = done.notices
     typer.echo(
-        f"{verb} the personal data of {len(ids)} notice(s)"
+        f"{verb} the personal data of {done.persons} person(s) in {len(ids)} notice(s)"
         + (f": {', '.join(str(i) for i in ids)}" if ids else "")
     )

@@ -647,6 +647,33 @@ class TracedPerson(Base):
     outcome_date: Mapped[date | None] = mapped_column(Date, default=None)
     test_result: Mapped[str] = mapped_column(String(20), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the disease followed (a code of eocnet/data/follow_up.yaml, or as named)
+    disease: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    #: the last day of follow-up (last exposure + the disease's period); the personal
+    #: data is deleted a margin after it. None for persons sent before this existed.
+    follow_up_until: Mapped[date | None] = mapped_column(Date, default=None)
+
+    __table_args__ = (Index("ix_traced_person_follow_up", "follow_up_until"),)
+
+
+class FollowUpVisit(Base):
+    """One day's follow-up of a traced person by the receiving party's tracers (a
+    SORMAS visit): seen, not reached, symptomatic, lost or completed. No personal data;
+    it stays when the person's data is deleted, for the follow-up figures."""
+
+    __tablename__ = "follow_up_visit"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("traced_person.id", ondelete="CASCADE"))
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("tracing_notice.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[int] = mapped_column(BigInteger)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("person_id", "day", name="uq_follow_up_visit_person_day"),)
 
 
 class Disease(Base):

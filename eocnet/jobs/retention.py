@@ -13,9 +13,14 @@ from eocnet.db.database import Database
 from eocnet.realtime import log
 
 
-def run(db: Database, now: datetime) -> int:
+def run(db: Database, settings: Settings, now: datetime) -> int:
+    """The traced persons whose follow-up ended more than the margin ago lose their
+    personal data; returns how many."""
+
     def job(session: Session) -> int:
-        return len(tracing.purge(session, now))
+        return tracing.purge(
+            session, now, margin_days=settings.tracing_follow_up_margin_days
+        ).persons
 
     return db.run_sync(job)
 

@@ -37,7 +37,7 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
         ("webhooks_delivered", lambda: webhooks.deliver(db, settings, now)),
         ("pushes_sent", lambda: push.run(db, settings, now)),
         ("emails_sent", lambda: outbox.run(db, settings, now)),
-        ("notices_purged", lambda: retention.run(db, now)),
+        ("persons_purged", lambda: retention.run(db, settings, now)),
         ("log_entries_trimmed", lambda: retention.trim_stream(db, settings, now)),
         ("cap_drafts_imported", lambda: cap_feeds.run(db, settings, now)),
         ("actions_reminded", lambda: coordination.remind_overdue_actions(db, settings, now)),

@@ -507,7 +507,7 @@ class TracingCreated(StreamEvent):
 
 class TracingOutcome(StreamEvent):
     """A traced person's follow-up changed (assigned to a tracer, outcome, test result),
-    without personal data."""
+    without personal data; with the disease followed and the last day of follow-up."""
 
     KIND = "tracing.outcome"
     TO = TRACING_AUDIENCE
@@ -519,6 +519,21 @@ class TracingOutcome(StreamEvent):
     test_result: str
     outcome_date: str | None
     tracer_id: int | None
+    disease: str
+    follow_up_until: str | None
+
+
+class TracingFollowUp(StreamEvent):
+    """A receiving party's tracer recorded a day of a person's follow-up (seen, not
+    reached, symptomatic, lost, completed), without personal data."""
+
+    KIND = "tracing.follow_up"
+    TO = TRACING_AUDIENCE
+    notice_id: int
+    person_id: int
+    day: str
+    status: str
+    recorded_at: str
 
 
 # ---------------------------------------------------------------- laboratories and support

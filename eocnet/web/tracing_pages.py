@@ -101,7 +101,7 @@ async def _new_notice(request: Request, viewer: Any, form: Any) -> Response:
         else:
             raise ActionError("choose a manifest file (CSV or XLSX)", field="file")
         try:
-            headers, rows = read_table(data, filename)
+            headers, rows = read_table(data, filename, max_rows=tracing.MAX_PERSONS)
         except TableError as exc:
             raise ActionError(str(exc), field="file") from None
         if form.get("step") == "send":
@@ -127,7 +127,7 @@ async def _new_notice(request: Request, viewer: Any, form: Any) -> Response:
                     "headers": headers,
                     "samples": rows[:3],
                     "mapping": mapping,
-                    "fields": tracing.PERSON_FIELDS,
+                    "fields": (*tracing.PERSON_FIELDS, "disease"),
                     "required": tracing.REQUIRED,
                     "errors": check.errors if check else [],
                     "problem": problem,

@@ -63,6 +63,8 @@ WORDS = [
     N_("address"),
     N_("exposure type"),
     N_("exposure date"),
+    N_("last exposure"),
+    N_("disease"),
     N_("exposure place"),
     N_("travel mode"),
     N_("travel number"),
