@@ -583,6 +583,7 @@ def _demo_coordination(session: Session) -> None:
             "https://meet.eocnet.example/somhd", "1. Measles importations\n2. Dengue season\n3. Follow-up of regional mechanisms",
             minutes="More than 100 delegates from the member states, the secretariat and China, Japan and Korea.",
             decisions=["Share measles genotype data within 7 days of a result", "Map the regional mechanisms to follow up"],
+            open_to_all=True,
         ),
     )  # fmt: skip
     meetings.attach_file(
