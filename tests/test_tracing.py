@@ -661,3 +661,60 @@ def test_manifest_mapping_step_in_the_page(client, db, parties):
         follow_redirects=False,
     )
     assert sent.status_code == 303 and count(db, TracingNotice) == 1
+
+
+def test_personal_data_is_never_cached_and_searches_stay_out_of_the_access_log(
+    client, parties, caplog
+):
+    """Answers showing decrypted persons carry Cache-Control: no-store (API, export,
+    pages); the access log keeps the path of a search, not what was searched."""
+    import logging
+    import re
+
+    import pyotp
+
+    from tests.web_helpers import csrf_of, login
+
+    notice = _send(client, parties)
+    nid = notice["id"]
+    khm_fp = parties["khm_fp"]
+    for path in (
+        f"/api/v1/tracing-notices/{nid}",
+        "/api/v1/tracing-notices",
+        f"/api/v1/tracing-notices/{nid}/export.csv",
+        f"/api/v1/search?q={NAMES[0].split()[0]}",
+    ):
+        r = client.get(path, headers=khm_fp.headers)
+        assert r.status_code == 200, path
+        assert r.headers["cache-control"] == "no-store", path
+    assert NAMES[0] in client.get(f"/api/v1/tracing-notices/{nid}", headers=khm_fp.headers).text
+    # not those who see no persons either: 404 for an outsider, and not cacheable
+    r = client.get(f"/api/v1/tracing-notices/{nid}", headers=parties["tha_fp"].headers)
+    assert r.status_code == 404 and r.headers["cache-control"] == "no-store"
+    assert "no-store" not in client.get("/api/v1/events", headers=khm_fp.headers).headers.get(
+        "cache-control", ""
+    )
+    client.cookies.clear()
+    login(client, khm_fp.email, khm_fp.password)
+    page = client.get("/account/2fa")
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+    client.post(
+        "/account/2fa", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_of(page.text)}
+    )
+    for path in (f"/tracing/{nid}", f"/tracing/{nid}/people"):
+        page = client.get(path)
+        assert page.status_code == 200 and NAMES[0] in page.text, path
+        assert page.headers["cache-control"] == "no-store", path
+
+    # uvicorn's access logger, called as uvicorn calls it
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:50000",
+            "GET",
+            f"/api/v1/search?q={NAMES[0]}&kind=event",
+            "1.1",
+            200,
+        )
+    assert '"GET /api/v1/search?… HTTP/1.1" 200' in caplog.text
+    assert NAMES[0] not in caplog.text and NAMES[0].split()[0] not in caplog.text

@@ -23,7 +23,17 @@ PERMISSIONS_POLICY = (
 )
 # two years, as the HSTS preload list asks; sent only when served over https
 HSTS = "max-age=63072000; includeSubDomains"
-NO_STORE_PREFIXES = ("/login", "/account")
+# answers a browser must not keep (disk cache, back button after logout on a shared
+# computer): sign-in and the account, and everything showing decrypted personal data
+# of tracing notices (pages, API, exports) or the terms people searched for
+NO_STORE_PREFIXES = (
+    "/login",
+    "/account",
+    "/tracing",
+    "/api/v1/tracing-notices",
+    "/search",
+    "/api/v1/search",
+)
 
 
 class SecurityHeaders:
