@@ -455,6 +455,8 @@ def jobs_purge(
             when = when.replace(tzinfo=UTC)
     with database() as (_, db):
         ids = db.run_sync(tracing.purge, when, dry_run=dry_run)
+        if ids and not dry_run:
+            db.checkpoint_wal()  # the deleted keys and ciphertexts leave the files now
     verb = "would delete" if dry_run else "deleted"
     typer.echo(
         f"{verb} the personal data of {len(ids)} notice(s)"

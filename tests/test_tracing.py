@@ -718,3 +718,42 @@ def test_personal_data_is_never_cached_and_searches_stay_out_of_the_access_log(
         )
     assert '"GET /api/v1/search?… HTTP/1.1" 200' in caplog.text
     assert NAMES[0] not in caplog.text and NAMES[0].split()[0] not in caplog.text
+
+
+_SCAN_HEX = """
+import sys
+from pathlib import Path
+path, needles = Path(sys.argv[1]), [bytes.fromhex(n) for n in sys.argv[2:]]
+for f in (path, Path(f"{path}-wal")):
+    if f.exists():
+        blob = f.read_bytes()
+        print(" ".join(f"{f.name}:{n.hex()[:8]}" for n in needles if n in blob))
+"""
+
+
+def test_purged_keys_and_ciphertexts_leave_the_database_files_at_once(
+    client, db, parties, database_url
+):
+    """After a purge (by the API, the job or the CLI) the wrapped key and the sealed
+    persons are in neither the SQLite database file nor its write-ahead log."""
+    notice = _send(client, parties)
+    with db.read() as s:
+        row = s.get(TracingNotice, notice["id"])
+        needles = [row.wrapped_key[:32], *(p.sealed[:32] for p in row.persons)]
+    r = client.post(
+        f"/api/v1/tracing-notices/{notice['id']}/purge", headers=parties["khm_fp"].headers
+    )
+    assert r.status_code == 204
+    with db.read() as s:
+        row = s.get(TracingNotice, notice["id"])
+        assert row.wrapped_key is None and all(p.sealed is None for p in row.persons)
+    if not db.is_sqlite:
+        return
+    path = Path(database_url.split("///", 1)[1])
+    found = subprocess.run(  # another process: see test_no_plaintext_at_rest
+        [sys.executable, "-c", _SCAN_HEX, str(path), *[n.hex() for n in needles]],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert found == [], found

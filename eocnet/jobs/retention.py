@@ -17,7 +17,10 @@ def run(db: Database, now: datetime) -> int:
     def job(session: Session) -> int:
         return len(tracing.purge(session, now))
 
-    return db.run_sync(job)
+    purged = db.run_sync(job)
+    if purged:
+        db.checkpoint_wal()  # the deleted keys and ciphertexts leave the files now
+    return purged
 
 
 def trim_stream(db: Database, settings: Settings, now: datetime) -> int:
