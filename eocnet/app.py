@@ -44,6 +44,7 @@ from eocnet.api import (
 from eocnet.api.limits import BodySizeLimit, RefuseNul
 from eocnet.config import Settings, get_settings
 from eocnet.db.database import Database
+from eocnet.httpkit.access_log import drop_query_strings
 from eocnet.jobs import runner
 from eocnet.realtime.hub import Hub
 from eocnet.web import pages
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings = settings or get_settings()
     settings.check_safe()
     logging.basicConfig(level=settings.log_level.upper())
+    drop_query_strings()  # search terms and other personal text stay out of the access log
     db = db or Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
 
     # SQLite has no NOTIFY: entries written by another process (a second server

@@ -663,3 +663,102 @@ def test_pages_hide_what_the_api_hides(client, people):
         json={"item": "SECRET stock", "category": "vaccine", "quantity": 5, "unit": "doses"},
     )
     assert "SECRET stock" not in client.get("/countermeasures").text
+
+
+# ---------------------------------------------------------------- meetings fail closed
+
+
+def test_a_meeting_is_restricted_unless_opened_to_all(client, db, people):
+    """Editing (or scheduling) a meeting without parties never opens it to every
+    member and partner: that is only the explicit open_to_all, by API and page."""
+    import json
+
+    from eocnet.realtime.log import audience_of_row
+    from tests.conftest import PASSWORD
+    from tests.web_helpers import csrf_of, login
+
+    khm, tha, sgp, partner, coordinator = (
+        people[k] for k in ("khm", "tha", "sgp", "partner", "coordinator")
+    )
+    base = {"title": "ZQXmeeting border call", "starts_at": "2026-12-08T09:00:00+07:00"}
+    r = client.post("/api/v1/meetings", headers=khm.headers, json={**base, "parties": ["THA"]})
+    assert r.status_code == 201, r.text
+    mid = r.json()["id"]
+    item = client.post(
+        "/api/v1/action-items",
+        headers=coordinator.headers,
+        json={"title": "ZQXaction", "owner_party": "KHM", "due_on": str(TODAY), "meeting_id": mid},
+    )
+    assert item.status_code == 201, item.text
+    iid = item.json()["id"]
+
+    def outsiders_see_nothing(*outsiders):
+        for person in outsiders:
+            assert client.get(f"/api/v1/meetings/{mid}", headers=person.headers).status_code == 404
+            assert "ZQX" not in client.get("/api/v1/meetings", headers=person.headers).text
+            answer = client.get(f"/api/v1/action-items/{iid}", headers=person.headers)
+            assert answer.status_code == 404
+            assert "ZQX" not in client.get("/api/v1/action-items", headers=person.headers).text
+
+    # the coordinator edits it without `parties`: restricted to the organiser, not opened
+    edited = client.put(f"/api/v1/meetings/{mid}", headers=coordinator.headers, json=base)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["open_to_all"] is False and edited.json()["parties"] == ["KHM"]
+    outsiders_see_nothing(tha, sgp, partner)
+    for person in (khm, coordinator):
+        assert client.get(f"/api/v1/meetings/{mid}", headers=person.headers).status_code == 200
+    note = client.post(
+        f"/api/v1/action-items/{iid}/notes", headers=khm.headers, json={"note": "ZQXnote"}
+    )
+    assert note.status_code == 201, note.text
+    with db.read() as session:
+        later = session.scalars(
+            select(StreamEntry).where(
+                StreamEntry.kind.in_(("meeting.updated", "action_item.progressed"))
+            )
+        ).all()
+        assert {e.kind for e in later} == {"meeting.updated", "action_item.progressed"}
+        for entry in later:
+            assert json.loads(entry.data)["id"] in (mid, iid)
+            for code, kind in (("THA", "member"), ("SGP", "member"), ("JPN", "partner")):
+                assert not audience_of_row(entry).allows(code, kind, 0), (entry.kind, code)
+    # scheduling without parties: the organiser and the coordinator only
+    own = client.post("/api/v1/meetings", headers=people["idn"].headers, json=base).json()
+    assert own["parties"] == ["IDN"] and own["open_to_all"] is False
+    for person in (sgp, partner):
+        assert (
+            client.get(f"/api/v1/meetings/{own['id']}", headers=person.headers).status_code == 404
+        )
+    # sharing with everyone is explicit, and names no parties
+    both = client.put(
+        f"/api/v1/meetings/{mid}",
+        headers=khm.headers,
+        json={**base, "open_to_all": True, "parties": ["THA"]},
+    )
+    assert both.status_code == 422 and both.json()["field"] == "parties"
+    opened = client.put(
+        f"/api/v1/meetings/{mid}", headers=khm.headers, json={**base, "open_to_all": True}
+    )
+    assert opened.json()["open_to_all"] is True
+    assert client.get(f"/api/v1/meetings/{mid}", headers=partner.headers).status_code == 200
+    # an edit that leaves it out closes it again
+    client.put(f"/api/v1/meetings/{mid}", headers=khm.headers, json=base)
+    outsiders_see_nothing(tha, sgp, partner)
+
+    # the page: the checkbox opens it; a form without it keeps it restricted
+    login(client, khm.email, PASSWORD)
+    page = client.get(f"/meetings/{mid}")
+    assert 'id="open-to-all"' in page.text and 'id="open-to-all" checked' not in page.text
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "title": base["title"],
+        "starts_at": "2026-12-08T09:00",
+        "duration_minutes": "60",
+        "parties": "",
+    }
+    assert client.post(f"/meetings/{mid}", data={**form, "open_to_all": "on"}).status_code < 400
+    assert client.get(f"/api/v1/meetings/{mid}", headers=partner.headers).status_code == 200
+    page = client.get(f"/meetings/{mid}")
+    assert 'id="open-to-all" checked' in page.text
+    assert client.post(f"/meetings/{mid}", data=form).status_code < 400
+    outsiders_see_nothing(tha, sgp, partner)

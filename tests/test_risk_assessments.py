@@ -150,7 +150,7 @@ def test_never_wider_than_the_event(client, world, make_person):
             "hazard": "Diphtheria",
             "country": "IDN",
             "visibility": "restricted",
-            "parties": ["KHM"],
+            "parties": ["KHM", "ASEC"],
         },
     )
     event = r.json()["id"]
@@ -160,7 +160,7 @@ def test_never_wider_than_the_event(client, world, make_person):
         json={**BODY, "sharing": "partners"},
     ).json()
     url = f"/api/v1/risk-assessments/{rra['id']}"
-    client.post(f"{url}/sign-off", headers=coordinator.headers)
+    assert client.post(f"{url}/sign-off", headers=coordinator.headers).status_code == 200
     khm = make_person("KHM", "officer")
     tha = make_person("THA", "officer")
     assert client.get(url, headers=khm.headers).status_code == 200
@@ -173,6 +173,79 @@ def test_never_wider_than_the_event(client, world, make_person):
         ).status_code
         == 404
     )
+
+
+def test_a_restricted_event_without_the_coordinator_hides_its_assessments(
+    client, db, world, make_person
+):
+    """A party that may not see an event never sees it anywhere: not through an
+    assessment's API answer, list, revisions, document, sign-off, page, stream
+    entries or reports (the document shows the event's title and hazard)."""
+    from eocnet.db.models import RiskAssessment
+    from eocnet.realtime.log import audience_of_row
+    from eocnet.reports import sections
+    from eocnet.reports.common import Reader
+
+    idn, coordinator, partner = world["idn"], world["coordinator"], world["partner"]
+    khm, tha = make_person("KHM", "officer"), make_person("THA", "officer")
+    event = client.post(
+        "/api/v1/events",
+        headers=idn.headers,
+        json={
+            "title": "ZQXevtitleSECRET",
+            "hazard": "ZQXevhazardSECRET",
+            "country": "IDN",
+            "visibility": "restricted",
+            "parties": ["KHM"],
+        },
+    ).json()["id"]
+    assert client.get(f"/api/v1/events/{event}", headers=coordinator.headers).status_code == 404
+    r = client.post(f"/api/v1/events/{event}/risk-assessments", headers=idn.headers, json=BODY)
+    assert r.status_code == 201, r.text
+    rra = r.json()["id"]
+    url = f"/api/v1/risk-assessments/{rra}"
+    # the drafting party sees its draft (positive control)
+    assert client.get(url, headers=idn.headers).status_code == 200
+    document = client.get(f"{url}/document.html", headers=idn.headers)
+    assert "ZQXevtitleSECRET" in document.text
+    for person in (coordinator, partner, tha, khm):  # drafts: not even the event's parties
+        for path in (url, f"{url}/revisions", f"{url}/document.html", f"{url}/document.pdf"):
+            answer = client.get(path, headers=person.headers)
+            assert answer.status_code == 404, (person.party, path)
+            assert "ZQXev" not in answer.text
+    assert (
+        client.get(
+            f"/api/v1/events/{event}/risk-assessments", headers=coordinator.headers
+        ).status_code
+        == 404
+    )
+    # the coordinator cannot sign off or revise what it cannot see
+    assert client.post(f"{url}/sign-off", headers=coordinator.headers).status_code == 404
+    assert client.put(url, headers=coordinator.headers, json=BODY).status_code == 404
+    with db.read() as session:
+        entries = session.scalars(
+            select(StreamEntry).where(StreamEntry.kind.like("risk_assessment.%"))
+        ).all()
+        mine = [e for e in entries if json.loads(e.data).get("id") == rra]
+        assert mine
+        for entry in mine:
+            assert not audience_of_row(entry).allows("ASEC", "coordinator", coordinator.id)
+            assert audience_of_row(entry).allows("IDN", "member", idn.id)
+    # the drafting party keeps it; with no coordinator to sign off it stays a draft
+    assert client.get(f"/api/v1/events/{event}/risk-assessments", headers=idn.headers).json()
+    # one signed off under the earlier rule (the coordinator was always a reader)
+    with db.transaction() as session:
+        row = session.get(RiskAssessment, rra)
+        assert row is not None
+        row.status = "signed_off"
+    assert client.get(url, headers=khm.headers).status_code == 200
+    for person in (coordinator, partner, tha):
+        for path in (url, f"{url}/document.html"):
+            assert client.get(path, headers=person.headers).status_code == 404, person.party
+    with db.read() as session:
+        assert not sections.assessments(session, [Reader("ASEC", "coordinator")])
+        assert not sections.assessments(session, [Reader("THA", "member")])
+        assert [r.id for r in sections.assessments(session, [Reader("KHM", "member")])] == [rra]
 
 
 @pytest.mark.parametrize(

@@ -185,6 +185,7 @@ def coordination_edited(w: World) -> None:
                 meeting.title, starts_at, meeting.duration_minutes, meeting.mechanism_id,
                 meeting.video_url, meeting.agenda, list(meeting.parties),
                 "Minutes: agreed to share genotype data.", list(meeting.decisions),
+                open_to_all=not meeting.parties,
             ),
         )  # fmt: skip
         request = session.scalar(

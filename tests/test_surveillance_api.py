@@ -604,3 +604,144 @@ def test_rt_for_a_daily_emergency_matches_epiestim(client, people):
         ).status_code
         == 404
     )
+
+
+# ---------------------------------------------------------------- hostile spreadsheets
+
+
+def _xlsx(rows_xml: str, shared: list[str] | None = None, sheet_xml: str | None = None) -> bytes:
+    """A minimal XLSX made by hand, so that a test can put anything in the sheet."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    kinds = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{kinds}.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            f'ContentType="{kinds}.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" '
+            f'ContentType="{kinds}.sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+            f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{pkg}">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/worksheets/sheet1.xml": sheet_xml
+        or f'<worksheet xmlns="{main}"><sheetData>{rows_xml}</sheetData></worksheet>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{main}">'
+        + "".join(f"<si><t>{s}</t></si>" for s in shared or [])
+        + "</sst>",
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
+    return buffer.getvalue()
+
+
+def _row(number: int, *cells: str) -> str:
+    inline = "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in cells)
+    return f'<row r="{number}">{inline}</row>'
+
+
+def _upload(client, person, data: bytes, name: str = "week.xlsx"):
+    return client.post(
+        f"{API}/reports/upload",
+        headers=person.headers,
+        files={"file": (name, io.BytesIO(data), "application/octet-stream")},
+        data={"dry_run": "true"},
+    )
+
+
+def test_rows_are_counted_while_reading():
+    """Reading stops at the limit: an endless table is refused, not read to its end."""
+    import itertools
+
+    from eocnet.interop.tables import TableError, _collect
+
+    with pytest.raises(TableError, match="at most 10 rows"):
+        _collect(itertools.repeat(("DEN", "2020-W02")), 10)
+    with pytest.raises(TableError, match="at most 10 rows"):  # empty rows count too
+        _collect(itertools.repeat(("", "")), 10)
+    assert len(_collect(itertools.repeat(("DEN", "1"), 11), 10)) == 11  # header + 10
+
+
+def test_spreadsheet_bombs_are_refused_early_and_answers_stay_small(client, db, people):
+    from eocnet.interop.tables import MAX_XLSX_UNCOMPRESSED, TableError, read_table
+
+    idn = people["idn"]
+    header = _row(1, "disease", "period", "cases_confirmed")
+    ok = _upload(client, idn, _xlsx(header + _row(2, "DEN", "2020-W02", "4")))
+    assert ok.status_code == 200 and len(ok.json()["preview"]) == 1, ok.text
+    # one row more than allowed (the readers' limit, here 50 rows)
+    rows = "".join(_row(n, "DEN", "2020-W02", "1") for n in range(2, 53))
+    with pytest.raises(TableError, match="at most 50 rows"):
+        read_table(_xlsx(header + rows), "week.xlsx", max_rows=50)
+    assert len(read_table(_xlsx(header + rows), "week.xlsx", max_rows=51)[1]) == 51
+    # a decompression bomb: a few hundred KB that unpack past the limit
+    filler = '<row r="2"/>' * (MAX_XLSX_UNCOMPRESSED // 12 + 1000)
+    bomb = _xlsx(header + filler)
+    assert len(bomb) < 1024 * 1024
+    r = _upload(client, idn, bomb)
+    assert r.status_code == 422 and "unpacks to more than" in r.json()["detail"], r.text
+    # a zip that understates the size of its sheet is refused, not read past it
+    small = _xlsx(header + _row(2, "DEN", "2020-W02", "4") * 200)
+    name = b"xl/worksheets/sheet1.xml"
+    lying = bytearray(small)
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (start := lying.find(signature, start)) != -1:
+            name_at = start + (30 if signature == b"PK\x03\x04" else 46)
+            if lying[name_at : name_at + len(name)] == name:
+                lying[start + size_at : start + size_at + 4] = (100).to_bytes(4, "little")
+            start += 4
+    r = _upload(client, idn, bytes(lying))
+    assert r.status_code == 422 and r.json()["field"] == "file", r.text
+    # a sheet declaring 16,384 columns is not padded to them
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    wide = (
+        f'<worksheet xmlns="{main}"><dimension ref="A1:XFD1048576"/><sheetData>'
+        + header
+        + _row(2, "DEN", "2020-W02", "4")
+        + "</sheetData></worksheet>"
+    )
+    r = _upload(client, idn, _xlsx("", sheet_xml=wide))
+    assert r.status_code == 200 and len(r.json()["preview"]) == 1, r.text
+    # one huge shared string in every row: refused (no spreadsheet cell is that long)
+    huge = "A" * 5_000_000
+    cells = "".join(
+        f'<row r="{n}"><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row>' for n in (2, 3)
+    )
+    r = _upload(client, idn, _xlsx(header + cells, shared=[huge, "2020-W02"]))
+    assert r.status_code == 422 and "longer than 32,767 characters" in r.json()["detail"]
+    assert len(r.content) < 2000
+    # long values that are allowed are quoted shortened in the errors of every row
+    long_value = "Z" * 30_000
+    rows = "".join(_row(n, long_value, long_value, long_value) for n in range(2, 102))
+    r = _upload(client, idn, _xlsx(header + rows))
+    assert r.status_code == 200, r.text
+    errors = r.json()["errors"]
+    assert len(errors) == 100 and all("30,000 characters" in e["detail"] for e in errors)
+    assert len(r.content) < 100 * 1000  # each row's error is short (was 30 KB or more)
+    too_long_csv = b"disease,period\n" + b"B" * 40_000 + b",2020-W02\n"
+    r = _upload(client, idn, too_long_csv, name="week.csv")
+    assert r.status_code == 422 and r.json()["field"] == "file", r.text
+    assert len(r.content) < 2000
+    assert count(db, AggregateReport) == 0

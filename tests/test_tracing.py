@@ -913,3 +913,99 @@ def test_the_due_list_of_each_tracer(client, db, parties, make_person):
             .all()
         )
     assert [json.loads(e.details)["persons"] for e in reads][1:] == [[a], [a, b], [a]]
+
+
+def test_personal_data_is_never_cached_and_searches_stay_out_of_the_access_log(
+    client, parties, caplog
+):
+    """Answers showing decrypted persons carry Cache-Control: no-store (API, export,
+    pages); the access log keeps the path of a search, not what was searched."""
+    import logging
+    import re
+
+    import pyotp
+
+    from tests.web_helpers import csrf_of, login
+
+    notice = _send(client, parties)
+    nid = notice["id"]
+    khm_fp = parties["khm_fp"]
+    for path in (
+        f"/api/v1/tracing-notices/{nid}",
+        "/api/v1/tracing-notices",
+        f"/api/v1/tracing-notices/{nid}/export.csv",
+        f"/api/v1/search?q={NAMES[0].split()[0]}",
+    ):
+        r = client.get(path, headers=khm_fp.headers)
+        assert r.status_code == 200, path
+        assert r.headers["cache-control"] == "no-store", path
+    assert NAMES[0] in client.get(f"/api/v1/tracing-notices/{nid}", headers=khm_fp.headers).text
+    # not those who see no persons either: 404 for an outsider, and not cacheable
+    r = client.get(f"/api/v1/tracing-notices/{nid}", headers=parties["tha_fp"].headers)
+    assert r.status_code == 404 and r.headers["cache-control"] == "no-store"
+    assert "no-store" not in client.get("/api/v1/events", headers=khm_fp.headers).headers.get(
+        "cache-control", ""
+    )
+    client.cookies.clear()
+    login(client, khm_fp.email, khm_fp.password)
+    page = client.get("/account/2fa")
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+    client.post(
+        "/account/2fa", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_of(page.text)}
+    )
+    for path in (f"/tracing/{nid}", f"/tracing/{nid}/people"):
+        page = client.get(path)
+        assert page.status_code == 200 and NAMES[0] in page.text, path
+        assert page.headers["cache-control"] == "no-store", path
+
+    # uvicorn's access logger, called as uvicorn calls it
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:50000",
+            "GET",
+            f"/api/v1/search?q={NAMES[0]}&kind=event",
+            "1.1",
+            200,
+        )
+    assert '"GET /api/v1/search?… HTTP/1.1" 200' in caplog.text
+    assert NAMES[0] not in caplog.text and NAMES[0].split()[0] not in caplog.text
+
+
+_SCAN_HEX = """
+import sys
+from pathlib import Path
+path, needles = Path(sys.argv[1]), [bytes.fromhex(n) for n in sys.argv[2:]]
+for f in (path, Path(f"{path}-wal")):
+    if f.exists():
+        blob = f.read_bytes()
+        print(" ".join(f"{f.name}:{n.hex()[:8]}" for n in needles if n in blob))
+"""
+
+
+def test_purged_keys_and_ciphertexts_leave_the_database_files_at_once(
+    client, db, parties, database_url
+):
+    """After a purge (by the API, the job or the CLI) the wrapped key and the sealed
+    persons are in neither the SQLite database file nor its write-ahead log."""
+    notice = _send(client, parties)
+    with db.read() as s:
+        row = s.get(TracingNotice, notice["id"])
+        needles = [row.wrapped_key[:32], *(p.sealed[:32] for p in row.persons)]
+    r = client.post(
+        f"/api/v1/tracing-notices/{notice['id']}/purge", headers=parties["khm_fp"].headers
+    )
+    assert r.status_code == 204
+    with db.read() as s:
+        row = s.get(TracingNotice, notice["id"])
+        assert row.wrapped_key is None and all(p.sealed is None for p in row.persons)
+    if not db.is_sqlite:
+        return
+    path = Path(database_url.split("///", 1)[1])
+    found = subprocess.run(  # another process: see test_no_plaintext_at_rest
+        [sys.executable, "-c", _SCAN_HEX, str(path), *[n.hex() for n in needles]],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert found == [], found

@@ -230,3 +230,24 @@ def test_open_redirect_is_refused(client, make_person):
         follow_redirects=False,
     )
     assert r.headers["location"] == "/"
+
+
+def test_security_headers_on_every_answer_and_hsts_in_production(client, settings, db):
+    """Permissions-Policy and COOP on pages, API answers and errors; HSTS only when
+    served over https (production, or an https base URL), never on plain http."""
+    for path in ("/login", "/api/v1/health", "/api/v1/events", "/no-such-page"):
+        r = client.get(path)
+        assert r.headers["cross-origin-opener-policy"] == "same-origin", path
+        assert "camera=()" in r.headers["permissions-policy"], path
+        assert "geolocation=()" in r.headers["permissions-policy"], path
+        assert "strict-transport-security" not in r.headers, path  # development, http
+    for change in ({"env": "production"}, {"base_url": "https://eoc.example.org"}):
+        secure = settings.model_copy(
+            update={"base_url": "https://eoc.example.org", "master_key": settings.master_key}
+            | change
+        )
+        with TestClient(create_app(secure, db), base_url="https://eoc.example.org") as c:
+            for path in ("/login", "/api/v1/health", "/api/v1/events"):
+                r = c.get(path)
+                assert r.headers["strict-transport-security"].startswith("max-age=63072000")
+                assert r.headers["cross-origin-opener-policy"] == "same-origin"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eocnet.db.database import lock_logs
@@ -113,3 +115,54 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
         expected_prev = rows[-1].hash
         last_id = rows[-1].id
         session.expunge_all()
+
+
+# ---------------------------------------------------------------- checkpoints
+
+CHECKPOINT_KIND = "eocnet-audit-checkpoint/1"
+
+
+def _checkpoint_mac(key: str, body: dict[str, Any]) -> str:
+    message = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    derived = hmac.new(key.encode(), b"eocnet audit checkpoint", hashlib.sha256).digest()
+    return hmac.new(derived, message, hashlib.sha256).hexdigest()
+
+
+def checkpoint(session: Session, key: str) -> dict[str, Any]:
+    """The chain's head now (entries, the newest id and its hash), signed with
+    ``key`` (HMAC-SHA256 under a key derived from the node's secret). Kept where this
+    host cannot rewrite it, it lets :func:`check_checkpoint` detect a trail cut
+    short or rewritten and rehashed, which the chain alone cannot."""
+    last = session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    entries = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    body: dict[str, Any] = {
+        "kind": CHECKPOINT_KIND,
+        "entries": int(entries),
+        "last_id": last.id if last else 0,
+        "head": last.hash if last else GENESIS,
+        "at": utcnow().isoformat(),
+    }
+    return {**body, "signature": _checkpoint_mac(key, body)}
+
+
+def check_checkpoint(session: Session, key: str, saved: dict[str, Any]) -> str | None:
+    """Why the trail does not extend the checkpoint ``saved``, or None."""
+    body = {k: v for k, v in saved.items() if k != "signature"}
+    if body.get("kind") != CHECKPOINT_KIND:
+        return "not an audit checkpoint"
+    if not hmac.compare_digest(str(saved.get("signature", "")), _checkpoint_mac(key, body)):
+        return "the checkpoint's signature does not match (another node's, or altered)"
+    last_id, entries = int(body["last_id"]), int(body["entries"])
+    if last_id == 0:
+        return None
+    entry = session.get(AuditEntry, last_id)
+    if entry is None:
+        return f"entry {last_id}, the newest at the checkpoint, is gone (the trail was cut)"
+    if entry.hash != body["head"]:
+        return f"entry {last_id} has another hash than at the checkpoint (rewritten and rehashed)"
+    kept = session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.id <= last_id)
+    )
+    if kept != entries:
+        return f"{entries} entries up to {last_id} at the checkpoint, {kept} now"
+    return None

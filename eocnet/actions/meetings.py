@@ -2,7 +2,10 @@
 decisions) and the action items agreed, with owners, due dates, progress notes
 and reminders when overdue.
 
-A meeting is seen by the parties taking part and the coordinator; a mechanism
+A meeting is seen by the parties taking part, the organiser and the coordinator,
+or by everyone when the organiser opens it to all (an explicit choice: a meeting
+that names no parties is not open, it is the organiser's and the coordinator's); a
+mechanism
 and the action items not tied to a meeting are seen by everyone signed in.
 """
 
@@ -94,9 +97,12 @@ class MeetingFields:
     minutes: str = ""
     decisions: list[str] = field(default_factory=list)
     attachments: list[dict[str, str]] = field(default_factory=list)
+    # everyone in the network and its partners; never the default (fail closed)
+    open_to_all: bool = False
 
 
 def meeting_audience(session: Session, meeting: Meeting) -> Audience:
+    """Open to all: stored as no parties, which only ``open_to_all`` writes."""
     if not meeting.parties:
         return Audience(Visibility.PARTNERS, meeting.owner_party)
     return Audience(
@@ -148,7 +154,14 @@ def _apply_meeting(session: Session, meeting: Meeting, f: MeetingFields) -> None
     meeting.video_url = http_url(f.video_url, "video_url")
     meeting.agenda = text(f.agenda, "agenda", 20_000)
     meeting.minutes = text(f.minutes, "minutes", 100_000)
-    meeting.parties = check_parties(session, f.parties)
+    parties = check_parties(session, f.parties)
+    if f.open_to_all and parties:
+        raise Invalid(
+            "a meeting open to everyone names no parties; name them, or open it to all",
+            field="parties",
+        )
+    # no parties named and not opened to all: the organiser (and the coordinator)
+    meeting.parties = [] if f.open_to_all else (parties or [meeting.owner_party])
     meeting.decisions = [text(d, "decisions", 2000) for d in f.decisions if d.strip()]
     meeting.attachments = [a for a in attachments if a["url"]]
     meeting.updated_at = utcnow()

@@ -61,12 +61,15 @@ class AssessmentFields:
 
 def audience(session: Session, rra: RiskAssessment) -> Audience:
     """Drafts: the drafting party and the coordinator. Signed off: as chosen,
-    within the event's own audience."""
-    readers = coordinators(session)
-    if rra.status != "signed_off":
-        return Audience(Visibility.RESTRICTED, rra.owner_party, readers)
+    within the event's own audience. The coordinator is a reader only if it may
+    see the event (a party that may not see an event never sees it anywhere,
+    and an assessment shows the event's title and hazard)."""
     event = session.get(Event, rra.event_id)
     assert event is not None
+    seen = events.event_audience(event)
+    readers = tuple(c for c in coordinators(session) if seen.allows(c, "coordinator", 0))
+    if rra.status != "signed_off":
+        return Audience(Visibility.RESTRICTED, rra.owner_party, readers)
     if event.visibility == Visibility.RESTRICTED:
         return Audience(
             Visibility.RESTRICTED,
@@ -79,7 +82,14 @@ def audience(session: Session, rra: RiskAssessment) -> Audience:
 
 
 def can_see(session: Session, actor: Actor, rra: RiskAssessment) -> bool:
-    return audience(session, rra).allows(actor.party_code, actor.party_kind, actor.user_id)
+    """Within the assessment's audience and the event's: a party taken off a
+    restricted event no longer sees the assessments drafted while it could."""
+    event = session.get(Event, rra.event_id)
+    return (
+        event is not None
+        and events.can_see_event(actor, event)
+        and audience(session, rra).allows(actor.party_code, actor.party_kind, actor.user_id)
+    )
 
 
 def access(session: Session, actor: Actor, assessment_id: int) -> RiskAssessment:

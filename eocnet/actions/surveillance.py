@@ -25,6 +25,7 @@ from eocnet.db.types import utcnow
 from eocnet.domain import surveillance as rules
 from eocnet.domain.actors import Actor
 from eocnet.domain.events import EventStatus, Severity
+from eocnet.domain.quoting import quoted
 from eocnet.domain.roles import Role
 from eocnet.domain.surveillance import FIGURES, Schedule, Sharing
 from eocnet.domain.visibility import Visibility
@@ -224,14 +225,14 @@ def _count(value: Any, name: str) -> int:
             try:
                 as_float = float(text)
             except ValueError:
-                raise _RowError(name, f"{text!r} is not a count") from None
+                raise _RowError(name, f"{quoted(text)} is not a count") from None
             if not as_float.is_integer():
-                raise _RowError(name, f"{text} is not a whole number")
+                raise _RowError(name, f"{quoted(text)} is not a whole number")
             number = int(as_float)
     elif value is None:
         return 0
     elif isinstance(value, bool) or not isinstance(value, int | float):
-        raise _RowError(name, f"{value!r} is not a count")
+        raise _RowError(name, f"{quoted(value)} is not a count")
     elif isinstance(value, float) and not value.is_integer():
         raise _RowError(name, f"{value} is not a whole number")
     else:
@@ -270,7 +271,7 @@ class _Checker:
         disease = self.diseases.get(code)
         if disease is None:
             raise _RowError(
-                "disease", f"unknown disease {code!r}" if code else "the disease is empty"
+                "disease", f"unknown disease {quoted(code)}" if code else "the disease is empty"
             )
         try:
             period = rules.parse_period(Schedule(disease.schedule), _text(period_value))
@@ -283,10 +284,12 @@ class _Checker:
     def _stratum(self, area_value: Any, age_value: Any, sex_value: Any) -> tuple[str, str, str]:
         area = _text(area_value).upper()
         if area and not rules.AREA.match(area):
-            raise _RowError("area", f"{area!r} is not an ISO 3166-2 code such as ID-JK")
+            raise _RowError("area", f"{quoted(area)} is not an ISO 3166-2 code such as ID-JK")
         age = _text(age_value)
         if age and not rules.AGE_GROUP.match(age):
-            raise _RowError("age_group", f"{age!r} is not an age group such as 0-4, 65+ or unknown")
+            raise _RowError(
+                "age_group", f"{quoted(age)} is not an age group such as 0-4, 65+ or unknown"
+            )
         sex = _text(sex_value).upper()
         if sex not in rules.SEXES:
             raise _RowError("sex", "sex is M, F, U (unknown) or empty")

@@ -21,6 +21,7 @@ from eocnet.db.models import Event, FollowUpVisit, Party, TracedPerson, TracingN
 from eocnet.db.types import utcnow
 from eocnet.domain import follow_up
 from eocnet.domain.actors import Actor
+from eocnet.domain.quoting import quoted
 from eocnet.domain.roles import Role
 from eocnet.domain.visibility import can_see
 from eocnet.realtime.log import Audience, parties_key, publish
@@ -149,7 +150,8 @@ def _validate_person(index: int, person: PersonIn, parties: list[str]) -> None:
     unknown = set(person.fields) - set(PERSON_FIELDS)
     if unknown:
         raise Invalid(
-            f"unknown field {sorted(unknown)[0]!r}", field=f"{where}.{sorted(unknown)[0]}"
+            f"unknown field {quoted(sorted(unknown)[0])}",
+            field=f"{where}.{sorted(unknown)[0][:60]}",
         )
     for name in REQUIRED:
         if not str(person.fields.get(name) or "").strip():
@@ -617,9 +619,9 @@ def check_manifest(
     and the field at fault, none is kept."""
     for header, field in mapping.items():
         if header not in headers:
-            raise Invalid(f"no column {header!r} in the file", field="mapping")
+            raise Invalid(f"no column {quoted(header)} in the file", field="mapping")
         if field not in MAPPABLE:
-            raise Invalid(f"{field!r} is not a person field", field="mapping")
+            raise Invalid(f"{quoted(field)} is not a person field", field="mapping")
     missing = [f for f in REQUIRED if f not in mapping.values()]
     if missing:
         raise Invalid(f"map a column to {', '.join(missing)}", field="mapping")

@@ -55,7 +55,13 @@ class MeetingIn(Input):
     parties: list[Annotated[str, Field(max_length=8)]] = Field(
         default_factory=list,
         max_length=60,
-        description="Parties taking part; empty: open to everyone in the network",
+        description="Parties taking part (with the organiser and the coordinator); none "
+        "named: the organiser and the coordinator only",
+    )
+    open_to_all: bool = Field(
+        False,
+        description="Seen by everyone in the network and its partners; name no parties. "
+        "Never the default, also when editing: a meeting edited without it is restricted",
     )
     minutes: str = Field("", max_length=100_000)
     decisions: list[Annotated[str, Field(max_length=2000)]] = Field(
@@ -79,6 +85,7 @@ class MeetingOut(BaseModel):
     video_url: str
     agenda: str
     parties: list[str]
+    open_to_all: bool
     minutes: str
     decisions: list[str]
     attachments: list[dict[str, str]]
@@ -126,6 +133,7 @@ def _meeting(session: Session, meeting: Meeting) -> MeetingOut:
         MeetingOut,
         meeting,
         local_times=[LocalTimeOut(**t) for t in actions.local_times(session, meeting)],
+        open_to_all=not meeting.parties,
     )
 
 
@@ -198,8 +206,9 @@ def follow_up(
 
 @router.post("/meetings", status_code=201, response_model=MeetingOut, summary="Schedule")
 def schedule(body: MeetingIn, actor: CurrentActor, db: DbDep) -> MeetingOut:
-    """Seen by the parties taking part and the coordinator (everyone when no
-    party is named); the page shows the start in each party's time zone."""
+    """Seen by the parties taking part, the organiser and the coordinator (everyone
+    in the network and its partners only with `open_to_all`); the page shows the
+    start in each party's time zone."""
 
     def job(session: Session) -> MeetingOut:
         fields = actions.MeetingFields(**body.model_dump())

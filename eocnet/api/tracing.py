@@ -368,6 +368,7 @@ def purge_now(notice_id: Id, actor: CurrentActor, db: DbDep) -> Response:
         actions.purge(session, utcnow(), notice_id=notice.id)
 
     db.run_sync(job)
+    db.checkpoint_wal()  # the deleted key and ciphertexts leave the database files now
     return Response(status_code=204)
 
 

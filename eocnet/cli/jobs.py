@@ -73,6 +73,8 @@ def jobs_purge(
             margin_days=settings.tracing_follow_up_margin_days,
             dry_run=dry_run,
         )
+        if done.notices and not dry_run:
+            db.checkpoint_wal()  # the deleted keys and ciphertexts leave the files now
     verb = "would delete" if dry_run else "deleted"
     ids = done.notices
     typer.echo(

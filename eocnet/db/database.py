@@ -51,6 +51,8 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA foreign_keys=ON")
+        # deleted content is overwritten, not left in free pages (purged personal data)
+        cur.execute("PRAGMA secure_delete=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
@@ -146,6 +148,24 @@ class Database:
         _refuse_event_loop("db.run_sync", fn)
         result: T = self.door.submit(fn, args, kwargs, alone=alone).result()
         return result
+
+    def checkpoint_wal(self) -> bool:
+        """SQLite: copy the write-ahead log into the database file and empty it, so
+        that what was just deleted (purged keys and ciphertexts) leaves the files now,
+        not at the next automatic checkpoint. True if the log was emptied (a reader
+        still on an older snapshot can prevent it); nothing to do on PostgreSQL."""
+        if not self.is_sqlite:
+            return True
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            result = cursor.fetchone()
+            busy = bool(result and result[0])
+            cursor.close()
+        finally:
+            raw.close()
+        return not busy
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from eocnet.domain.quoting import quoted
+
 
 class Schedule(StrEnum):
     ISO_WEEK = "iso_week"
@@ -83,7 +85,9 @@ def parse_period(schedule: Schedule, text: str) -> date:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD) or a week (YYYY-Www)") from None
+        raise ValueError(
+            f"{quoted(text)} is not a date (YYYY-MM-DD) or a week (YYYY-Www)"
+        ) from None
     start = period_start(schedule, day)
     if start != day:
         raise ValueError(f"{day} is not the first day of a period; the period starts {start}")

@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from eocnet.domain.quoting import quoted
 from eocnet.domain.surveillance import FIGURES
 from eocnet.interop import adx
 from eocnet.interop.tables import TableError, read_table
@@ -27,7 +28,8 @@ def check_columns(headers: list[str]) -> list[str]:
     names = [h.strip().lower() for h in headers]
     unknown = [h for h in names if h and h not in KNOWN]
     if unknown:
-        raise TableError(f"unknown column {', '.join(unknown)}; the columns are {', '.join(KNOWN)}")
+        shown = ", ".join(quoted(h) for h in unknown[:5]) + (", …" if len(unknown) > 5 else "")
+        raise TableError(f"unknown column {shown}; the columns are {', '.join(KNOWN)}")
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise TableError(f"the file needs the column(s) {', '.join(missing)}")

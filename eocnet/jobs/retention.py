@@ -22,7 +22,10 @@ def run(db: Database, settings: Settings, now: datetime) -> int:
             session, now, margin_days=settings.tracing_follow_up_margin_days
         ).persons
 
-    return db.run_sync(job)
+    purged = db.run_sync(job)
+    if purged:
+        db.checkpoint_wal()  # the deleted keys and ciphertexts leave the files now
+    return purged
 
 
 def trim_stream(db: Database, settings: Settings, now: datetime) -> int:

@@ -667,7 +667,9 @@ class CountermeasureReceived(StreamEvent):
 
 # ---------------------------------------------------------------- meetings and action items
 
-MEETING_AUDIENCE = "the meeting's parties and the coordinator (everyone when open to the network)"
+MEETING_AUDIENCE = (
+    "the meeting's parties, its organiser and the coordinator (everyone only when opened to all)"
+)
 
 
 class _Meeting(StreamEvent):

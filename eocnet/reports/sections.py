@@ -152,7 +152,12 @@ def assessments(
             day = rra.signed_off_at.date()
             if not signed_between[0] <= day <= signed_between[1]:
                 continue
-        if for_all(readers, rra_actions.audience(session, rra)):
+        event = session.get(Event, rra.event_id)
+        if (
+            event is not None
+            and for_all(readers, event_audience(event))
+            and for_all(readers, rra_actions.audience(session, rra))
+        ):
             out.append(rra)
     return out
 

@@ -1,5 +1,10 @@
 """Security headers on every response, as a plain ASGI middleware (no per-response task,
-so long-lived streams pay nothing for it)."""
+so long-lived streams pay nothing for it).
+
+``style-src`` keeps ``'unsafe-inline'``: the documents (risk assessments, reports,
+follow-up reports, served as HTML by the API and printed to PDF) are self-contained,
+with their styles in a ``<style>`` element, and two pages draw share bars with a
+``style="width: …"`` attribute. Scripts stay ``'self'`` only."""
 
 from __future__ import annotations
 
@@ -11,12 +16,31 @@ CSP = (
     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self'"
 )
-NO_STORE_PREFIXES = ("/login", "/account")
+# the browser features no page uses, turned off for the pages and anything they embed
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+# two years, as the HSTS preload list asks; sent only when served over https
+HSTS = "max-age=63072000; includeSubDomains"
+# answers a browser must not keep (disk cache, back button after logout on a shared
+# computer): sign-in and the account, and everything showing decrypted personal data
+# of tracing notices (pages, API, exports) or the terms people searched for
+NO_STORE_PREFIXES = (
+    "/login",
+    "/account",
+    "/tracing",
+    "/api/v1/tracing-notices",
+    "/search",
+    "/api/v1/search",
+)
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, hsts: bool = False):
+        """``hsts``: send Strict-Transport-Security (production, or an https base URL)."""
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -30,6 +54,10 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                if self.hsts:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
                 if path != "/api/v1/docs":  # Swagger UI starts with an inline script
                     headers.setdefault("Content-Security-Policy", CSP)
                 if path.startswith(NO_STORE_PREFIXES):

@@ -76,6 +76,7 @@ def _meeting_fields(form: Any, viewer: Viewer) -> actions.MeetingFields:
         video_url=forms.text(form, "video_url"),
         agenda=forms.text(form, "agenda"),
         parties=forms.codes(form, "parties"),
+        open_to_all=forms.text(form, "open_to_all") == "on",
         minutes=forms.text(form, "minutes"),
         decisions=forms.lines(form, "decisions"),
         attachments=forms.links(form, "attachments"),

@@ -575,7 +575,11 @@ def install(app: FastAPI) -> None:
     app.include_router(agreement_pages.router)
     app.include_router(report_pages.router)
     app.include_router(pwa.router)
-    app.add_middleware(SecurityHeaders)
+    settings = app.state.settings
+    app.add_middleware(
+        SecurityHeaders,
+        hsts=settings.is_production or settings.base_url.startswith("https://"),
+    )
 
     @app.exception_handler(Redirect)
     async def _redirect(request: Request, exc: Exception) -> Response:
