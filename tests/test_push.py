@@ -114,7 +114,7 @@ ALERT = {
     "visibility": "restricted",
     "parties": ["THA"],
     "alert": True,
-    "alert_reasons": ["serious"],
+    "alert_reasons": ["serious", "may_spread_to_other_countries"],
 }
 
 
