@@ -1,4 +1,5 @@
-"""The one write door: a writer thread per database handle, group-committing every write.
+"""The one write door: a writer thread per database handle and batches on the event
+loops, group-committing every write.
 
 Every change to stored data is a *job*: a plain function of a write session (usually
 calling ``actions/``). Callers hand jobs to :meth:`Database.run` (``await`` it, from
@@ -22,8 +23,14 @@ job in its own savepoint, with one commit:
   transaction of its own, so that one big write does not make the small ones that
   queued beside it wait for its commit or share its fate.
 
-A job runs on the writer thread: a write inside a job (``run_sync`` from the writer
-thread) is refused, since it would wait for itself.
+The small jobs of async callers are batched the same way on their own event loop
+(:class:`LoopBatches`): the turn to write is awaited in a worker thread, then the batch
+runs on the loop, which spends less CPU per write than handing it to the writer thread
+(the two would take turns for the interpreter). Nothing on a loop ever takes the lock
+itself, so this is as safe from the deadlock as the writer thread.
+
+A write inside a job (``run_sync`` from the writer thread, or any write from a batch
+on the loop) is refused, since it would wait for itself.
 """
 
 from __future__ import annotations
