@@ -43,8 +43,8 @@ def _audited(db: Database, action: str) -> int:
 
 
 class _Gate:
-    """A job that holds the writer thread until released, so that the jobs queued
-    meanwhile are known to be waiting together."""
+    """A job that holds the writer thread (and on SQLite the writers' lock) until
+    released, so that the jobs queued meanwhile are known to be waiting together."""
 
     def __init__(self, db: Database):
         self.started, self.release = threading.Event(), threading.Event()
@@ -97,14 +97,14 @@ def test_a_failing_job_loses_only_its_own_work(db):
         raise Invalid("no", field="name")
 
     async def main():
-        gate = _Gate(db)
+        batches = db.write_counts()[0]
+        gate = _Gate(db)  # on SQLite it holds the lock; PostgreSQL writes alongside
         tasks = [
             asyncio.ensure_future(db.run(good, "a")),
             asyncio.ensure_future(db.run(bad)),
             asyncio.ensure_future(db.run(good, "b")),
         ]
         await asyncio.sleep(0.05)
-        batches = db.write_counts()[0]
         await asyncio.to_thread(gate.open)
         results = await asyncio.gather(*tasks, return_exceptions=True)
         return results, db.write_counts()[0] - batches
