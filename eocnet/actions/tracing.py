@@ -388,6 +388,21 @@ def read_persons(
     return shown
 
 
+def _traced_by(
+    session: Session, actor: Actor, notice: TracingNotice, person_id: int, what: str
+) -> TracedPerson:
+    """A person of ``notice`` whom the actor's party traces: ``what`` (e.g. "outcomes
+    are recorded") is done by the receiving parties, each for its own persons."""
+    if actor.party_code not in notice.parties:
+        raise Forbidden(f"{what} by the receiving parties")
+    person = session.get(TracedPerson, person_id)
+    if person is None or person.notice_id != notice.id:
+        raise NotFound(f"no person {person_id} in this notice")
+    if person.receiving_party and person.receiving_party != actor.party_code:
+        raise Forbidden("this person is traced by another party")
+    return person
+
+
 def record_outcome(
     session: Session,
     actor: Actor,
@@ -398,13 +413,7 @@ def record_outcome(
     outcome_date: date | None,
     test_result: str = "",
 ) -> TracedPerson:
-    if actor.party_code not in notice.parties:
-        raise Forbidden("outcomes are recorded by the receiving parties")
-    person = session.get(TracedPerson, person_id)
-    if person is None or person.notice_id != notice.id:
-        raise NotFound(f"no person {person_id} in this notice")
-    if person.receiving_party and person.receiving_party != actor.party_code:
-        raise Forbidden("this person is traced by another party")
+    person = _traced_by(session, actor, notice, person_id, "outcomes are recorded")
     if outcome not in OUTCOMES:
         raise Invalid(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
     if test_result not in TEST_RESULTS:
@@ -755,13 +764,7 @@ def record_follow_up(
     """A receiving party's tracer records one day of a person's follow-up; recording
     the same day again replaces it. Days run from sending to ``follow_up_until`` and
     not beyond tomorrow (UTC: the receiving country may already be there)."""
-    if actor.party_code not in notice.parties:
-        raise Forbidden("follow-up is recorded by the receiving parties")
-    person = session.get(TracedPerson, person_id)
-    if person is None or person.notice_id != notice.id:
-        raise NotFound(f"no person {person_id} in this notice")
-    if person.receiving_party and person.receiving_party != actor.party_code:
-        raise Forbidden("this person is traced by another party")
+    person = _traced_by(session, actor, notice, person_id, "follow-up is recorded")
     if status not in FOLLOW_UP_STATUSES:
         raise Invalid(f"status must be one of {', '.join(FOLLOW_UP_STATUSES)}", field="status")
     now = utcnow()
