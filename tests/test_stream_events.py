@@ -51,6 +51,7 @@ from tests import (
     test_reports,
     test_risk_assessments,
     test_tracing,
+    test_tracing_chains,
 )
 
 
@@ -204,6 +205,13 @@ def tracing(w: World) -> None:
     test_tracing.test_daily_follow_up_by_the_receivers(w.client, parties)
 
 
+def tracing_conversion(w: World) -> None:
+    people = _fixture(test_tracing_chains.people)(w.client, w.make_person)
+    test_tracing_chains.test_figures_per_notice_event_and_party_for_those_who_see_them(
+        w.client, people
+    )
+
+
 def reports_issued(w: World) -> None:
     network = _fixture(test_reports.network)(w.db, w.make_person, w.settings)
     test_reports.test_event_report_from_the_data(w.client, w.db, network, w.tmp_path)
@@ -250,6 +258,7 @@ SCENARIOS: list[tuple[Callable[[World], None], set[str]]] = [
     ),
     (fact_checks_edited_and_withdrawn, {"fact_check.edited", "fact_check.withdrawn"}),
     (tracing, {"tracing.created", "tracing.outcome", "tracing.follow_up"}),
+    (tracing_conversion, {"tracing.created", "tracing.follow_up", "tracing.converted"}),
     (
         coordination_edited,
         {

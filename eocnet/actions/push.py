@@ -3,7 +3,8 @@
 
 What is pushed follows the durable event log, like webhooks: an alert to the users of
 the parties it is addressed to, and its reminders and escalations to the parties that
-have not acknowledged it, always only to a party that may see the event."""
+have not acknowledged it, always only to a party that may see the event; and a traced
+contact who became a case to the users of the party that sent the notice."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ ACK_SALT = "push-acknowledge"
 ACK_MAX_AGE = timedelta(days=7)
 STATE_ID = 1
 #: The log entries that are pushed, and who they are for.
-PUSHED_KINDS = frozenset({"event.created", "alert.reminder", "alert.escalated"})
+PUSHED_KINDS = frozenset(
+    {"event.created", "alert.reminder", "alert.escalated", "tracing.converted"}
+)
 #: A claimed delivery is not due again for this long (a sender that died mid-way).
 DELIVERY_LEASE = timedelta(minutes=2)
 
@@ -252,6 +255,8 @@ def _targets(kind: str, data: dict[str, Any]) -> set[str]:
     """The parties a pushed log entry is for."""
     if kind == "event.created":
         return set(data.get("addressed") or []) if data.get("alert") else set()
+    if kind == "tracing.converted":  # the party that sent the contact learns at once
+        return {str(data.get("sender_party") or "")} - {""}
     return set(data.get("pending") or [])
 
 
@@ -324,7 +329,21 @@ def message(
     settings: Settings, kind: str, data: dict[str, Any], subscription_id: int, user_id: int
 ) -> dict[str, Any]:
     """What a notification shows: the event's id and title, a body, the record's
-    address, and for alerts the Acknowledge button's address and credential."""
+    address, and for alerts the Acknowledge button's address and credential. A contact
+    who became a case carries no personal data: the notice, the party, the disease."""
+    if kind == "tracing.converted":
+        notice_id = int(data.get("notice_id") or 0)
+        disease = f" ({data['disease']})" if data.get("disease") else ""
+        return {
+            "id": notice_id,
+            "title": f"A contact of tracing notice {notice_id} became a case",
+            "body": f"{str(data.get('case_classification', '')).capitalize()} case{disease}, "
+            f"traced by {data.get('receiving_party', '')}",
+            "type": kind,
+            "url": f"/tracing/{notice_id}",
+            "tag": f"tracing-{notice_id}-{data.get('person_id', 0)}",
+            "alert": False,
+        }
     event_id = int((data.get("id") if kind == "event.created" else data.get("event_id")) or 0)
     title = str(data.get("title") or "")
     if kind == "event.created":

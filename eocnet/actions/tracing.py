@@ -41,6 +41,8 @@ OUTCOMES = (
 TEST_RESULTS = ("", "positive", "negative", "pending", "not_tested")
 #: A day's follow-up of a person (SORMAS visits, Go.Data follow-ups)
 FOLLOW_UP_STATUSES = ("seen", "not_reached", "symptomatic", "lost", "completed")
+#: A contact who becomes a case (Go.Data's classifications of a case)
+CASE_CLASSIFICATIONS = ("suspected", "probable", "confirmed")
 #: The personal fields of a person; all of them are encrypted.
 PERSON_FIELDS = (
     "full_name",
@@ -114,15 +116,19 @@ def sees_every_summary(actor: Actor) -> bool:
     return actor.is_coordinator
 
 
-def visible_notices(session: Session, actor: Actor, limit: int = 200) -> list[TracingNotice]:
+def visible_notices(
+    session: Session, actor: Actor, limit: int = 200, event_id: int | None = None
+) -> list[TracingNotice]:
     """Notices the actor's party sent or received (all of them for the coordinator),
-    newest first, with their persons' follow-up rows loaded."""
+    newest first, with their persons' follow-up rows loaded; of one event if given."""
     query = (
         select(TracingNotice)
         .options(selectinload(TracingNotice.persons))
         .order_by(TracingNotice.id.desc())
         .limit(limit)
     )
+    if event_id is not None:
+        query = query.where(TracingNotice.event_id == event_id)
     if not sees_every_summary(actor):
         code = actor.party_code
         query = query.where(
@@ -198,11 +204,17 @@ def send_notice(
     summary: str = "",
     kind: str = "contacts",
     disease: str = "",
+    source_person_id: int | None = None,
 ) -> TracingNotice:
     """Persons without a disease of their own are followed for the notice's ``disease``,
-    else for the event's hazard (see :mod:`eocnet.domain.follow_up`)."""
+    else for the event's hazard (see :mod:`eocnet.domain.follow_up`).
+
+    ``source_person_id``: the notice lists the contacts of that person, a contact of an
+    earlier notice whom the actor's party traced and who became a case (see
+    :func:`convert_to_case`); the link makes the chain of transmission."""
     if not actor.has_role(Role.FOCAL_POINT):
         raise Forbidden("tracing notices are sent by focal points")
+    source = _source_case(session, actor, source_person_id) if source_person_id else None
     event = session.get(Event, event_id)
     if event is None or not can_see(
         actor.party_code, actor.party_kind, event.visibility, event.parties, event.owner_party
@@ -239,6 +251,7 @@ def send_notice(
         summary=summary.strip(),
         created_at=now,
         purge_after=deletion_time(last_day, settings.tracing_follow_up_margin_days),
+        source_person_id=source.id if source else None,
     )
     session.add(notice)
     session.flush()
@@ -274,6 +287,7 @@ def send_notice(
             "persons": len(rows),
             "roles": dict(counts),
             "diseases": dict(Counter(f.disease for f in follow_ups)),
+            **({"source_person": source.id} if source else {}),
         },
     )
     publish(
@@ -283,6 +297,25 @@ def send_notice(
         notice_summary(notice),
     )
     return notice
+
+
+def _source_case(session: Session, actor: Actor, person_id: int) -> TracedPerson:
+    """The case whose contacts a new notice lists: a person who became a case, of a
+    notice the actor's party received and traces that person for."""
+    person = session.get(TracedPerson, person_id)
+    notice = session.get(TracingNotice, person.notice_id) if person else None
+    if (
+        person is None
+        or notice is None
+        or actor.party_code not in notice.parties
+        or person.receiving_party not in ("", actor.party_code)
+    ):
+        raise Invalid(f"no person {person_id} whom your party traces", field="source_person_id")
+    if person.case_since is None and person.role != "case":
+        raise Invalid(
+            "this person has not become a case; mark them so first", field="source_person_id"
+        )
+    return person
 
 
 def person_follow_up(
@@ -326,6 +359,8 @@ def notice_summary(notice: TracingNotice) -> dict[str, Any]:
         "persons_count": len(notice.persons),
         "roles": dict(counts),
         "outcomes": dict(outcomes),
+        "source_person_id": notice.source_person_id,
+        "new_cases": sum(1 for p in notice.persons if p.case_since is not None),
     }
 
 
@@ -340,6 +375,8 @@ def person_status(person: TracedPerson) -> dict[str, Any]:
         "tracer_id": person.tracer_id,
         "disease": person.disease,
         "follow_up_until": (person.follow_up_until.isoformat() if person.follow_up_until else None),
+        "case_since": person.case_since.isoformat() if person.case_since else None,
+        "case_classification": person.case_classification,
     }
 
 
@@ -437,6 +474,70 @@ def record_outcome(
         "tracing.outcome",
         notice_audience(notice, coordinator_code(session)),
         {"notice_id": notice.id, **person_status(person)},
+    )
+    return person
+
+
+def convert_to_case(
+    session: Session,
+    actor: Actor,
+    notice: TracingNotice,
+    person_id: int,
+    *,
+    classification: str = "confirmed",
+    since: date | None = None,
+) -> TracedPerson:
+    """A followed contact became a case (Go.Data converts a contact to a case; SORMAS
+    a contact's "resulting case"). Marked by the party that traces the person, audited,
+    and the sending party is told at once: ``tracing.converted`` on the live stream,
+    which is also pushed to the sending party's subscribed users. The case's own
+    contacts then go in a new notice linked to this person (``source_person_id``)."""
+    person = _traced_by(session, actor, notice, person_id, "contacts are marked as cases")
+    if classification not in CASE_CLASSIFICATIONS:
+        raise Invalid(
+            f"classification must be one of {', '.join(CASE_CLASSIFICATIONS)}",
+            field="classification",
+        )
+    if person.role == "case":
+        raise Conflict("this person was sent as a case")
+    today = utcnow().date()
+    since = since or today
+    if since > today + timedelta(days=1):
+        raise Invalid("the day is in the future", field="since")
+    if since < notice.created_at.date() - timedelta(days=60):
+        raise Invalid("the day is long before the notice was sent", field="since")
+    first = person.case_since is None
+    person.case_since = since
+    person.case_classification = classification
+    person.updated_at = utcnow()
+    audit.record(
+        session,
+        actor,
+        "tracing.convert",
+        "traced_person",
+        person.id,
+        details={
+            "notice": notice.id,
+            "classification": classification,
+            "since": since.isoformat(),
+            "first": first,
+        },
+    )
+    publish(
+        session,
+        "tracing.converted",
+        notice_audience(notice, coordinator_code(session)),
+        {
+            "notice_id": notice.id,
+            "event_id": notice.event_id,
+            "sender_party": notice.sender_party,
+            "person_id": person.id,
+            "role": person.role,
+            "receiving_party": person.receiving_party or actor.party_code,
+            "disease": person.disease,
+            "case_since": since.isoformat(),
+            "case_classification": classification,
+        },
     )
     return person
 
@@ -862,3 +963,56 @@ def due_list(session: Session, actor: Actor, settings: Settings, day: date) -> l
             )
     due.sort(key=lambda d: (d["follow_up_until"], d["id"]))
     return due
+
+
+# ---------------------------------------------------------------- follow-up figures
+
+
+def follow_up_figures(
+    session: Session, notices: list[TracingNotice], today: date
+) -> dict[str, Any]:
+    """Seen daily, completed, lost and new cases among the listed contacts (see
+    :class:`eocnet.domain.follow_up.Figures`) per notice, per event and per receiving
+    party, and in all, for notices the caller has already chosen by who may see them
+    (:func:`visible_notices`, or a report's readers). No personal data."""
+    visits: dict[int, list[tuple[date, str]]] = {}
+    ids = [n.id for n in notices]
+    for chunk in range(0, len(ids), 500):
+        for person_id, day, status in session.execute(
+            select(FollowUpVisit.person_id, FollowUpVisit.day, FollowUpVisit.status)
+            .where(FollowUpVisit.notice_id.in_(ids[chunk : chunk + 500]))
+            .order_by(FollowUpVisit.person_id, FollowUpVisit.day)
+        ):
+            visits.setdefault(person_id, []).append((day, status))
+    per_notice: dict[int, follow_up.Figures] = {}
+    per_event: dict[int, follow_up.Figures] = {}
+    per_party: dict[str, follow_up.Figures] = {}
+    total = follow_up.Figures()
+    for notice in notices:
+        start = notice.created_at.date()
+        for person in notice.persons:
+            followed = follow_up.Followed(
+                role=person.role,
+                start=start,
+                until=person.follow_up_until,
+                statuses=tuple(visits.get(person.id, ())),
+                outcome=person.outcome,
+                case_since=person.case_since,
+            )
+            party = person.receiving_party or (
+                notice.parties[0] if len(notice.parties) == 1 else ""
+            )
+            for figures in (
+                per_notice.setdefault(notice.id, follow_up.Figures()),
+                per_event.setdefault(notice.event_id, follow_up.Figures()),
+                per_party.setdefault(party, follow_up.Figures()),
+                total,
+            ):
+                figures.add(followed, today)
+    return {
+        "day": today.isoformat(),
+        "total": total.as_dict(),
+        "notices": {str(k): v.as_dict() for k, v in per_notice.items()},
+        "events": {str(k): v.as_dict() for k, v in per_event.items()},
+        "parties": {k: v.as_dict() for k, v in sorted(per_party.items())},
+    }

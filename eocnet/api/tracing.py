@@ -84,6 +84,14 @@ class NoticeIn(Input):
     disease: str = Field(
         "", max_length=100, description="The disease for persons that name none of their own"
     )
+    source_person_id: int | None = Field(
+        None,
+        ge=1,
+        le=2**63 - 1,
+        description="The case whose contacts these are: a person of an earlier notice "
+        "whom your party traces and who became a case (a link of the chain of "
+        "transmission)",
+    )
 
 
 class PersonOut(BaseModel):
@@ -98,6 +106,12 @@ class PersonOut(BaseModel):
     disease: str = Field(description="Code of the follow-up table, or as named when unknown")
     follow_up_until: date | None = Field(
         description="The last day of follow-up: last exposure + the disease's period"
+    )
+    case_since: date | None = Field(
+        None, description="A contact who became a case: since when (else null)"
+    )
+    case_classification: str = Field(
+        "", description="suspected, probable or confirmed; empty while a contact"
     )
 
 
@@ -114,6 +128,10 @@ class NoticeOut(BaseModel):
     persons_count: int
     roles: dict[str, int]
     outcomes: dict[str, int]
+    source_person_id: int | None = Field(
+        None, description="The case (a person of an earlier notice) whose contacts these are"
+    )
+    new_cases: int = Field(0, description="Listed contacts who became cases")
     persons: list[dict[str, Any]] | None = Field(
         None,
         description="With personal data, for focal points of the sending and addressed "
@@ -182,6 +200,7 @@ def send(body: NoticeIn, actor: CurrentActor, db: DbDep, settings: SettingsDep) 
             summary=body.summary,
             kind=body.kind,
             disease=body.disease,
+            source_person_id=body.source_person_id,
         )
         return _out(notice, actions.read_persons(session, actor, settings, notice))
 
@@ -259,6 +278,39 @@ def outcome(
     return db.run_sync(job)
 
 
+class ConvertIn(Input):
+    classification: Literal["suspected", "probable", "confirmed"] = "confirmed"
+    since: date | None = Field(None, description="Since when a case; today (UTC) if absent")
+
+
+@router.post(
+    "/tracing-notices/{notice_id}/persons/{person_id}/case",
+    response_model=PersonOut,
+    summary="Mark a followed contact as having become a case",
+)
+def convert(
+    notice_id: Id, person_id: Id, body: ConvertIn, actor: CurrentActor, db: DbDep
+) -> PersonOut:
+    """By the party that traces the person (audited). The sending party is told at once
+    (`tracing.converted` on the stream, and a push notification to its subscribed
+    users), without personal data. The case's own contacts then go in a new notice with
+    `source_person_id` set to this person. Marking again updates the classification."""
+
+    def job(session: Session) -> PersonOut:
+        notice = actions.access_notice(session, actor, notice_id)
+        person = actions.convert_to_case(
+            session,
+            actor,
+            notice,
+            person_id,
+            classification=body.classification,
+            since=body.since,
+        )
+        return PersonOut(**actions.person_status(person))
+
+    return db.run_sync(job)
+
+
 class FollowUpIn(Input):
     status: Literal["seen", "not_reached", "symptomatic", "lost", "completed"]
     day: date | None = Field(None, description="The day followed up; today (UTC) if absent")
@@ -330,6 +382,44 @@ def due(
         return actions.due_list(session, actor, settings, day or utcnow().date())
 
     return db.run_sync(job)
+
+
+class FiguresOut(BaseModel):
+    listed: int = Field(description="Contacts and co-travellers (the cases are not followed)")
+    due_days: int = Field(description="Days of follow-up due so far")
+    seen_days: int = Field(description="Of those, the days the person was seen")
+    seen_daily_pct: float | None
+    completed: int
+    completed_pct: float | None
+    lost: int
+    lost_pct: float | None
+    new_cases: int = Field(description="Listed contacts who became cases")
+    new_cases_pct: float | None
+
+
+class AllFiguresOut(BaseModel):
+    day: date
+    total: FiguresOut
+    notices: dict[str, FiguresOut] = Field(description="By notice id")
+    events: dict[str, FiguresOut] = Field(description="By event id")
+    parties: dict[str, FiguresOut] = Field(
+        description='By receiving party ("" for persons not yet given to a party)'
+    )
+
+
+@router.get("/tracing/figures", response_model=AllFiguresOut, summary="Follow-up figures")
+def figures(
+    actor: CurrentActor,
+    db: DbDep,
+    event_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    day: Annotated[date | None, Query(description="The day; today (UTC) if absent")] = None,
+) -> AllFiguresOut:
+    """Seen daily %, completed %, lost % and new cases among the listed contacts %, per
+    notice, per event and per receiving party, over the notices your party sent or
+    received (the coordinator: every notice). No personal data."""
+    with db.read() as session:
+        notices = actions.visible_notices(session, actor, limit=5000, event_id=event_id)
+        return AllFiguresOut(**actions.follow_up_figures(session, notices, day or utcnow().date()))
 
 
 class AssignIn(Input):
@@ -411,6 +501,14 @@ def from_manifest(
             "(else the event's hazard)",
         ),
     ] = "",
+    source_person_id: Annotated[
+        int | None,
+        Form(
+            ge=1,
+            le=2**63 - 1,
+            description="The case (a person of an earlier notice) whose contacts these are",
+        ),
+    ] = None,
     drop_invalid: Annotated[bool, Form(description="Send the valid rows, drop the rest")] = False,
     dry_run: Annotated[bool, Form(description="Only check the file; save nothing")] = False,
 ) -> JSONResponse:
@@ -462,6 +560,7 @@ def from_manifest(
             persons=check.persons,
             summary=summary,
             disease=disease,
+            source_person_id=source_person_id,
         )
         return _out(notice, None).model_dump(mode="json")
 

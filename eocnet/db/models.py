@@ -624,6 +624,9 @@ class TracingNotice(Base):
     purged_at: Mapped[datetime | None] = mapped_column(default=None)
     key_id: Mapped[str] = mapped_column(String(32), default="")
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    #: the case whose contacts this notice lists: a person of an earlier notice who
+    #: became a case (a link of a chain of transmission); None for a first notice
+    source_person_id: Mapped[int | None] = mapped_column(BigInteger, default=None, index=True)
 
     persons: Mapped[list[TracedPerson]] = relationship(
         order_by="TracedPerson.id", cascade="all, delete-orphan"
@@ -652,6 +655,10 @@ class TracedPerson(Base):
     #: the last day of follow-up (last exposure + the disease's period); the personal
     #: data is deleted a margin after it. None for persons sent before this existed.
     follow_up_until: Mapped[date | None] = mapped_column(Date, default=None)
+    #: a followed contact who became a case (Go.Data's conversion of a contact to a
+    #: case): since when, and suspected, probable or confirmed; "" while a contact
+    case_since: Mapped[date | None] = mapped_column(Date, default=None)
+    case_classification: Mapped[str] = mapped_column(String(12), default="", server_default="")
 
     __table_args__ = (Index("ix_traced_person_follow_up", "follow_up_until"),)
 

@@ -138,3 +138,87 @@ def follow_up(
         last_exposure=start,
         until=start + timedelta(days=days),
     )
+
+
+# ---------------------------------------------------------------- follow-up figures
+
+#: The daily statuses that mean the person was seen that day.
+SEEN = frozenset({"seen", "symptomatic", "completed"})
+
+
+@dataclass(frozen=True)
+class Followed:
+    """One listed person's follow-up, without personal data."""
+
+    role: str
+    start: date  # the first day of follow-up (the day the notice was sent)
+    until: date | None  # follow_up_until
+    statuses: tuple[tuple[date, str], ...]  # the recorded days, in order
+    outcome: str = "pending"
+    case_since: date | None = None
+
+
+@dataclass
+class Figures:
+    """Follow-up figures of a group of persons (Go.Data's follow-up dashboard: contacts
+    seen, lost to follow-up, completed; contacts who became cases). Only contacts and
+    co-travellers are counted ("listed"); the cases a notice lists are not followed.
+
+    - ``due_days``: the days of follow-up due so far, from the first day to the last
+      (``until``), not after the day the follow-up ended (completed, lost, became a
+      case), and up to yesterday: today counts once it is recorded;
+    - ``seen_days``: those on which the person was seen (seen, symptomatic, completed);
+    - ``completed`` / ``lost``: whose last status is completed / lost (or whose outcome
+      is lost to follow-up); ``new_cases``: who became cases.
+    """
+
+    listed: int = 0
+    due_days: int = 0
+    seen_days: int = 0
+    completed: int = 0
+    lost: int = 0
+    new_cases: int = 0
+
+    def add(self, person: Followed, today: date) -> None:
+        if person.role == "case":
+            return
+        self.listed += 1
+        days = dict(person.statuses)
+        last = person.statuses[-1][1] if person.statuses else ""
+        end = today if today in days else today - timedelta(days=1)
+        if person.until is not None:
+            end = min(end, person.until)
+        ended = [d for d, s in person.statuses if s in ("completed", "lost")]
+        if ended:
+            end = min(end, ended[-1])
+        if person.case_since is not None:
+            end = min(end, person.case_since)
+        if end >= person.start:
+            self.due_days += (end - person.start).days + 1
+            self.seen_days += sum(
+                1 for d, s in days.items() if person.start <= d <= end and s in SEEN
+            )
+        if last == "completed":
+            self.completed += 1
+        elif last == "lost" or person.outcome == "lost_to_follow_up":
+            self.lost += 1
+        if person.case_since is not None:
+            self.new_cases += 1
+
+    @staticmethod
+    def _pct(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    def as_dict(self) -> dict[str, int | float | None]:
+        return {
+            "listed": self.listed,
+            "due_days": self.due_days,
+            "seen_days": self.seen_days,
+            "seen_daily_pct": self._pct(self.seen_days, self.due_days),
+            "completed": self.completed,
+            "completed_pct": self._pct(self.completed, self.listed),
+            "lost": self.lost,
+            "lost_pct": self._pct(self.lost, self.listed),
+            "new_cases": self.new_cases,
+            "new_cases_pct": self._pct(self.new_cases, self.listed),
+        }

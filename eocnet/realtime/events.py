@@ -503,6 +503,8 @@ class TracingCreated(StreamEvent):
     persons_count: int
     roles: dict[str, int]
     outcomes: dict[str, int]
+    source_person_id: int | None
+    new_cases: int
 
 
 class TracingOutcome(StreamEvent):
@@ -521,6 +523,27 @@ class TracingOutcome(StreamEvent):
     tracer_id: int | None
     disease: str
     follow_up_until: str | None
+    case_since: str | None
+    case_classification: str
+
+
+class TracingConverted(StreamEvent):
+    """A followed contact became a case (suspected, probable or confirmed), marked by
+    the party that traces them, without personal data; also pushed to the sending
+    party's subscribed users. The case's contacts may follow in a notice whose
+    ``source_person_id`` is ``person_id``."""
+
+    KIND = "tracing.converted"
+    TO = TRACING_AUDIENCE
+    notice_id: int
+    event_id: int
+    sender_party: str
+    person_id: int
+    role: str
+    receiving_party: str
+    disease: str
+    case_since: str
+    case_classification: str
 
 
 class TracingFollowUp(StreamEvent):

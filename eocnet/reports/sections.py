@@ -274,3 +274,41 @@ def case_totals(events: list[Event]) -> dict[str, dict[str, int]]:
         row["cases"] += e.cases_suspected + e.cases_probable + e.cases_confirmed
         row["deaths"] += e.deaths_suspected + e.deaths_probable + e.deaths_confirmed
     return dict(sorted(out.items()))
+
+
+# ---------------------------------------------------------------- contact tracing
+
+
+@dataclass
+class TracingFigures:
+    notices: int
+    total: dict[str, Any]
+    parties: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def tracing_figures(
+    session: Session, readers: list[Reader], event: Event, today: date
+) -> TracingFigures | None:
+    """The follow-up figures of the event's tracing notices (no personal data), over the
+    notices every reader may see: a notice is need-to-know (its sender, its addressees
+    and the coordinator), so a report read more widely leaves it out."""
+    from eocnet.actions import tracing
+    from eocnet.actions.directory import coordinator_code
+    from eocnet.db.models import TracingNotice
+
+    coordinator = coordinator_code(session)
+    notices = [
+        n
+        for n in session.scalars(
+            select(TracingNotice)
+            .where(TracingNotice.event_id == event.id)
+            .order_by(TracingNotice.id)
+        )
+        if for_all(readers, tracing.notice_audience(n, coordinator))
+    ]
+    if not notices:
+        return None
+    figures = tracing.follow_up_figures(session, notices, today)
+    return TracingFigures(
+        len(notices), figures["total"], [(k or "–", v) for k, v in figures["parties"].items()]
+    )

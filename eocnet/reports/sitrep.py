@@ -2,7 +2,8 @@
 updates, case and death counts, the epidemic curve of its disease in its
 country with the detection threshold, signals and Rt, rapid risk assessments,
 where travellers from the country go (map and table), laboratory support,
-countermeasures, advisories and open action items."""
+countermeasures, advisories and open action items, and the follow-up of the
+event's contacts (tracing notices every reader may see)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ def build(
     importation = sections.importation(event.country)
     progress(75, "coordination")
     coordination = sections.coordination(session, readers, today, event_id=event.id)
+    progress(85, "contact tracing")
+    tracing = sections.tracing_figures(session, readers, event, today)
     return {
         "kind": "sitrep",
         "title": f"{event.hazard}: {event.title}",
@@ -64,6 +67,7 @@ def build(
         "assessments": assessments,
         "importation": importation,
         "coordination": coordination,
+        "tracing": tracing,
         "today": today,
         "sources": SOURCES,
     }

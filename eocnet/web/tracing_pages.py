@@ -17,6 +17,7 @@ from eocnet.actions.errors import ActionError
 from eocnet.config import Settings
 from eocnet.db.audience import visible_to
 from eocnet.db.models import Event, Party, User
+from eocnet.db.types import utcnow
 from eocnet.domain.roles import Role
 from eocnet.interop.tables import TableError, read_table
 from eocnet.web.auth import check_csrf, current_viewer, db_of
@@ -35,7 +36,21 @@ def _list(request: Request, template: str) -> Response:
     with db_of(request).read() as session:
         notices = tracing.visible_notices(session, viewer.actor)
         summaries = [tracing.notice_summary(n) for n in notices]
-    return render(request, template, {"notices": summaries}, user=viewer.user)
+        figures = tracing.follow_up_figures(session, notices, utcnow().date())
+        titles = dict(
+            session.execute(
+                select(Event.id, Event.title).where(Event.id.in_({n.event_id for n in notices}))
+            ).all()
+        )
+    context = {
+        "notices": summaries,
+        "figures": figures,
+        "event_rows": [
+            (f"#{eid} {titles.get(int(eid), '')}", f) for eid, f in figures["events"].items()
+        ],
+        "party_rows": [(code or "–", f) for code, f in figures["parties"].items()],
+    }
+    return render(request, template, context, user=viewer.user)
 
 
 @router.get("/tracing")
@@ -65,14 +80,33 @@ def _form(request: Request, viewer: Any, **extra: Any) -> Response:
             ).scalars()
         )
     status = int(extra.pop("status_code", 200))
-    context = {"events": events, "parties": parties, "errors": [], "error": None}
+    context = {
+        "events": events,
+        "parties": parties,
+        "errors": [],
+        "error": None,
+        "source_person": None,
+        "chosen_event": None,
+    }
     context.update(extra)
     return render(request, "tracing_new.html", context, user=viewer.user, status_code=status)
 
 
+def _number(text: Any) -> int | None:
+    value = str(text or "").strip()
+    return int(value) if value.isdigit() and 0 < len(value) < 19 else None
+
+
 @router.get("/tracing/new")
 def new_notice_page(request: Request) -> Response:
-    return _form(request, current_viewer(request))
+    """``?source_person=ID&event_id=ID``: the contacts of a person who became a case
+    (prefilled from the link on the notice page)."""
+    return _form(
+        request,
+        current_viewer(request),
+        source_person=_number(request.query_params.get("source_person")),
+        chosen_event=_number(request.query_params.get("event_id")),
+    )
 
 
 @router.post("/tracing/new")
@@ -88,6 +122,7 @@ async def _new_notice(request: Request, viewer: Any, form: Any) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     parties = [str(p) for p in form.getlist("parties")]
     role = str(form.get("role") or "co_traveller")
+    source_person = _number(form.get("source_person_id"))
     upload = form.get("file")
     try:
         if upload is not None and not isinstance(upload, str):
@@ -139,6 +174,7 @@ async def _new_notice(request: Request, viewer: Any, form: Any) -> Response:
                     "role": role,
                     "event_id": form.get("event_id"),
                     "summary": form.get("summary") or "",
+                    "source_person": source_person,
                 },
                 user=viewer.user,
                 status_code=422 if form.get("step") == "send" else 200,
@@ -158,11 +194,14 @@ async def _new_notice(request: Request, viewer: Any, form: Any) -> Response:
                     parties=parties,
                     persons=persons,
                     summary=summary,
+                    source_person_id=source_person,
                 ).id
             )
         )
     except ActionError as exc:
-        return _form(request, viewer, error=exc.detail, status_code=exc.status)
+        return _form(
+            request, viewer, error=exc.detail, status_code=exc.status, source_person=source_person
+        )
     return RedirectResponse(f"/tracing/{notice_id}", status_code=303)
 
 
@@ -184,13 +223,17 @@ def _notice_context(request: Request, viewer: Any, notice_id: int) -> dict[str, 
             if can_assign
             else []
         )
+        figures = tracing.follow_up_figures(session, [notice], utcnow().date())
         return {
+            "figures": figures["notices"].get(str(notice.id)),
             "notice": tracing.notice_summary(notice),
             "persons": persons,
             "can_assign": can_assign,
             "tracers": tracers,
             "statuses": [tracing.person_status(p) for p in notice.persons],
             "can_record": viewer.actor.party_code in notice.parties,
+            "can_start_notice": can_assign,
+            "classifications": tracing.CASE_CLASSIFICATIONS,
             "outcomes": tracing.OUTCOMES,
             "results": tracing.TEST_RESULTS[1:],
         }
@@ -249,6 +292,29 @@ async def assign_submit(request: Request, notice_id: int, person_id: int) -> Res
     def write(session: Session) -> None:
         notice = tracing.access_notice(session, viewer.actor, notice_id)
         tracing.assign_tracer(session, viewer.actor, notice, person_id, tracer_id)
+
+    await db_of(request).run(write)
+    return RedirectResponse(f"/tracing/{notice_id}", status_code=303)
+
+
+@router.post("/tracing/{notice_id}/persons/{person_id}/case")
+async def convert_submit(request: Request, notice_id: int, person_id: int) -> Response:
+    """The person became a case; the notice page then offers a notice for their contacts."""
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    classification = str(form.get("classification") or "confirmed")
+    raw = str(form.get("since") or "")
+    try:
+        since = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise ActionError("give the day as YYYY-MM-DD", field="since") from None
+
+    def write(session: Session) -> None:
+        notice = tracing.access_notice(session, viewer.actor, notice_id)
+        tracing.convert_to_case(
+            session, viewer.actor, notice, person_id, classification=classification, since=since
+        )
 
     await db_of(request).run(write)
     return RedirectResponse(f"/tracing/{notice_id}", status_code=303)
