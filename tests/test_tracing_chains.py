@@ -300,3 +300,154 @@ def test_figures_on_the_pages_and_in_the_event_report(client, db, people):
     assert "Measles contacts, Siem Reap" in page.text
     page = client.get(f"/tracing/{notice['id']}")
     assert 'id="figures"' in page.text and "50.0 %" in page.text
+
+
+def _chain_world(client, people):
+    """IDN sends notice A (two co-travellers of an unnamed index case) to KHM; one
+    becomes a case in KHM, whose contact goes to THA in notice B, under KHM's event."""
+    first = _send(
+        client,
+        people["idn_fp"],
+        people["event_id"],
+        ["KHM"],
+        [_person(0, role="co_traveller"), _person(1, role="co_traveller")],
+    )
+    a0 = first["statuses"][0]["id"]
+    assert (
+        _convert(client, people["khm_officer"], first["id"], a0, since="2026-11-27").status_code
+        == 200
+    )
+    local = client.post(
+        "/api/v1/events",
+        headers=people["khm_fp"].headers,
+        json={
+            "title": "Measles, Siem Reap",
+            "hazard": "Measles",
+            "country": "KHM",
+            "visibility": "network",
+        },
+    ).json()
+    second = _send(
+        client,
+        people["khm_fp"],
+        local["id"],
+        ["THA"],
+        [_person(2, last_exposure="2026-11-26", exposure_place='=HYPERLINK("x")')],
+        source_person_id=a0,
+    )
+    return first, second, local["id"], a0
+
+
+def _chains(client, who, event_id, suffix=""):
+    return client.get(
+        f"/api/v1/tracing/chains{suffix}", headers=who.headers, params={"event_id": event_id}
+    )
+
+
+def test_chains_across_notices_and_events_each_party_its_own_view(client, db, people):
+    first, second, local, a0 = _chain_world(client, people)
+    a1, b0 = first["statuses"][1]["id"], second["statuses"][0]["id"]
+
+    def view(who, event_id):
+        r = _chains(client, people[who], event_id)
+        assert r.status_code == 200, r.text
+        assert r.headers["cache-control"] == "no-store"
+        out = r.json()
+        return (
+            out,
+            {n["id"]: n for n in out["nodes"]},
+            {(e["source"], e["target"]) for e in out["edges"]},
+        )
+
+    # KHM received A and sent B: the whole chain, named, from either event
+    for event_id in (people["event_id"], local):
+        out, nodes, edges = view("khm_fp", event_id)
+        assert out["notices"] == sorted([first["id"], second["id"]])
+        assert (
+            nodes[f"p{a0}"]["label"] == NAMES[0] and nodes[f"p{a0}"]["case_since"] == "2026-11-27"
+        )
+        assert nodes[f"p{b0}"]["label"] == NAMES[2]
+        index = f"n{first['id']}"
+        assert nodes[index]["kind"] == "index" and nodes[index]["party"] == "IDN"
+        assert edges == {(index, f"p{a0}"), (index, f"p{a1}"), (f"p{a0}", f"p{b0}")}
+    [link] = [e for e in out["edges"] if e["target"] == f"p{b0}"]
+    assert link["when"] == "2026-11-26" and link["where"].startswith("=HYPERLINK")
+    assert [t["what"] for t in out["timeline"]] == ["exposed", "exposed", "exposed", "became_case"]
+
+    # IDN does not see KHM's notice to THA: its chain stops at the case it sent
+    out, nodes, edges = view("idn_fp", people["event_id"])
+    assert out["notices"] == [first["id"]] and f"p{b0}" not in nodes
+    assert nodes[f"p{a0}"]["label"] == NAMES[0]
+    # THA sees its own contact, and the case it came from only as "case · KHM"
+    out, nodes, edges = view("tha_fp", local)
+    assert out["notices"] == [second["id"]]
+    assert nodes[f"p{a0}"]["label"] == "case · KHM" and not nodes[f"p{a0}"]["named"]
+    assert nodes[f"p{b0}"]["label"] == NAMES[2]
+    assert edges == {(f"p{a0}", f"p{b0}")}
+    # the coordinator and KHM's other officers see the chain without any name or place
+    for who in ("coordinator", "khm_officer"):
+        out, nodes, edges = view(who, people["event_id"])
+        assert len(out["notices"]) == 2 and len(edges) == 3
+        text = json.dumps(out)
+        assert not any(n in text for n in NAMES) and "HYPERLINK" not in text
+        assert nodes[f"p{b0}"]["label"] == "contact · THA"
+    # a party that sees the event but none of its notices: nothing
+    out, nodes, edges = view("tha_fp", people["event_id"])
+    assert out["notices"] == [] and nodes == {}
+    # partners do not see the network's events at all
+    assert _chains(client, people["partner"], people["event_id"]).status_code == 404
+    assert _chains(client, people["khm_fp"], 10**9).status_code == 404
+
+    # reading the names is audited, per notice
+    with db.read() as session:
+        reads = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "tracing.read_persons")
+        ).all()
+    assert any(json.loads(r.details)["persons"] == [b0] for r in reads)
+
+
+def test_chain_exports_csv_and_graphml(client, db, people):
+    from eocnet.interop.safe_xml import parse
+
+    local = _chain_world(client, people)[2]
+    r = _chains(client, people["khm_fp"], local, ".csv")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    assert r.headers["content-type"].startswith("text/csv")
+    assert NAMES[2] in r.text and "'=HYPERLINK" in r.text  # formulas neutralised
+    header = r.text.splitlines()[0].split(",")
+    assert header[:4] == ["source", "source_label", "source_party", "target"]
+    anonymous = _chains(client, people["coordinator"], local, ".csv").text
+    assert not any(n in anonymous for n in NAMES)
+
+    r = _chains(client, people["tha_fp"], local, ".graphml")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    root = parse(r.content)
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    nodes = root.findall(".//g:node", ns)
+    edges = root.findall(".//g:edge", ns)
+    assert len(nodes) == 2 and len(edges) == 1
+    labels = {d.text for d in root.findall(".//g:node/g:data", ns)}
+    assert NAMES[2] in labels and "case · KHM" in labels and NAMES[0] not in labels
+    with db.read() as session:
+        exports = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "tracing.export_chains")
+        ).all()
+    assert [json.loads(e.details)["format"] for e in exports] == ["csv", "csv", "graphml"]
+    assert _chains(client, people["tha_fp"], 10**9, ".graphml").status_code == 404
+
+
+def test_chain_diagram_and_timeline_on_the_event_page(client, db, people):
+    from tests.web_helpers import login_with_totp
+
+    local = _chain_world(client, people)[2]
+    client.cookies.clear()
+    login_with_totp(client, db, people["tha_fp"])
+    page = client.get(f"/events/{local}")
+    assert f'hx-get="/tracing/chains/{local}"' in page.text
+    fragment = client.get(f"/tracing/chains/{local}")
+    assert fragment.status_code == 200 and fragment.headers["cache-control"] == "no-store"
+    assert "<svg" in fragment.text and 'id="chain-timeline"' in fragment.text
+    assert NAMES[2] in fragment.text and NAMES[0] not in fragment.text
+    assert "case · KHM" in fragment.text and "2026-11-26" in fragment.text
+    # an event without notices THA may see has no such section
+    assert "/tracing/chains/" not in client.get(f"/events/{people['event_id']}").text

@@ -137,6 +137,18 @@ def visible_notices(
     return list(session.execute(query).scalars())
 
 
+def has_visible_notices(session: Session, actor: Actor, event_id: int) -> bool:
+    """Whether the event has a notice the actor's party sent or received (any for the
+    coordinator): one cheap read, for the event page."""
+    query = select(TracingNotice.id).where(TracingNotice.event_id == event_id).limit(1)
+    if not sees_every_summary(actor):
+        code = actor.party_code
+        query = query.where(
+            or_(TracingNotice.sender_party == code, TracingNotice.parties_key.contains(f",{code},"))
+        )
+    return session.scalar(query) is not None
+
+
 def access_notice(session: Session, actor: Actor, notice_id: int) -> TracingNotice:
     notice = session.get(TracingNotice, notice_id)
     if notice is None:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from eocnet.actions import chains as chain_actions
 from eocnet.actions import tracing as actions
 from eocnet.actions.errors import Forbidden, Invalid
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
@@ -18,7 +19,8 @@ from eocnet.api.problems import problem
 from eocnet.api.schemas import Id, Input
 from eocnet.db.models import TracingNotice
 from eocnet.db.types import utcnow
-from eocnet.interop.tables import TableError, read_table
+from eocnet.interop.graphml import write_graphml
+from eocnet.interop.tables import TableError, read_table, write_csv
 
 router = APIRouter(tags=["tracing"])
 
@@ -420,6 +422,84 @@ def figures(
     with db.read() as session:
         notices = actions.visible_notices(session, actor, limit=5000, event_id=event_id)
         return AllFiguresOut(**actions.follow_up_figures(session, notices, day or utcnow().date()))
+
+
+EventQuery = Annotated[int, Query(ge=1, le=2**63 - 1, description="The event")]
+
+
+@router.get(
+    "/tracing/chains",
+    response_model=dict[str, Any],
+    summary="Chains of transmission through an event's tracing notices",
+)
+def chains(
+    event_id: EventQuery, actor: CurrentActor, db: DbDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Who exposed whom, where and when: `nodes` (persons: `p<id>`; a notice's unnamed
+    index case: `n<id>`), `edges` and a `timeline`, across notices and events (a
+    contact who became a case links the notice of their own contacts). Names and
+    places only for the persons you may read (audited); everyone else is an anonymous
+    node labelled with role and party. Only notices your party sent or received."""
+
+    def job(session: Session) -> dict[str, Any]:  # reads personal data: audited
+        return chain_actions.event_chains(session, actor, settings, event_id).as_dict()
+
+    return db.run_sync(job)
+
+
+def _chains_file(
+    db: Any, actor: Any, settings: Any, event_id: int, fmt: str
+) -> chain_actions.Chains:
+    def job(session: Session) -> chain_actions.Chains:  # an audited export
+        return chain_actions.export(session, actor, settings, event_id, fmt)
+
+    result: chain_actions.Chains = db.run_sync(job)
+    return result
+
+
+@router.get(
+    "/tracing/chains.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="Export the chains of transmission as CSV",
+)
+def chains_csv(
+    event_id: EventQuery, actor: CurrentActor, db: DbDep, settings: SettingsDep
+) -> Response:
+    """One row per link (who exposed whom, where, when), with the same visibility as
+    `GET /tracing/chains`; audited as an export of personal data."""
+    columns, rows = chain_actions.csv_rows(_chains_file(db, actor, settings, event_id, "csv"))
+    return Response(
+        write_csv(columns, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="chains-event-{event_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get(
+    "/tracing/chains.graphml",
+    response_class=Response,
+    responses={200: {"content": {"application/graphml+xml": {}}}},
+    summary="Export the chains of transmission as GraphML",
+)
+def chains_graphml(
+    event_id: EventQuery, actor: CurrentActor, db: DbDep, settings: SettingsDep
+) -> Response:
+    """The graph for Gephi, Cytoscape, yEd or igraph, with the same visibility as
+    `GET /tracing/chains`; audited as an export of personal data."""
+    found = _chains_file(db, actor, settings, event_id, "graphml")
+    body = write_graphml([n.__dict__ for n in found.nodes], [e.__dict__ for e in found.edges])
+    return Response(
+        body,
+        media_type="application/graphml+xml; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="chains-event-{event_id}.graphml"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 class AssignIn(Input):

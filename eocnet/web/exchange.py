@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from eocnet.actions import channels as channel_actions
 from eocnet.actions import events as event_actions
-from eocnet.actions import risk_assessments
+from eocnet.actions import risk_assessments, tracing
 from eocnet.actions.errors import ActionError
 from eocnet.config import Settings
 from eocnet.db.audience import visible_to
@@ -226,6 +226,7 @@ def _event_context(session: Any, viewer: Any, event_id: int) -> dict[str, Any]:
         "assessments": risk_assessments.for_event(session, viewer.actor, event_id),
         "can_assess": not viewer.actor.is_partner
         and any(r in risk_assessments.DRAFTING_ROLES for r in viewer.actor.roles),
+        "tracing_notices": tracing.has_visible_notices(session, viewer.actor, event_id),
     }
 
 

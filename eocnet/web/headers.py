@@ -31,6 +31,7 @@ NO_STORE_PREFIXES = (
     "/account",
     "/tracing",
     "/api/v1/tracing-notices",
+    "/api/v1/tracing/",  # the due list, the chains of transmission and their exports
     "/search",
     "/api/v1/search",
 )

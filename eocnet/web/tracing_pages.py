@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import tracing
+from eocnet.actions import chains, tracing
 from eocnet.actions.errors import ActionError
 from eocnet.config import Settings
 from eocnet.db.audience import visible_to
@@ -20,6 +20,7 @@ from eocnet.db.models import Event, Party, User
 from eocnet.db.types import utcnow
 from eocnet.domain.roles import Role
 from eocnet.interop.tables import TableError, read_table
+from eocnet.render.chains import chain_svg, legend
 from eocnet.web.auth import check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render
 
@@ -318,3 +319,24 @@ async def convert_submit(request: Request, notice_id: int, person_id: int) -> Re
 
     await db_of(request).run(write)
     return RedirectResponse(f"/tracing/{notice_id}", status_code=303)
+
+
+@router.get("/tracing/chains/{event_id}")
+def chains_fragment(request: Request, event_id: int) -> Response:
+    """The event's chains of transmission (diagram and timeline), loaded into the event
+    page; the names shown are an audited read of personal data."""
+    viewer = current_viewer(request)
+    settings = _settings(request)
+
+    def job(session: Session) -> chains.Chains:
+        return chains.event_chains(session, viewer.actor, settings, event_id)
+
+    found = db_of(request).run_sync(job)
+    context = {
+        "chains": found,
+        "event_id": event_id,
+        "svg": chain_svg(found.nodes, found.edges, title=f"event {event_id}"),
+        "timeline": found.timeline(),
+        "legend": legend(),
+    }
+    return render(request, "_tracing_chains.html", context, user=viewer.user)

@@ -51,6 +51,10 @@ WORDS = [
     N_("positive"),
     N_("negative"),
     N_("not tested"),
+    N_("index"),
+    N_("became case"),
+    N_("exposed"),
+    N_("same person"),
     # person fields, as shown when matching manifest columns
     N_("full name"),
     N_("sex"),
