@@ -2,6 +2,7 @@
 notices, and Passenger Locator Form imports (issue 21)."""
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -451,3 +452,55 @@ def test_chain_diagram_and_timeline_on_the_event_page(client, db, people):
     assert "case · KHM" in fragment.text and "2026-11-26" in fragment.text
     # an event without notices THA may see has no such section
     assert "/tracing/chains/" not in client.get(f"/events/{people['event_id']}").text
+
+
+SAMPLE_PLF = Path(__file__).resolve().parent.parent / "eocnet/data/samples/eu-dplf-passengers.csv"
+
+
+def test_passenger_locator_form_import(client, people):
+    """The sample file has the EU dPLF's sections: names in two columns, phones and the
+    temporary address in several, and an emergency contact that is not the person."""
+    content = SAMPLE_PLF.read_bytes()
+
+    def upload(**form):
+        return client.post(
+            "/api/v1/tracing-notices/manifest",
+            headers=people["idn_fp"].headers,
+            files={"file": ("eu-dplf-passengers.csv", content, "text/csv")},
+            data={"event_id": str(people["event_id"]), "parties": "KHM", **form},
+        )
+
+    report = upload(dry_run="true").json()
+    mapping = report["mapping"]
+    assert mapping["Last Name"] == "family_name" and mapping["First Name"] == "given_name"
+    assert mapping["Passport / ID Number"] == "document_number"
+    assert mapping["Mobile Phone"] == mapping["Business Phone"] == "phone"
+    assert mapping["Temporary Address: Street Address"] == "address"
+    assert mapping["Arrival Date"] == "travel_date" and mapping["Seat Number"] == "seat"
+    for unmapped in (
+        "PLF Code",
+        "Permanent Address: Country",
+        "Emergency Contact: Last Name",
+        "Emergency Contact: Mobile Phone",
+        "Issuing Country",
+    ):
+        assert unmapped not in mapping
+    assert report["rows"] == 4 and report["valid"] == 3
+    assert [e["row"] for e in report["errors"]] == [5]  # a name, but no way to reach them
+    r = upload(drop_invalid="true")
+    assert r.status_code == 201, r.text
+    nid = r.json()["notice"]["id"]
+    persons = client.get(f"/api/v1/tracing-notices/{nid}", headers=people["khm_fp"].headers).json()[
+        "persons"
+    ]
+    first, second, third = persons
+    assert first["full_name"] == "Phalla Xyvrenth" and first["phone"] == "+855 12 345 991"
+    assert first["address"] == "Hotel Sokha Demo, 12 Preah Sisowath Quay, Phnom Penh, 12207"
+    assert first["seat"] == "14C" and first["travel_date"] == "2026-11-20"
+    assert first["origin"] == "CGK" and first["destination"] == "PNH"
+    assert "+855 12 000 111" not in json.dumps(persons)  # the emergency contact's phone
+    assert second["full_name"] == "Zubaidah Kartikasari-Quon" and "phone" not in second
+    assert second["address"] == "Jl. Demo Raya 5, Siem Reap, 17252"
+    assert third["phone"] == "+856 21 555 010" and third["nationality"] == "LAO"
+    # measles, exposed on the flight of 20 November: followed until 11 December
+    assert {p["follow_up_until"] for p in persons} == {"2026-12-11"}

@@ -73,8 +73,14 @@ REQUIRED = ("full_name",)
 #: A person is traced through at least one of these (the address in the receiving
 #: country); airline manifests rarely carry a phone number.
 CONTACT_MEANS = ("document_number", "phone", "email", "address")
+#: Parts of a name in separate columns (a Passenger Locator Form's last and first
+#: names): joined into ``full_name``, the given names first.
+NAME_PARTS = ("given_name", "family_name")
 #: What a manifest column may be mapped to, besides the personal fields.
-MAPPABLE = (*PERSON_FIELDS, "role", "receiving_party", "disease")
+MAPPABLE = (*PERSON_FIELDS, *NAME_PARTS, "role", "receiving_party", "disease")
+#: How the values of several columns mapped to one field are joined (a PLF's street,
+#: city and postal code make the address; its mobile and business phones, the phone).
+JOINERS = {"address": ", ", "phone": " / ", "email": " / "}
 ISO3 = re.compile(r"^[A-Z]{3}$")
 #: a cruise ship's passengers and crew
 MAX_PERSONS = 10_000
@@ -705,6 +711,41 @@ SYNONYMS = {
     "date_of_last_contact": "last_exposure",
     "last_exposure_date": "last_exposure",
     "date_of_last_exposure": "last_exposure",
+    # the EU digital Passenger Locator Form (dPLF): the data the EU's PLF exchange
+    # platform passes between health authorities (Commission Implementing Decision
+    # (EU) 2021/858, exchange through EWRS), with the headers of its passenger form's
+    # sections (personal information, temporary address in the country visited,
+    # transport). The permanent address, the travel companions and the emergency
+    # contact are not the person traced: they are left unmapped.
+    "last_name": "family_name",
+    "surname": "family_name",
+    "first_name": "given_name",
+    "given_names": "given_name",
+    "middle_initial": "given_name",
+    "passport_id_number": "document_number",
+    "passport_or_id_number": "document_number",
+    "passport_id_card_number": "document_number",
+    "travel_document_number": "document_number",
+    "mobile_phone": "phone",
+    "business_phone": "phone",
+    "home_phone": "phone",
+    "other_phone": "phone",
+    "temporary_address_hotel_name": "address",
+    "temporary_address_street_address": "address",
+    "temporary_address_street": "address",
+    "temporary_address_number": "address",
+    "temporary_address_apartment_number": "address",
+    "temporary_address_city": "address",
+    "temporary_address_state_province": "address",
+    "temporary_address_postal_code": "address",
+    "temporary_address_zip_postal_code": "address",
+    "arrival_date": "travel_date",
+    "date_of_arrival": "travel_date",
+    "port_of_departure": "origin",
+    "departure_airport": "origin",
+    "final_destination": "destination",
+    "arrival_airport": "destination",
+    "country_of_citizenship": "nationality",
 }
 
 
@@ -721,6 +762,22 @@ def default_mapping(headers: list[str]) -> dict[str, str]:
         if field:
             mapping[header] = field
     return mapping
+
+
+def _row_values(row: list[str], index: dict[str, int], mapping: dict[str, str]) -> dict[str, Any]:
+    """A row's values by field; several columns mapped to one field are joined in the
+    order of the columns (:data:`JOINERS`, else a space), and the name parts make the
+    full name (given names first) when no column is the full name."""
+    parts: dict[str, list[str]] = {}
+    for header, field in mapping.items():
+        value = row[index[header]].strip()
+        if value:
+            parts.setdefault(field, []).append(value)
+    names = parts.pop("given_name", []) + parts.pop("family_name", [])
+    values: dict[str, Any] = {f: JOINERS.get(f, " ").join(v) for f, v in parts.items()}
+    if names and not values.get("full_name"):
+        values["full_name"] = " ".join(names)
+    return values
 
 
 @dataclass
@@ -744,7 +801,10 @@ def check_manifest(
             raise Invalid(f"no column {quoted(header)} in the file", field="mapping")
         if field not in MAPPABLE:
             raise Invalid(f"{quoted(field)} is not a person field", field="mapping")
-    missing = [f for f in REQUIRED if f not in mapping.values()]
+    chosen = set(mapping.values()) | (
+        {"full_name"} if set(NAME_PARTS) & set(mapping.values()) else set()
+    )
+    missing = [f for f in REQUIRED if f not in chosen]
     if missing:
         raise Invalid(f"map a column to {', '.join(missing)}", field="mapping")
     if not set(CONTACT_MEANS) & set(mapping.values()):
@@ -755,9 +815,7 @@ def check_manifest(
     addressed = sorted({p.strip().upper() for p in parties})
     persons, numbers, errors = [], [], []
     for n, row in enumerate(rows, start=2):
-        values = {
-            field: row[index[header]] for header, field in mapping.items() if row[index[header]]
-        }
+        values = _row_values(row, index, mapping)
         person = PersonIn(
             role=values.pop("role", default_role).strip().lower(),
             receiving_party=values.pop("receiving_party", "").strip().upper(),

@@ -163,7 +163,7 @@ async def _new_notice(request: Request, viewer: Any, form: Any) -> Response:
                     "headers": headers,
                     "samples": rows[:3],
                     "mapping": mapping,
-                    "fields": (*tracing.PERSON_FIELDS, "disease"),
+                    "fields": (*tracing.PERSON_FIELDS, *tracing.NAME_PARTS, "disease"),
                     "required": tracing.REQUIRED,
                     "errors": check.errors if check else [],
                     "problem": problem,

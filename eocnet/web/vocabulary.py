@@ -57,6 +57,8 @@ WORDS = [
     N_("same person"),
     # person fields, as shown when matching manifest columns
     N_("full name"),
+    N_("given name"),
+    N_("family name"),
     N_("sex"),
     N_("date of birth"),
     N_("age"),
