@@ -504,3 +504,26 @@ def test_passenger_locator_form_import(client, people):
     assert third["phone"] == "+856 21 555 010" and third["nationality"] == "LAO"
     # measles, exposed on the flight of 20 November: followed until 11 December
     assert {p["follow_up_until"] for p in persons} == {"2026-12-11"}
+
+
+def test_a_case_leaves_the_due_list_the_next_day(client, people):
+    from datetime import date, timedelta
+
+    today = date.today()
+    notice = _send(
+        client,
+        people["idn_fp"],
+        people["event_id"],
+        ["KHM"],
+        [_person(0, last_exposure=today.isoformat()), _person(1, last_exposure=today.isoformat())],
+    )
+    pid = notice["statuses"][0]["id"]
+    assert _convert(client, people["khm_fp"], notice["id"], pid).status_code == 200
+
+    def due(day):
+        r = client.get("/api/v1/tracing/due", headers=people["khm_fp"].headers, params={"day": day})
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+        return [p["full_name"] for p in r.json()]
+
+    assert due(today.isoformat()) == NAMES[:2]
+    assert due((today + timedelta(days=1)).isoformat()) == [NAMES[1]]

@@ -980,8 +980,8 @@ def record_follow_up(
 def due_list(session: Session, actor: Actor, settings: Settings, day: date) -> list[dict[str, Any]]:
     """Who is due for follow-up on ``day``, for the actor's party: the persons of the
     notices it received whose follow-up runs that day, whose data is still kept, and
-    whose follow-up has not ended as lost or completed; a tracer gets the persons
-    assigned to them, a focal point every person of the party. With the personal data
+    whose follow-up has not ended as lost or completed or by becoming a case; a tracer
+    gets the persons assigned to them, a focal point every person of the party. With the personal data
     (read through :func:`read_persons`, so audited) and the day's status if recorded."""
     code = actor.party_code
     query = (
@@ -993,6 +993,9 @@ def due_list(session: Session, actor: Actor, settings: Settings, day: date) -> l
             TracedPerson.sealed.is_not(None),
             TracedPerson.follow_up_until >= day,
             TracedPerson.receiving_party.in_(("", code)),
+            # a contact who became a case is no longer followed as a contact (Go.Data):
+            # shown on the day of conversion, off the list from the next
+            or_(TracedPerson.case_since.is_(None), TracedPerson.case_since >= day),
         )
         .order_by(TracedPerson.follow_up_until, TracedPerson.id)
     )
