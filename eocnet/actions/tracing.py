@@ -981,8 +981,9 @@ def due_list(session: Session, actor: Actor, settings: Settings, day: date) -> l
     """Who is due for follow-up on ``day``, for the actor's party: the persons of the
     notices it received whose follow-up runs that day, whose data is still kept, and
     whose follow-up has not ended as lost or completed or by becoming a case; a tracer
-    gets the persons assigned to them, a focal point every person of the party. With the personal data
-    (read through :func:`read_persons`, so audited) and the day's status if recorded."""
+    gets the persons assigned to them, a focal point every person of the party. With the
+    personal data (read through :func:`read_persons`, so audited) and the day's status
+    if recorded."""
     code = actor.party_code
     query = (
         select(TracedPerson, TracingNotice)
