@@ -43,7 +43,7 @@ def search_query(
             )
         ).params(match=match)
     else:
-        query = query.where(text("search_document.tsv @@ to_tsquery('simple', :tsq)")).params(
+        query = query.where(text("search_document.tsv @@ CAST(:tsq AS tsquery)")).params(
             tsq=search_text.tsquery(q)
         )
     if kind:
