@@ -7,10 +7,15 @@ is read, on SQLite and PostgreSQL alike. Vietnamese, Malay and Bahasa Indonesia
 are written with spaces; Vietnamese is also found without its accents.
 """
 
-import pytest
+from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import create_engine, text
+
+from eocnet.db import migrate
 from eocnet.domain import fact_checks, search_text
-from tests.conftest import PASSWORD
+from tests.conftest import BACKEND, PASSWORD, create_pg_database, drop_pg_database, pg_url_for
+from tests.helpers import run_cli
 from tests.web_helpers import login
 
 # (language, sentence as reported, words of it to find, word that is not in it)
@@ -153,3 +158,46 @@ def test_rumour_log_groups_the_thai_paraphrases(client, make_person):
     assert r.status_code == 200, r.text
     sizes = sorted(len(g["rumour_ids"]) for g in r.json())
     assert sizes == [1, 2]
+
+
+def _matching(engine, q: str) -> list[int]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH :q"
+            arg = search_text.fts5_query(q)
+        else:
+            sql = "SELECT id FROM search_document WHERE tsv @@ CAST(:q AS tsquery)"
+            arg = search_text.tsquery(q)
+        return [r[0] for r in conn.execute(text(sql), {"q": arg})]
+
+
+def test_db_upgrade_segments_the_documents_indexed_before(tmp_path, monkeypatch, capsys):
+    """Documents indexed before 0019 (whole Thai sentences as one token) are segmented
+    again and the engines' indexes rebuilt."""
+    name = create_pg_database() if BACKEND == "postgresql" else ""
+    url = pg_url_for(name) if name else f"sqlite:///{tmp_path}/before.db"
+    engine = create_engine(url)
+    try:
+        migrate.upgrade(url, "0014")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO search_document (kind, object_id, title, body, country, "
+                    "hazard, status, created_at, visibility, owner_party, parties_key, "
+                    "users_key) VALUES ('event', 1, 'Report', :body, 'THA', '', '', :at, "
+                    "'network', 'THA', ',', '')"
+                ),
+                {"body": SENTENCES[0][1], "at": datetime.now(UTC)},
+            )
+        assert run_cli(monkeypatch, capsys, url, "db", "upgrade").code == 0
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT segmenter FROM search_document")) == (
+                search_text.SEGMENTER
+            )
+        for q in SENTENCES[0][2]:
+            assert len(_matching(engine, q)) == 1, q
+        assert _matching(engine, SENTENCES[0][3]) == []
+    finally:
+        engine.dispose()
+        if name:
+            drop_pg_database(name)
