@@ -15,9 +15,10 @@ app = group("Create and migrate the database.")
 
 @app.command("upgrade")
 def db_upgrade() -> None:
-    """Create the database or bring it to the latest schema, then bring the search
-    index up to date (records not yet indexed; words segmented again after an ICU
-    upgrade)."""
+    """Create the database or bring it to the latest schema, and the search index up to date.
+
+    After the migrations, records not yet searchable are indexed, and documents
+    segmented by an older ICU (its word dictionaries) are segmented again."""
     settings = get_settings()
     try:
         migrate.upgrade(settings.database_url)
