@@ -38,8 +38,11 @@ class SearchPage(BaseModel):
 
 
 def _excerpt(body: str, q: str, width: int = 200) -> str:
-    words = [w.lower() for w in search_text.words(q)]
-    lower = body.lower()
+    words = search_text.words(q)
+    folded = search_text.fold(body)
+    # the words are folded (case, Latin accents): look for them in the folded body,
+    # whose positions are the body's unless folding changed its length
+    lower = folded if len(folded) == len(body) else body.lower()
     at = min((lower.find(w) for w in words if lower.find(w) >= 0), default=0)
     start = max(0, at - width // 3)
     piece = body[start : start + width].replace("\n", " ")
