@@ -8,9 +8,9 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgresql check bench bench-deps browser system-deps messages clean
+.PHONY: install run test test-sqlite test-postgresql check bench bench-deps browser system-deps icu-dev messages clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml | icu-dev
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing the locked dependencies into $(VENV) ..."
 	@$(BIN)/python -m pip install -q --upgrade pip
@@ -31,15 +31,23 @@ browser:
 	@test -x $(CHROMIUM) || { echo "installing chromium ..."; \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null; }
 
+## icu-dev: ICU's headers and pkg-config, which PyICU (word segmentation of Thai, Lao,
+## Khmer and Burmese for search) is built against: PyPI has no wheel of it
+icu-dev:
+	@pkg-config --exists icu-i18n 2>/dev/null || { echo "installing ICU headers and pkg-config ..."; \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    libicu-dev pkg-config) >/dev/null; }
+
 ## system-deps: what WeasyPrint needs for PDFs (Pango, HarfBuzz subsetting), Noto fonts, and
 ## pdftoppm (poppler-utils), with which the tests look at the PDFs,
 ## so that Thai, Khmer, Lao, Myanmar, Tamil and Chinese text renders in PDFs and pages
 system-deps:
 	@{ ldconfig -p | grep -q libharfbuzz-subset.so.0 && test -d /usr/share/fonts/truetype/noto \
-	   && test -d /usr/share/fonts/opentype/noto && command -v pdftoppm >/dev/null; } || { echo "installing Pango, HarfBuzz and Noto fonts ..."; \
+	   && test -d /usr/share/fonts/opentype/noto && command -v pdftoppm >/dev/null \
+	   && pkg-config --exists icu-i18n 2>/dev/null; } || { echo "installing Pango, HarfBuzz and Noto fonts ..."; \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
-	    poppler-utils) >/dev/null; }
+	    poppler-utils libicu-dev pkg-config) >/dev/null; }
 
 ## test: the whole suite on SQLite, then on PostgreSQL
 test: install system-deps browser test-sqlite test-postgresql

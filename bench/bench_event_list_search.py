@@ -19,6 +19,7 @@ from eocnet.app import create_app
 from eocnet.config import Settings
 from eocnet.db.database import Database
 from eocnet.db.models import Event, SearchDocument
+from eocnet.domain import search_text
 from eocnet.realtime.log import parties_key
 
 EVENTS = 100_000
@@ -96,13 +97,17 @@ def _fill(db: Database, creator: int) -> None:
             }
         )
         for kind in ("event", "update", "message"):
+            body = summary if kind == "event" else " ".join(rng.choices(WORDS, k=20))
             docs.append(
                 {
                     "kind": kind,
                     "object_id": i,
                     "event_id": i,
                     "title": events[-1]["title"],
-                    "body": summary if kind == "event" else " ".join(rng.choices(WORDS, k=20)),
+                    "body": body,
+                    # the words as the actions index them (ICU segmentation)
+                    "terms": search_text.index_terms(events[-1]["title"], body),
+                    "segmenter": search_text.SEGMENTER,
                     "country": owner,
                     "hazard": hazard,
                     "status": events[-1]["status"],

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from eocnet.actions import audit, events
+from eocnet.actions import audit, events, search_index
 from eocnet.actions import risk_assessments as rra_actions
 from eocnet.actions.checks import coordinators, links, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
@@ -291,7 +291,30 @@ def content(advisory: Advisory) -> dict[str, Any]:
     }
 
 
+def index(
+    session: Session, advisory: Advisory, coordinating: tuple[str, ...] | None = None
+) -> None:
+    """The advisory's search document: every translation, for its audience now."""
+    texts = advisory.translations
+    search_index.index(
+        session,
+        "advisory",
+        advisory.id,
+        title=texts[0].headline if texts else advisory.event_type,
+        body="\n".join(
+            [advisory.event_type, advisory.audience]
+            + [f"{t.headline}\n{t.body}\n{t.instruction}" for t in texts]
+        ),
+        audience=audience(session, advisory, coordinating),
+        created_at=advisory.created_at,
+        event_id=None,
+        hazard=advisory.event_type[:200],
+        status=advisory.status,
+    )
+
+
 def _announce(session: Session, actor: Actor, advisory: Advisory, what: str, **extra: Any) -> None:
+    index(session, advisory)
     details = {"status": advisory.status, "version": advisory.version, **extra}
     audit.record(session, actor, f"advisory.{what}", "advisory", advisory.id, details=details)
     first = advisory.translations[0] if advisory.translations else None

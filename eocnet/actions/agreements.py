@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit, files
+from eocnet.actions import audit, files, search_index
 from eocnet.actions.checks import WRITING_ROLES, check_parties, coordinators, links, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.db.models import Agreement, Indicator, IndicatorReport, PlanActivity, StoredFile
@@ -95,7 +95,21 @@ def _apply(session: Session, agreement: Agreement, f: AgreementFields) -> None:
     agreement.shared_with_network = f.shared_with_network
 
 
+def index(session: Session, agreement: Agreement) -> None:
+    """The agreement's search document, for its audience."""
+    search_index.index(
+        session,
+        "agreement",
+        agreement.id,
+        title=agreement.title,
+        body="\n".join([agreement.summary, *agreement.areas]),
+        audience=audience(session, agreement),
+        created_at=agreement.created_at,
+    )
+
+
 def _announce(session: Session, actor: Actor, agreement: Agreement, what: str, **data: Any) -> None:
+    index(session, agreement)
     audit.record(session, actor, f"agreement.{what}", "agreement", agreement.id, details=data)
     publish(
         session,

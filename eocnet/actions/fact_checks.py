@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit, events
+from eocnet.actions import audit, events, search_index
 from eocnet.actions.checks import http_url, links, text
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.db.models import FactCheck, FactCheckTranslation, Rumour
@@ -230,7 +230,23 @@ def _link_rumours(session: Session, check: FactCheck, rumour_ids: list[int]) -> 
         rumour.fact_check_id = check.id
 
 
+def index(session: Session, check: FactCheck) -> None:
+    """The fact check's search document: claims and explanations in every language."""
+    texts = check.translations
+    search_index.index(
+        session,
+        "fact_check",
+        check.id,
+        title=texts[0].claim[:300] if texts else "",
+        body="\n".join(f"{t.claim}\n{t.explanation}" for t in texts),
+        audience=_audience(check),
+        created_at=check.created_at,
+        status=check.status,
+    )
+
+
 def _announce(session: Session, actor: Actor, check: FactCheck, what: str) -> None:
+    index(session, check)
     audit.record(
         session,
         actor,

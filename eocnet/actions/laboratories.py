@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit, events
+from eocnet.actions import audit, events, search_index
 from eocnet.actions.checks import (
     WRITING_ROLES,
     check_parties,
@@ -72,12 +72,29 @@ def may_edit_lab(actor: Actor, lab: Laboratory) -> bool:
     return own or (actor.is_coordinator)
 
 
+def index_lab(session: Session, lab: Laboratory) -> None:
+    """The laboratory's search document (the directory is open to every signed-in
+    party; the contact is not indexed)."""
+    tests = [" ".join(str(v) for v in t.values()) for t in lab.tests]
+    search_index.index(
+        session,
+        "laboratory",
+        lab.id,
+        title=lab.name,
+        body="\n".join([lab.city, lab.accreditation, *tests]),
+        audience=Audience(Visibility.PARTNERS, lab.party_code),
+        created_at=lab.updated_at,
+        country=lab.party_code[:3],
+    )
+
+
 def add_lab(session: Session, actor: Actor, f: LabFields) -> Laboratory:
     require_writer(actor, "add laboratories")
     lab = Laboratory(party_code=actor.party_code)
     _apply_lab(lab, f)
     session.add(lab)
     session.flush()
+    index_lab(session, lab)
     audit.record(
         session, actor, "laboratory.added", "laboratory", lab.id, details={"name": lab.name}
     )
@@ -88,6 +105,7 @@ def edit_lab(session: Session, actor: Actor, lab: Laboratory, f: LabFields) -> L
     if not may_edit_lab(actor, lab):
         raise Forbidden("a party edits its own laboratories")
     _apply_lab(lab, f)
+    index_lab(session, lab)
     audit.record(session, actor, "laboratory.edited", "laboratory", lab.id)
     return lab
 
@@ -154,7 +172,23 @@ def requests(session: Session, actor: Actor, status: str = "") -> list[SupportRe
     return [r for r in session.scalars(query) if can_see(session, actor, r)]
 
 
+def index_request(session: Session, request: SupportRequest) -> None:
+    """The support request's search document, for its audience."""
+    search_index.index(
+        session,
+        "support",
+        request.id,
+        title=request.title,
+        body=request.details,
+        audience=audience(session, request),
+        created_at=request.created_at,
+        country=request.requesting_party[:3],
+        status=request.status,
+    )
+
+
 def _announce(session: Session, actor: Actor, request: SupportRequest, what: str) -> None:
+    index_request(session, request)
     audit.record(
         session,
         actor,

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit, files, notifications
+from eocnet.actions import audit, files, notifications, search_index
 from eocnet.actions.checks import WRITING_ROLES, check_parties, coordinators, http_url, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings
@@ -167,7 +167,45 @@ def _apply_meeting(session: Session, meeting: Meeting, f: MeetingFields) -> None
     meeting.updated_at = utcnow()
 
 
+def index_meeting(session: Session, meeting: Meeting) -> None:
+    """The meeting's search document, and its action items' (whose audience is the
+    meeting's)."""
+    search_index.index(
+        session,
+        "meeting",
+        meeting.id,
+        title=meeting.title,
+        body="\n".join([meeting.agenda, meeting.minutes, *meeting.decisions]),
+        audience=meeting_audience(session, meeting),
+        created_at=meeting.created_at,
+    )
+    for item in session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id)):
+        index_action(session, item)
+
+
+def index_action(session: Session, item: ActionItem) -> None:
+    """The action item's search document: its title and progress notes."""
+    search_index.index(
+        session,
+        "action",
+        item.id,
+        title=item.title,
+        body="\n".join(
+            session.scalars(
+                select(ActionNote.text)
+                .where(ActionNote.action_item_id == item.id)
+                .order_by(ActionNote.id)
+            )
+        ),
+        audience=action_audience(session, item),
+        created_at=item.created_at,
+        country=item.owner_party[:3],
+        status=item.status,
+    )
+
+
 def _meeting_event(session: Session, actor: Actor, meeting: Meeting, what: str) -> None:
+    index_meeting(session, meeting)
     audit.record(session, actor, f"meeting.{what}", "meeting", meeting.id)
     publish(
         session,
@@ -302,6 +340,7 @@ def actions_list(
 
 
 def _action_event(session: Session, actor: Actor, item: ActionItem, what: str) -> None:
+    index_action(session, item)
     audit.record(
         session,
         actor,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit, events
+from eocnet.actions import audit, events, search_index
 from eocnet.actions.checks import coordinators
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.db.models import Event, RiskAssessment, RiskAssessmentRevision
@@ -209,7 +209,34 @@ def content(rra: RiskAssessment) -> dict[str, Any]:
     }
 
 
+def index(session: Session, rra: RiskAssessment) -> None:
+    """The assessment's search document. It carries the event's id: search shows it
+    only to those who may see the event too (as :func:`can_see`)."""
+    search_index.index(
+        session,
+        "assessment",
+        rra.id,
+        title=rra.title,
+        body="\n".join(
+            [
+                rra.risk_question,
+                rra.hazard_assessment,
+                rra.exposure_assessment,
+                rra.context_assessment,
+                rra.uncertainties,
+                rra.recommendations,
+                rra.override_justification,
+            ]
+        ),
+        audience=audience(session, rra),
+        created_at=rra.created_at,
+        event_id=rra.event_id,
+        status=rra.status,
+    )
+
+
 def _record(session: Session, actor: Actor, rra: RiskAssessment, what: str) -> None:
+    index(session, rra)
     session.add(
         RiskAssessmentRevision(
             assessment_id=rra.id,

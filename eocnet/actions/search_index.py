@@ -1,4 +1,8 @@
-"""Keeping the full-text search documents in step with events, updates and messages."""
+"""Keeping the full-text search documents in step with the records they describe.
+
+Each action that writes a searchable record calls :func:`index` in its own
+transaction; the words are segmented here (``domain/search_text``), so the engines'
+index (trigger on SQLite, generated column on PostgreSQL) only splits at spaces."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
 from eocnet.db.models import SearchDocument, table_of
+from eocnet.domain import search_text
 from eocnet.realtime.log import Audience, parties_key, users_key
 
 _DOCS = table_of(SearchDocument)
@@ -35,6 +40,8 @@ def index(
     values = {
         "title": title,
         "body": body,
+        "terms": search_text.index_terms(title, body),
+        "segmenter": search_text.SEGMENTER,
         "event_id": event_id,
         "channel_id": channel_id,
         "country": country,
@@ -52,3 +59,10 @@ def index(
     result = connection.execute(_UPDATE, {"doc_kind": kind, "doc_object": object_id, **values})
     if not result.rowcount:
         connection.execute(_INSERT, {"kind": kind, "object_id": object_id, **values})
+
+
+def drop(session: Session, kind: str, object_id: int) -> None:
+    """The record is gone (or no longer searchable): its document too."""
+    session.connection().execute(
+        _DOCS.delete().where(_DOCS.c.kind == kind, _DOCS.c.object_id == object_id)
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import OperationalError
 
+from eocnet.actions import search_backfill
 from eocnet.cli.common import database, fail, group
 from eocnet.config import get_settings
 from eocnet.db import migrate
@@ -14,13 +15,23 @@ app = group("Create and migrate the database.")
 
 @app.command("upgrade")
 def db_upgrade() -> None:
-    """Create the database or bring it to the latest schema."""
+    """Create the database or bring it to the latest schema, and the search index up to date.
+
+    After the migrations, records not yet searchable are indexed, and documents
+    segmented by an older ICU (its word dictionaries) are segmented again."""
     settings = get_settings()
     try:
         migrate.upgrade(settings.database_url)
     except OperationalError as exc:
         fail(f"cannot migrate the database: {exc.orig}")
     typer.echo(f"database at schema {migrate.head_revision()}")
+    with database() as (_, db):
+        done = db.run_sync(search_backfill.reindex, alone=True)
+    if any(done.values()):
+        typer.echo(
+            f"search index: {done['indexed']} records indexed, "
+            f"{done['resegmented']} documents segmented again"
+        )
 
 
 @app.command("current")

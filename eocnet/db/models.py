@@ -437,10 +437,15 @@ class IdempotencyRecord(Base):
 
 
 class SearchDocument(Base):
-    """One searchable text (event, update or message) with its audience.
+    """One searchable text (event, update, message, advisory, fact check, risk
+    assessment, laboratory, support request, meeting, action item or agreement) with
+    its audience.
 
-    Full-text indexing is by database: an FTS5 table on SQLite, a generated tsvector
-    column with a GIN index on PostgreSQL (both made in the migration).
+    ``terms`` holds the words of title and body as ``domain/search_text`` segments
+    them (one space apart) and ``segmenter`` the segmentation that found them.
+    Full-text indexing of ``terms`` is by database: an FTS5 table on SQLite, a
+    generated tsvector column with a GIN index on PostgreSQL (both made in the
+    migrations).
     """
 
     __tablename__ = "search_document"
@@ -452,6 +457,8 @@ class SearchDocument(Base):
     channel_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    terms: Mapped[str] = mapped_column(Text, default="", server_default="")
+    segmenter: Mapped[str] = mapped_column(String(40), default="", server_default="")
     country: Mapped[str] = mapped_column(String(3), default="")
     hazard: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(12), default="")

@@ -23,7 +23,7 @@ from eocnet.db.audience import visible_to
 from eocnet.db.models import Channel, Event, EventUpdate, Message, Party
 from eocnet.domain import ihr_annex2
 from eocnet.domain.events import AlertCriterion, EventStatus, Severity
-from eocnet.queries.search import search_query
+from eocnet.queries.search import page_of, search_query
 from eocnet.web.auth import check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render
 
@@ -424,6 +424,15 @@ def message_submit(request: Request, channel_id: int, csrf: Csrf, body: FormStr)
 # ---------------------------------------------------------------- search
 
 
+#: How a search result's kind reads (each in ``web/vocabulary.py``, translated).
+_KIND_NAMES = {
+    "fact_check": "fact check",
+    "assessment": "risk assessment",
+    "support": "support request",
+    "action": "action item",
+}
+
+
 @router.get("/search")
 def search_page(request: Request, q: str = "") -> Response:
     viewer = current_viewer(request)
@@ -437,4 +446,10 @@ def search_page(request: Request, q: str = "") -> Response:
                     )
                 ).scalars()
             )
-    return render(request, "search.html", {"q": q, "hits": hits}, user=viewer.user)
+    pages = [page_of(h) for h in hits]
+    return render(
+        request,
+        "search.html",
+        {"q": q, "hits": list(zip(hits, pages, strict=True)), "kind_names": _KIND_NAMES},
+        user=viewer.user,
+    )
