@@ -366,9 +366,7 @@ class IhrArticle9Report(Base):
     informed_at: Mapped[datetime] = mapped_column(default=utcnow)
     informed_by: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__ = (
-        UniqueConstraint("event_id", "party_code", name="uq_article9_event_party"),
-    )
+    __table_args__ = (UniqueConstraint("event_id", "party_code", name="uq_article9_event_party"),)
 
 
 class Channel(Base):
