@@ -954,6 +954,9 @@ class AdvisoryMessage(Base):
     content: Mapped[dict[str, Any]] = mapped_column(default=dict)
     xml: Mapped[str] = mapped_column(Text)
     issued_by: Mapped[int] = mapped_column(BigInteger)
+    #: CAP status Actual and scope Public: shown on the public site and feeds. Drills
+    #: (Exercise, Test) and Restricted messages never are.
+    public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class FactCheck(Base):

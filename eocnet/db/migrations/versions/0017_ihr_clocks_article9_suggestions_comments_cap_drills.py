@@ -91,6 +91,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("restriction", sa.String(length=300), server_default="", nullable=False)
         )
+    with op.batch_alter_table("advisory_message", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("public", sa.Boolean(), server_default=sa.text("(true)"), nullable=False)
+        )
     with op.batch_alter_table("advisory_translation", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("audience", sa.String(length=300), server_default="", nullable=False)
@@ -101,6 +105,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("advisory_message", schema=None) as batch_op:
+        batch_op.drop_column("public")
     with op.batch_alter_table("advisory_translation", schema=None) as batch_op:
         batch_op.drop_column("area_descriptions")
         batch_op.drop_column("audience")
