@@ -283,3 +283,18 @@ def test_a_tracing_notice_prompts_its_parties_only(client, make_person, db):
     seen = client.get(f"/api/v1/events/{event_id}/ihr-article9", headers=idn_fp.headers).json()
     informed = {a["party"]: a["informed_by"] for a in seen}
     assert informed == {"IDN": None, "KHM": khm_fp.email}
+
+
+def test_the_event_page_says_when_the_text_and_the_flowchart_differ(client, make_person):
+    officer = make_person("KHM", "officer")
+    event_id = _event(client, officer)["id"]
+    r = client.post(
+        f"/api/v1/events/{event_id}/ihr-assessments",
+        headers=officer.headers,
+        json={**NONE, "international_spread": True, "trade_restrictions": True},
+    )
+    assert r.status_code == 201 and r.json()["notifiable"] and r.json()["flowchart_differs"]
+    login(client, officer.email, PASSWORD)
+    listed = client.get(f"/events/{event_id}").text.split('id="ihr-assessments"')[1]
+    listed = listed.split("</ul>")[0]
+    assert "Notifiable" in listed and "flowchart" in listed and "III and IV" in listed
