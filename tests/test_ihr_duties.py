@@ -270,8 +270,12 @@ def test_a_tracing_notice_prompts_its_parties_only(client, make_person, db):
     assert client.get(f"/api/v1/events/{event_id}/ihr-article9", headers=tha.headers).json() == []
     r = client.post(f"/api/v1/events/{event_id}/ihr-article9", headers=tha.headers, json={})
     assert r.status_code == 403
-    # the receiving party's focal point records it on the page
+    # the receiving party's focal point is prompted on the notice and records it on the event
     login_with_totp(client, db, khm_fp)
+    notice_page = client.get(f"/tracing/{nid}").text
+    assert (
+        'id="article9-prompt"' in notice_page and f"/events/{event_id}#ihr-article9" in notice_page
+    )
     page = client.get(f"/events/{event_id}")
     assert 'id="article9-prompt"' in page.text
     r = client.post(
