@@ -39,6 +39,7 @@ from eocnet.domain.roles import Role
 from eocnet.domain.visibility import Visibility
 from eocnet.interop import cap as cap_xml
 from eocnet.realtime.log import Audience, publish
+from eocnet.render.markdown import to_plain_text
 
 DRAFTING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT, Role.COORDINATOR})
 ISSUER = (
@@ -54,6 +55,10 @@ class TranslationFields:
     headline: str
     body: str = ""
     instruction: str = ""
+    #: CAP <audience> in this language ("": the advisory's own)
+    audience: str = ""
+    #: CAP <areaDesc> of each area in this language, in the areas' order ("": as given)
+    area_descriptions: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +86,26 @@ class AdvisoryFields:
     links: list[dict[str, str]] = field(default_factory=list)
     event_id: int | None = None
     risk_assessment_id: int | None = None
+    #: CAP <status>: Actual, or Exercise / Test for drills; <scope>: Public, or
+    #: Restricted with its <restriction> (who may receive it).
+    cap_status: str = "Actual"
+    scope: str = "Public"
+    restriction: str = ""
+
+
+#: CAP statuses an advisory may be issued with (OASIS CAP 1.2 §3.2.1): real ones, and
+#: the two for drills. System and Draft are not messages for people.
+CAP_STATUSES = ("Actual", "Exercise", "Test")
+#: CAP scopes: Public, or Restricted to those named in <restriction>; Private needs
+#: <addresses>, which eocnet does not keep.
+CAP_SCOPES = ("Public", "Restricted")
+
+
+def is_public(cap_status: str, scope: str) -> bool:
+    """Whether a message may reach the public site and the public feeds: only a real
+    (Actual) message for the public (scope Public); exercises, tests and restricted
+    messages never do."""
+    return cap_status == "Actual" and scope == "Public"
 
 
 # ---------------------------------------------------------------- who sees what
@@ -217,6 +242,11 @@ def _check_translations(items: list[TranslationFields]) -> list[TranslationField
                 headline=text(item.headline, f"{where}.headline", 300, required=True),
                 body=text(item.body, f"{where}.body", MAX_TEXT),
                 instruction=text(item.instruction, f"{where}.instruction", MAX_TEXT),
+                audience=text(item.audience, f"{where}.audience", 300),
+                area_descriptions=[
+                    text(d, f"{where}.area_descriptions[{j}]", 300)
+                    for j, d in enumerate(item.area_descriptions)
+                ],
             )
         )
     return out
@@ -243,6 +273,25 @@ def _apply(session: Session, actor: Actor, advisory: Advisory, f: AdvisoryFields
             ) from None
     areas = _check_areas(f.areas)
     translations = _check_translations(f.translations)
+    for i, t in enumerate(translations):
+        if len(t.area_descriptions) > len(areas):
+            raise Invalid(
+                f"{len(t.area_descriptions)} area descriptions for {len(areas)} areas",
+                field=f"translations[{i}].area_descriptions",
+            )
+    if f.cap_status not in CAP_STATUSES:
+        raise Invalid(f"cap_status must be one of: {', '.join(CAP_STATUSES)}", field="cap_status")
+    if f.scope not in CAP_SCOPES:
+        raise Invalid(f"scope must be one of: {', '.join(CAP_SCOPES)}", field="scope")
+    restriction = text(f.restriction, "restriction", 300)
+    if f.scope == "Restricted" and not restriction:
+        raise Invalid(
+            "a Restricted advisory names who may receive it (CAP <restriction>)",
+            field="restriction",
+        )
+    if f.scope == "Public" and restriction:
+        raise Invalid("a restriction is only for scope Restricted", field="restriction")
+    advisory.cap_status, advisory.scope, advisory.restriction = f.cap_status, f.scope, restriction
     advisory.event_type = text(f.event_type, "event_type", 200, required=True)
     advisory.category = f.category
     advisory.response_type = f.response_type
@@ -258,6 +307,7 @@ def _apply(session: Session, actor: Actor, advisory: Advisory, f: AdvisoryFields
     for t in translations:
         row = existing.get(t.language) or AdvisoryTranslation(language=t.language)
         row.headline, row.body, row.instruction = t.headline, t.body, t.instruction
+        row.audience, row.area_descriptions = t.audience, list(t.area_descriptions)
         keep.append(row)
     advisory.translations = keep
 
@@ -273,6 +323,9 @@ def content(advisory: Advisory) -> dict[str, Any]:
         "severity": advisory.severity,
         "certainty": advisory.certainty,
         "audience": advisory.audience,
+        "cap_status": advisory.cap_status,
+        "scope": advisory.scope,
+        "restriction": advisory.restriction,
         "effective_at": advisory.effective_at.isoformat() if advisory.effective_at else None,
         "expires_at": advisory.expires_at.isoformat() if advisory.expires_at else None,
         "areas": advisory.areas,
@@ -285,6 +338,8 @@ def content(advisory: Advisory) -> dict[str, Any]:
                 "headline": t.headline,
                 "body": t.body,
                 "instruction": t.instruction,
+                "audience": t.audience,
+                "area_descriptions": list(t.area_descriptions),
             }
             for t in advisory.translations
         ],
@@ -493,17 +548,22 @@ def to_alert(
     web: str,
     note: str = "",
 ) -> cap.Alert:
-    """The CAP message for a snapshot of an advisory: one <info> per language."""
-    areas = [
-        cap.Area(
-            description=a["description"],
-            polygons=list(a["polygons"]),
-            circles=list(a["circles"]),
-            geocodes=[("ISO 3166-1 alpha-3", c) for c in a["countries"]]
-            + [("ISO 3166-2", s) for s in a["subdivisions"]],
-        )
-        for a in snapshot["areas"]
-    ]
+    """The CAP message for a snapshot of an advisory: one <info> per language, each with
+    its own audience and area descriptions, and the description and instruction as
+    plain text made from the Markdown (CAP has no markup)."""
+
+    def areas(t: dict[str, Any]) -> list[cap.Area]:
+        names = t.get("area_descriptions") or []
+        return [
+            cap.Area(
+                description=(names[i] if i < len(names) and names[i] else a["description"]),
+                polygons=list(a["polygons"]),
+                circles=list(a["circles"]),
+                geocodes=[("ISO 3166-1 alpha-3", c) for c in a["countries"]]
+                + [("ISO 3166-2", s) for s in a["subdivisions"]],
+            )
+            for i, a in enumerate(snapshot["areas"])
+        ]
 
     def when(key: str) -> datetime | None:
         value = snapshot.get(key)
@@ -518,15 +578,15 @@ def to_alert(
             urgency=snapshot["urgency"],
             severity=snapshot["severity"],
             certainty=snapshot["certainty"],
-            audience=snapshot["audience"],
+            audience=t.get("audience") or snapshot["audience"],
             effective=when("effective_at"),
             expires=when("expires_at"),
             sender_name=sender_name,
             headline=t["headline"],
-            description=t["body"],
-            instruction=t["instruction"],
+            description=to_plain_text(t["body"]),
+            instruction=to_plain_text(t["instruction"]),
             web=f"{web}?lang={t['language']}",
-            areas=areas,
+            areas=areas(t),
         )
         for t in snapshot["translations"]
     ]
@@ -534,9 +594,10 @@ def to_alert(
         identifier=identifier,
         sender=sender,
         sent=sent,
-        status="Actual",
+        status=snapshot.get("cap_status", "Actual"),
         msg_type=msg_type,
-        scope="Public",
+        scope=snapshot.get("scope", "Public"),
+        restriction=snapshot.get("restriction", ""),
         note=note,
         references=references,
         infos=infos,
@@ -614,6 +675,7 @@ def _issue(
         content=snapshot,
         xml=xml.decode("utf-8"),
         issued_by=actor.user_id,
+        public=is_public(snapshot.get("cap_status", "Actual"), snapshot.get("scope", "Public")),
     )
     session.add(message)
     session.flush()
@@ -677,6 +739,10 @@ def fields_from_cap(alert: cap.Alert) -> AdvisoryFields:
                 headline=(info.headline or info.event)[:300],
                 body=info.description[:MAX_TEXT],
                 instruction=info.instruction[:MAX_TEXT],
+                audience=info.audience[:300] if info is not first else "",
+                area_descriptions=[a.description[:300] for a in info.areas][: len(first.areas)]
+                if info is not first
+                else [],
             )
         )
     areas = []
@@ -710,6 +776,12 @@ def fields_from_cap(alert: cap.Alert) -> AdvisoryFields:
         translations=translations,
         areas=areas,
         links=[{"title": first.web, "url": first.web}] if first.web.startswith("http") else [],
+        # a drill stays a drill; System and Draft messages are not for people: Test
+        cap_status=alert.status if alert.status in CAP_STATUSES else "Test",
+        scope="Public" if alert.scope == "Public" else "Restricted",
+        restriction=""
+        if alert.scope == "Public"
+        else (alert.restriction or "the addressees of the original message")[:300],
     )
 
 
@@ -739,16 +811,28 @@ def import_cap(session: Session, actor: Actor, data: bytes) -> Advisory:
 
 
 def public_messages(session: Session) -> list[AdvisoryMessage]:
-    """The last message of every published or cancelled advisory, newest first
-    (chosen by the database, not by reading every message ever issued)."""
+    """The last public message of every published or cancelled advisory, newest first
+    (chosen by the database, not by reading every message ever issued). Drills
+    (Exercise, Test) and Restricted messages are never among them."""
+    latest = _latest_message_ids().where(AdvisoryMessage.public.is_(True))
     return list(
         session.scalars(
             select(AdvisoryMessage)
-            .where(AdvisoryMessage.id.in_(_latest_message_ids()))
+            .where(AdvisoryMessage.id.in_(latest))
             .order_by(AdvisoryMessage.id.desc())
         )
     )
 
 
-def message_by_identifier(session: Session, identifier: str) -> AdvisoryMessage | None:
-    return session.scalar(select(AdvisoryMessage).where(AdvisoryMessage.identifier == identifier))
+def public_history(session: Session, advisory_id: int) -> list[AdvisoryMessage]:
+    """The public messages of an advisory, oldest first (what the public site lists)."""
+    return [m for m in messages(session, advisory_id) if m.public]
+
+
+def message_by_identifier(
+    session: Session, identifier: str, *, public_only: bool = False
+) -> AdvisoryMessage | None:
+    query = select(AdvisoryMessage).where(AdvisoryMessage.identifier == identifier)
+    if public_only:
+        query = query.where(AdvisoryMessage.public.is_(True))
+    return session.scalar(query)

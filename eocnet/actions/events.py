@@ -20,14 +20,16 @@ from eocnet.db.models import (
     Event,
     EventRevision,
     EventUpdate,
+    IhrArticle9Report,
     IhrAssessment,
     Party,
+    TracingNotice,
     UpdateRevision,
     User,
     table_of,
 )
 from eocnet.db.types import utcnow
-from eocnet.domain import ihr_annex2
+from eocnet.domain import ihr, ihr_annex2
 from eocnet.domain.actors import Actor
 from eocnet.domain.events import (
     FIGURES,
@@ -37,6 +39,7 @@ from eocnet.domain.events import (
     alert_rule_problem,
     can_move,
 )
+from eocnet.domain.parties import PartyKind
 from eocnet.domain.roles import Role
 from eocnet.domain.visibility import NETWORK_KINDS, Visibility, audience_of
 from eocnet.realtime.log import Audience, parties_key, publish
@@ -201,11 +204,28 @@ def event_data(event: Event) -> dict[str, Any]:
         "version": event.version,
         "ihr_deadline": event.ihr_deadline.isoformat() if event.ihr_deadline else None,
         "ihr_notified_at": event.ihr_notified_at.isoformat() if event.ihr_notified_at else None,
+        "ihr_assessed_at": event.ihr_assessed_at.isoformat() if event.ihr_assessed_at else None,
+        "assessment_due": _iso(assessment_due(event)),
         "acknowledgements": [
             {"party": a.party_code, "user": a.user.email, "at": a.at.isoformat()}
             for a in event.acknowledgements
         ],
     }
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def assessment_due(event: Event) -> datetime | None:
+    """When the event's Annex 2 assessment is due (IHR Annex 1 A.6(a)/B.1: 48 hours from
+    detection or report), until the party records one; None for closed or discarded
+    events (nothing left to assess)."""
+    if event.status in (EventStatus.CLOSED, EventStatus.DISCARDED):
+        return None
+    return ihr.assessment_due(
+        event.detection_date, event.report_date, event.created_at, event.ihr_assessed_at
+    )
 
 
 def _index(session: Session, event: Event) -> None:
@@ -275,6 +295,7 @@ def insert_event(session: Session, actor: Actor, f: EventFields, settings: Setti
         "version": 1,
         "ihr_deadline": None,
         "ihr_notified_at": None,
+        "ihr_assessed_at": None,
         "next_reminder_at": (
             now + timedelta(minutes=settings.alert_reannounce_minutes) if f.alert else None
         ),
@@ -634,6 +655,14 @@ def can_assess_ihr(actor: Actor, event: Event) -> bool:
     )
 
 
+def can_suggest_ihr(actor: Actor, event: Event) -> bool:
+    """The coordinator and the other parties who see an event may add a suggestion; the
+    event's own party records assessments instead."""
+    return actor.party_code != event.owner_party and any(
+        role in POSTING_ROLES for role in actor.roles
+    )
+
+
 def record_assessment(
     session: Session,
     actor: Actor,
@@ -642,15 +671,28 @@ def record_assessment(
     explicit: dict[ihr_annex2.Criterion, bool | None],
     sub_answers: dict[str, bool],
     questions: dict[ihr_annex2.Question, bool | None] | None = None,
+    *,
+    suggestion: bool = False,
 ) -> IhrAssessment:
-    """Store an Annex 2 assessment. A notifiable result starts the 24-hour clock of
-    Article 6.1 unless an earlier notifiable assessment already started it: the deadline
-    runs from the first and never moves later."""
-    if not can_assess_ihr(actor, event):
+    """Store an Annex 2 assessment of the event's own party, or (``suggestion``) the
+    suggestion of another party or the coordinator.
+
+    An assessment stops the 48-hour assessment clock (Annex 1) at the first one, and a
+    notifiable one starts the 24-hour clock of Article 6.1 unless an earlier notifiable
+    assessment already started it: the deadline runs from the first and never moves
+    later. A suggestion is kept apart, labelled as such, and starts or stops no clock:
+    the State Party assesses its own events (Article 6)."""
+    if suggestion:
+        if not can_suggest_ihr(actor, event):
+            raise Forbidden(
+                "the reporting party records its own assessment; suggestions come from "
+                "the coordinator and the other parties"
+            )
+    elif not can_assess_ihr(actor, event):
         raise Forbidden(
             f"only the reporting party ({event.owner_party}), its focal point or officers, "
             "record an IHR Annex 2 assessment of its event: the State Party assesses events "
-            "in its own territory (IHR Article 6)"
+            "in its own territory (IHR Article 6); others may add a suggestion"
         )
     try:
         result = ihr_annex2.assess(disease, explicit, sub_answers, questions)
@@ -674,17 +716,22 @@ def record_assessment(
         rule=result.rule,
         reason=result.reason,
         assessed_at=now,
-        deadline=result.deadline(now),
+        deadline=None if suggestion else result.deadline(now),
         assessed_by=actor.user_id,
+        kind="suggestion" if suggestion else "assessment",
+        party_code=actor.party_code,
     )
     session.add(row)
-    if result.notifiable and event.ihr_notified_at is None and event.ihr_deadline is None:
-        event.ihr_deadline = row.deadline
+    if not suggestion:
+        if event.ihr_assessed_at is None:
+            event.ihr_assessed_at = now
+        if result.notifiable and event.ihr_notified_at is None and event.ihr_deadline is None:
+            event.ihr_deadline = row.deadline
     session.flush()
     audit.record(
         session,
         actor,
-        "event.ihr_assess",
+        "event.ihr_suggest" if suggestion else "event.ihr_assess",
         "event",
         event.id,
         details={"notifiable": result.notifiable, "rule": result.rule},
@@ -705,6 +752,132 @@ def record_who_notification(session: Session, actor: Actor, event: Event) -> Eve
     audit.record(session, actor, "event.ihr_notified", "event", event.id)
     publish(session, "event.updated", event_audience(event), event_data(event))
     return event
+
+
+# ---------------------------------------------------------------- IHR Article 9.2
+
+
+@dataclass(frozen=True)
+class Article9Entry:
+    """One party's Article 9.2 duty for an event, and its record if it informed WHO."""
+
+    concern: ihr.Concern
+    report: IhrArticle9Report | None
+
+
+def _member_states(session: Session) -> frozenset[str]:
+    kinds = _party_kinds(session)
+    return frozenset(code for code, kind in kinds.items() if kind == PartyKind.MEMBER)
+
+
+def article9(session: Session, actor: Actor, event: Event) -> list[Article9Entry]:
+    """The parties the event (and its tracing notices) put under IHR Article 9.2, as the
+    actor may see them: a concern that comes from a tracing notice is shown only to the
+    notice's own parties and the coordinator (the notice's existence is restricted)."""
+    notices = session.scalars(select(TracingNotice).where(TracingNotice.event_id == event.id)).all()
+    facts = [ihr.NoticeFacts(n.id, n.sender_party, tuple(n.parties), n.created_at) for n in notices]
+    concerns = ihr.article9_parties(
+        event.owner_party,
+        event.country,
+        event.parties,
+        event.created_at,
+        _member_states(session),
+        facts,
+    )
+    by_id = {n.id: n for n in notices}
+    reports = {
+        r.party_code: r
+        for r in session.scalars(
+            select(IhrArticle9Report).where(IhrArticle9Report.event_id == event.id)
+        )
+    }
+    shown = []
+    for c in concerns:
+        notice = by_id.get(c.tracing_notice_id) if c.tracing_notice_id else None
+        if notice is not None and not (
+            actor.party_code == notice.sender_party
+            or actor.party_code in notice.parties
+            or actor.party_kind == PartyKind.COORDINATOR
+        ):
+            continue
+        shown.append(Article9Entry(c, reports.get(c.party)))
+    return shown
+
+
+def article9_data(session: Session, actor: Actor, event: Event) -> list[dict[str, Any]]:
+    """The Article 9.2 duties of the event as the API shows them to ``actor``."""
+    entries = article9(session, actor, event)
+    ids = [e.report.informed_by for e in entries if e.report]
+    users: dict[int, str] = {
+        uid: email
+        for uid, email in session.execute(select(User.id, User.email).where(User.id.in_(ids)))
+    }
+    out = []
+    for e in entries:
+        r = e.report
+        out.append(
+            {
+                "party": e.concern.party,
+                "why": e.concern.why,
+                "since": e.concern.since,
+                "due": e.concern.due,
+                "tracing_notice_id": e.concern.tracing_notice_id,
+                "informed_at": r.informed_at if r else None,
+                "informed_by": users.get(r.informed_by) if r else None,
+                "note": r.note if r else "",
+            }
+        )
+    return out
+
+
+def record_who_informed(
+    session: Session, actor: Actor, event: Event, note: str = ""
+) -> IhrArticle9Report:
+    """Record that the actor's party informed WHO under IHR Article 9.2 of the risk
+    outside its territory the event shows: its focal point records it, once, audited,
+    as the Article 6 notification."""
+    concern = next(
+        (e.concern for e in article9(session, actor, event) if e.concern.party == actor.party_code),
+        None,
+    )
+    if concern is None:
+        raise Forbidden(
+            f"this event shows no risk outside {actor.party_code}'s territory under "
+            "IHR Article 9.2 for your party to report"
+        )
+    if not actor.has_role(Role.FOCAL_POINT):
+        raise Forbidden("the party's focal point records that WHO was informed (IHR Article 9.2)")
+    note = note.strip()
+    if len(note) > 2000:
+        raise Invalid("the note is longer than 2000 characters", field="note")
+    existing = session.scalar(
+        select(IhrArticle9Report).where(
+            IhrArticle9Report.event_id == event.id,
+            IhrArticle9Report.party_code == actor.party_code,
+        )
+    )
+    if existing is not None:
+        raise Conflict(f"{actor.party_code} has already recorded that WHO was informed")
+    row = IhrArticle9Report(
+        event_id=event.id,
+        party_code=actor.party_code,
+        tracing_notice_id=concern.tracing_notice_id,
+        note=note,
+        informed_at=utcnow(),
+        informed_by=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "event.ihr_article9_informed",
+        "event",
+        event.id,
+        details={"party": actor.party_code, "why": concern.why},
+    )
+    publish(session, "event.updated", event_audience(event), event_data(event))
+    return row
 
 
 def reminder_due(now: datetime, event: Event) -> bool:

@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 from eocnet.actions import audit, events, search_index
 from eocnet.actions.checks import coordinators
 from eocnet.actions.errors import Forbidden, Invalid, NotFound
-from eocnet.db.models import Event, RiskAssessment, RiskAssessmentRevision
+from eocnet.db.models import (
+    Event,
+    RiskAssessment,
+    RiskAssessmentComment,
+    RiskAssessmentRevision,
+    User,
+)
 from eocnet.db.types import utcnow
 from eocnet.domain import risk_assessment as rules
 from eocnet.domain.actors import Actor
@@ -334,6 +340,79 @@ def sign_off(session: Session, actor: Actor, rra: RiskAssessment) -> RiskAssessm
     session.flush()
     _record(session, actor, rra, "signed_off")
     return rra
+
+
+# ---------------------------------------------------------------- comments
+
+#: Roles that contribute comments (an administrator's account manages users only).
+COMMENTING_ROLES = frozenset({*DRAFTING_ROLES, Role.PARTNER})
+MAX_COMMENT = 10_000
+
+
+def may_comment(session: Session, actor: Actor, rra: RiskAssessment) -> bool:
+    """WHO, the dialogue partners and every party an assessment is shared with may
+    contribute comments once it is signed off and shared; on a draft, only those who
+    draft it (the drafting party and the coordinator). Commenting never signs off."""
+    if not any(r in COMMENTING_ROLES for r in actor.roles) or not can_see(session, actor, rra):
+        return False
+    return rra.status == "signed_off" or may_edit(actor, rra)
+
+
+def add_comment(
+    session: Session, actor: Actor, rra: RiskAssessment, body: str
+) -> RiskAssessmentComment:
+    """A comment on the assessment's current version; audited. Sign-off stays with the
+    coordinator (:func:`sign_off`)."""
+    if not may_comment(session, actor, rra):
+        raise Forbidden(
+            "comments come from the parties a signed-off assessment is shared with (WHO and "
+            "dialogue partners among them), or from its drafters"
+        )
+    body = body.strip()
+    if not body:
+        raise Invalid("the comment is empty", field="body")
+    if len(body) > MAX_COMMENT:
+        raise Invalid(f"the comment is longer than {MAX_COMMENT:,} characters", field="body")
+    row = RiskAssessmentComment(
+        assessment_id=rra.id,
+        party_code=actor.party_code,
+        author_id=actor.user_id,
+        body=body,
+        version=rra.version,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "risk_assessment.commented",
+        "risk_assessment",
+        rra.id,
+        details={"comment": row.id, "version": rra.version},
+    )
+    return row
+
+
+def comments(session: Session, rra: RiskAssessment) -> list[dict[str, Any]]:
+    """The comments on an assessment, oldest first, with their authors' addresses."""
+    rows = session.execute(
+        select(RiskAssessmentComment, User.email)
+        .join(User, User.id == RiskAssessmentComment.author_id)
+        .where(RiskAssessmentComment.assessment_id == rra.id)
+        .order_by(RiskAssessmentComment.id)
+    ).all()
+    return [
+        {
+            "id": c.id,
+            "party": c.party_code,
+            "author": email,
+            "body": c.body,
+            "version": c.version,
+            "created_at": c.created_at,
+        }
+        for c, email in rows
+    ]
 
 
 def history(

@@ -25,8 +25,23 @@ class TranslationIn(Input):
         min_length=2, max_length=35, description="BCP 47 tag: en, id, ms, th, vi, zh-Hans ..."
     )
     headline: str = Field(min_length=1, max_length=300)
-    body: Text = Field("", description="Markdown; raw HTML is not rendered")
-    instruction: Text = Field("", description="What people should do")
+    body: Text = Field(
+        "",
+        description="Markdown; raw HTML is not rendered. The CAP <description> is plain text "
+        "made from it (no asterisks or other marks)",
+    )
+    instruction: Text = Field(
+        "", description="What people should do (Markdown; plain text in the CAP message)"
+    )
+    audience: str = Field(
+        "", max_length=300, description="CAP audience in this language (empty: the advisory's)"
+    )
+    area_descriptions: list[Annotated[str, Field(max_length=300)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="CAP areaDesc of each area in this language, in the order of `areas` "
+        "(an empty or missing one: the area's own description)",
+    )
 
 
 class AreaIn(Input):
@@ -78,6 +93,19 @@ class AdvisoryIn(Input):
         description="CAP certainty; unset (null) until the author chooses",
     )
     audience: str = Field("", max_length=300)
+    cap_status: Literal["Actual", "Exercise", "Test"] = Field(
+        "Actual",
+        description="CAP status: Actual, or Exercise / Test for regional drills. Drills are "
+        "issued as CAP messages but never shown on the public site or in the public feeds",
+    )
+    scope: Literal["Public", "Restricted"] = Field(
+        "Public",
+        description="CAP scope: Public, or Restricted (name who may receive it in "
+        "`restriction`); Restricted messages never reach the public site or feeds",
+    )
+    restriction: str = Field(
+        "", max_length=300, description="With scope Restricted: who may receive it"
+    )
     effective_at: datetime | None = None
     expires_at: datetime | None = None
     translations: list[TranslationIn] = Field(min_length=1, max_length=40)
@@ -92,7 +120,11 @@ class MessageOut(BaseModel):
     msg_type: str = Field(description="CAP msgType: Alert, Update or Cancel")
     sent_at: datetime
     reference: str = Field(description="'sender,identifier,sent' as later messages cite it")
-    url: str = Field(description="Where the public fetches the CAP XML")
+    public: bool = Field(True, description="Actual and Public: on the public site and feeds")
+    url: str | None = Field(
+        description="Where the public fetches the CAP XML (null for drills and Restricted "
+        "messages, which are not public)"
+    )
 
 
 class AdvisoryOut(BaseModel):
@@ -105,9 +137,12 @@ class AdvisoryOut(BaseModel):
     severity: str | None = Field(description="null until the author chooses")
     certainty: str | None = Field(description="null until the author chooses")
     audience: str
+    cap_status: str = Field(description="CAP status: Actual, Exercise or Test")
+    scope: str = Field(description="CAP scope: Public or Restricted")
+    restriction: str
     effective_at: datetime | None
     expires_at: datetime | None
-    translations: list[dict[str, str]]
+    translations: list[dict[str, Any]]
     areas: list[dict[str, Any]]
     links: list[dict[str, str]]
     event_id: int | None
@@ -143,6 +178,8 @@ def _out(session: Any, advisory: Any) -> AdvisoryOut:
                 "headline": t.headline,
                 "body": t.body,
                 "instruction": t.instruction,
+                "audience": t.audience,
+                "area_descriptions": list(t.area_descriptions),
             }
             for t in advisory.translations
         ],
@@ -152,7 +189,8 @@ def _out(session: Any, advisory: Any) -> AdvisoryOut:
                 msg_type=m.msg_type,
                 sent_at=m.sent_at,
                 reference=m.reference,
-                url=f"/public/cap/{m.identifier}.xml",
+                public=m.public,
+                url=f"/public/cap/{m.identifier}.xml" if m.public else None,
             )
             for m in actions.messages(session, advisory.id)
         ],

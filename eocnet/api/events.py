@@ -20,8 +20,10 @@ from eocnet.api.files import upload_of
 from eocnet.api.idempotency import respond_once
 from eocnet.api.schemas import MAX_ID, Id, Input
 from eocnet.db.audience import visible_to
+from eocnet.db.database import Database
 from eocnet.db.models import Attachment, Event, EventRevision, EventUpdate, IhrAssessment
 from eocnet.domain import ihr_annex2
+from eocnet.domain.actors import Actor
 from eocnet.domain.events import AlertCriterion
 from eocnet.httpkit.files import download as download_file
 
@@ -118,6 +120,25 @@ class Ack(BaseModel):
     at: datetime
 
 
+class Article9Out(BaseModel):
+    party: str = Field(description="The member state under the duty of Article 9.2")
+    why: str = Field(description="What on the event shows a risk outside its territory")
+    since: datetime = Field(
+        description="When the evidence was received (the event posted, or the tracing notice sent)"
+    )
+    due: datetime = Field(description="since + 24 hours")
+    tracing_notice_id: int | None
+    informed_at: datetime | None = Field(
+        description="When the party recorded that WHO was informed; null while it has not"
+    )
+    informed_by: str | None
+    note: str
+
+
+class Article9In(Input):
+    note: str = Field("", max_length=2000, description="How and to whom WHO was informed")
+
+
 class EventOut(BaseModel):
     id: int
     title: str
@@ -152,8 +173,26 @@ class EventOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
-    ihr_deadline: datetime | None = Field(description="When notification to WHO is due")
+    ihr_deadline: datetime | None = Field(
+        description="When notification to WHO is due (IHR Article 6.1: 24 hours from the "
+        "first notifiable Annex 2 assessment)"
+    )
     ihr_notified_at: datetime | None
+    ihr_assessed_at: datetime | None = Field(
+        None, description="When the party first recorded an Annex 2 assessment"
+    )
+    assessment_due: datetime | None = Field(
+        None,
+        description="When the Annex 2 assessment is due (IHR Annex 1 A.6(a)/B.1: 48 hours "
+        "from the event's detection or report); null once an assessment is recorded or the "
+        "event is closed or discarded",
+    )
+    article9: list[Article9Out] | None = Field(
+        None,
+        description="IHR Article 9.2 (one event only, GET /events/{id}): the parties this "
+        "event shows a risk outside their territory to, who should inform WHO within 24 "
+        "hours, and whether they recorded that they did",
+    )
     acknowledgements: list[Ack]
     pending_acknowledgements: list[str] = Field(
         default_factory=list, description="Addressed parties that have not acknowledged"
@@ -280,6 +319,12 @@ class Annex2Out(BaseModel):
 class AssessmentOut(Annex2Out):
     id: int
     event_id: Id
+    kind: Literal["assessment", "suggestion"] = Field(
+        "assessment",
+        description="assessment: the event's own party's (IHR Article 6); suggestion: the "
+        "coordinator's or another party's, which starts no clock",
+    )
+    party: str = Field("", description="The party that recorded it")
     assessed_at: datetime
     deadline: datetime | None
 
@@ -396,7 +441,14 @@ def get_event(event_id: Id, actor: CurrentActor, db: DbDep) -> EventOut:
     """The event with who has acknowledged it and who has not. 404 if your party may not
     see it."""
     with db.read() as session:
-        return event_out(actions.access_event(session, actor, event_id))
+        event = actions.access_event(session, actor, event_id)
+        out = event_out(event)
+        out.article9 = _article9(session, actor, event)
+        return out
+
+
+def _article9(session: Session, actor: Actor, event: Event) -> list[Article9Out]:
+    return [Article9Out(**d) for d in actions.article9_data(session, actor, event)]
 
 
 @router.patch("/events/{event_id}", response_model=EventOut, summary="Change an event")
@@ -629,6 +681,90 @@ async def assess_event(
     return await db.run(write)
 
 
+@router.post(
+    "/events/{event_id}/ihr-suggestions",
+    status_code=201,
+    response_model=AssessmentOut,
+    tags=["ihr"],
+    summary="Suggest an Annex 2 assessment",
+)
+async def suggest_assessment(
+    event_id: Id, body: Annex2In, actor: CurrentActor, db: DbDep
+) -> AssessmentOut:
+    """The coordinator and the other parties who see the event may add their own Annex 2
+    answers as a suggestion to the reporting party. It is kept apart from the party's
+    assessments (kind `suggestion`), and starts or stops no clock: the State Party
+    assesses its own events. The reporting party's users get 403 (they record an
+    assessment instead); 404 if the event is out of sight."""
+    explicit, questions = _criteria(body), body.questions()
+
+    def write(session: Session) -> AssessmentOut:
+        event = actions.access_event(session, actor, event_id)
+        row = actions.record_assessment(
+            session,
+            actor,
+            event,
+            body.disease,
+            explicit,
+            body.answers,
+            questions,
+            suggestion=True,
+        )
+        return _assessment_out(row)
+
+    return await db.run(write)
+
+
+@router.get(
+    "/events/{event_id}/ihr-suggestions",
+    response_model=list[AssessmentOut],
+    tags=["ihr"],
+    summary="Annex 2 suggestions on an event",
+)
+def list_suggestions(event_id: Id, actor: CurrentActor, db: DbDep) -> list[AssessmentOut]:
+    """The suggestions of the coordinator and other parties, oldest first."""
+    return _list(event_id, actor, db, "suggestion")
+
+
+@router.get(
+    "/events/{event_id}/ihr-article9",
+    response_model=list[Article9Out],
+    tags=["ihr"],
+    summary="IHR Article 9.2 duties of an event",
+)
+def list_article9(event_id: Id, actor: CurrentActor, db: DbDep) -> list[Article9Out]:
+    """The member states this event (or a tracing notice about it) shows a public health
+    risk outside their territory to — the event happens outside its owner's country,
+    names other member states, or a tracing notice has contacts abroad — who should, as
+    far as practicable, inform WHO within 24 hours (IHR Article 9.2), with the record of
+    each that did. Concerns from a tracing notice are shown only to its parties and the
+    coordinator."""
+    with db.read() as session:
+        event = actions.access_event(session, actor, event_id)
+        return _article9(session, actor, event)
+
+
+@router.post(
+    "/events/{event_id}/ihr-article9",
+    response_model=list[Article9Out],
+    status_code=201,
+    tags=["ihr"],
+    summary="Record that WHO was informed (Article 9.2)",
+)
+def record_article9(
+    event_id: Id, body: Article9In, actor: CurrentActor, db: DbDep
+) -> list[Article9Out]:
+    """By the focal point of a party the event concerns under Article 9.2, once (409
+    after); 403 for parties it does not concern and for other roles. Audited."""
+
+    def job(session: Session) -> list[Article9Out]:
+        event = actions.access_event(session, actor, event_id)
+        actions.record_who_informed(session, actor, event, body.note)
+        return _article9(session, actor, event)
+
+    return db.run_sync(job)
+
+
 def _assessment_out(row: IhrAssessment) -> AssessmentOut:
     stored = row.answers
     group = stored.get("group") or ihr_annex2.classify(row.disease or None)[1].value
@@ -649,6 +785,8 @@ def _assessment_out(row: IhrAssessment) -> AssessmentOut:
         flowchart_differs=bool(stored.get("flowchart_differs", False)),
         assessed_at=row.assessed_at,
         deadline=row.deadline,
+        kind="suggestion" if row.kind == "suggestion" else "assessment",
+        party=row.party_code,
     )
 
 
@@ -659,11 +797,17 @@ def _assessment_out(row: IhrAssessment) -> AssessmentOut:
     summary="Annex 2 assessments of an event",
 )
 def list_assessments(event_id: Id, actor: CurrentActor, db: DbDep) -> list[AssessmentOut]:
+    """The reporting party's own assessments, oldest first (suggestions of others are
+    at /ihr-suggestions)."""
+    return _list(event_id, actor, db, "assessment")
+
+
+def _list(event_id: int, actor: Actor, db: Database, kind: str) -> list[AssessmentOut]:
     with db.read() as session:
         actions.access_event(session, actor, event_id)
         rows = session.execute(
             select(IhrAssessment)
-            .where(IhrAssessment.event_id == event_id)
+            .where(IhrAssessment.event_id == event_id, IhrAssessment.kind == kind)
             .order_by(IhrAssessment.id)
         ).scalars()
         return [_assessment_out(r) for r in rows]

@@ -241,6 +241,53 @@ def assessment_revisions(assessment_id: Id, actor: CurrentActor, db: DbDep) -> l
         ]
 
 
+class CommentIn(Input):
+    body: str = Field(min_length=1, max_length=10_000, description="The comment (plain text)")
+
+
+class CommentOut(BaseModel):
+    id: int
+    party: str = Field(description="The commenting party (WHO, a dialogue partner, ...)")
+    author: str
+    body: str
+    version: int = Field(description="The version of the assessment commented on")
+    created_at: datetime
+
+
+@router.get(
+    "/risk-assessments/{assessment_id}/comments",
+    response_model=list[CommentOut],
+    summary="Comments on a risk assessment",
+)
+def list_comments(assessment_id: Id, actor: CurrentActor, db: DbDep) -> list[CommentOut]:
+    """Everyone who sees the assessment reads its comments, oldest first."""
+    with db.read() as session:
+        rra = actions.access(session, actor, assessment_id)
+        return [CommentOut(**c) for c in actions.comments(session, rra)]
+
+
+@router.post(
+    "/risk-assessments/{assessment_id}/comments",
+    status_code=201,
+    response_model=CommentOut,
+    summary="Comment on a risk assessment",
+)
+def add_comment(assessment_id: Id, body: CommentIn, actor: CurrentActor, db: DbDep) -> CommentOut:
+    """WHO, the dialogue partners and the other parties a signed-off assessment is shared
+    with contribute comments; on a draft, only its drafters (the drafting party and the
+    coordinator). A comment changes nothing in the assessment: sign-off stays with the
+    coordinator. 403 for an account without an officer, focal point, coordinator or
+    partner role; 404 for those who do not see the assessment."""
+
+    def job(session: Session) -> CommentOut:
+        rra = actions.access(session, actor, assessment_id)
+        row = actions.add_comment(session, actor, rra, body.body)
+        [out] = [c for c in actions.comments(session, rra) if c["id"] == row.id]
+        return CommentOut(**out)
+
+    return db.run_sync(job)
+
+
 @router.get(
     "/risk-assessments/{assessment_id}/document.{fmt}",
     summary="The assessment as a document (HTML or PDF)",

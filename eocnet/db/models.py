@@ -238,6 +238,9 @@ class Event(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     ihr_deadline: Mapped[datetime | None] = mapped_column(default=None)
     ihr_notified_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: When the party first recorded an Annex 2 assessment: stops the 48-hour clock of
+    #: IHR Annex 1 A.6(a)/B.1 (see actions.events.assessment_due).
+    ihr_assessed_at: Mapped[datetime | None] = mapped_column(default=None)
     next_reminder_at: Mapped[datetime | None] = mapped_column(default=None)
     reminder_stage: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -343,6 +346,27 @@ class IhrAssessment(Base):
     assessed_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline: Mapped[datetime | None] = mapped_column(default=None)
     assessed_by: Mapped[int] = mapped_column(BigInteger)
+    #: "assessment": the event's own party (IHR Article 6); "suggestion": another
+    #: party's or the coordinator's advice, kept apart and never starting a clock.
+    kind: Mapped[str] = mapped_column(String(12), default="assessment", server_default="assessment")
+    party_code: Mapped[str] = mapped_column(String(8), default="", server_default="")
+
+
+class IhrArticle9Report(Base):
+    """A party's record that it informed WHO, under IHR Article 9.2, of a public health
+    risk identified outside its territory shown by an event (or a tracing notice of it)."""
+
+    __tablename__ = "ihr_article9_report"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    party_code: Mapped[str] = mapped_column(String(8))
+    tracing_notice_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+    informed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    informed_by: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (UniqueConstraint("event_id", "party_code", name="uq_article9_event_party"),)
 
 
 class Channel(Base):
@@ -832,6 +856,24 @@ class RiskAssessment(Base):
     signed_off_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class RiskAssessmentComment(Base):
+    """A contribution of WHO or a dialogue partner (or any party the assessment is shared
+    with) to a rapid risk assessment; sign-off stays with the coordinator."""
+
+    __tablename__ = "risk_assessment_comment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("risk_assessment.id", ondelete="CASCADE"), index=True
+    )
+    party_code: Mapped[str] = mapped_column(String(8))
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    body: Mapped[str] = mapped_column(Text)
+    #: the version of the assessment the comment was made on
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class RiskAssessmentRevision(Base):
     """One saved version (or its sign-off), as it was."""
 
@@ -863,6 +905,11 @@ class Advisory(Base):
     severity: Mapped[str] = mapped_column(String(12))
     certainty: Mapped[str] = mapped_column(String(12))
     audience: Mapped[str] = mapped_column(String(300), default="")
+    #: CAP <status>: Actual, or Exercise / Test for drills (never on the public site)
+    cap_status: Mapped[str] = mapped_column(String(12), default="Actual", server_default="Actual")
+    #: CAP <scope>: Public, or Restricted (with <restriction>) for drills and closed users
+    scope: Mapped[str] = mapped_column(String(12), default="Public", server_default="Public")
+    restriction: Mapped[str] = mapped_column(String(300), default="", server_default="")
     effective_at: Mapped[datetime | None] = mapped_column(default=None)
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     areas: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
@@ -898,6 +945,10 @@ class AdvisoryTranslation(Base):
     headline: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
     instruction: Mapped[str] = mapped_column(Text, default="")
+    #: CAP <audience> in this language ("" : the advisory's own audience)
+    audience: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: CAP <areaDesc> of each area, in the advisory's order, in this language
+    area_descriptions: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
     __table_args__ = (UniqueConstraint("advisory_id", "language"),)
 
@@ -917,6 +968,9 @@ class AdvisoryMessage(Base):
     content: Mapped[dict[str, Any]] = mapped_column(default=dict)
     xml: Mapped[str] = mapped_column(Text)
     issued_by: Mapped[int] = mapped_column(BigInteger)
+    #: CAP status Actual and scope Public: shown on the public site and feeds. Drills
+    #: (Exercise, Test) and Restricted messages never are.
+    public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class FactCheck(Base):

@@ -184,6 +184,8 @@ class _Event(StreamEvent):
     version: int
     ihr_deadline: str | None
     ihr_notified_at: str | None
+    ihr_assessed_at: str | None
+    assessment_due: str | None
     acknowledgements: list[Acknowledgement]
 
 

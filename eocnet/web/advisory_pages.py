@@ -37,8 +37,19 @@ def _fields(form: Any, viewer: Viewer) -> actions.AdvisoryFields:
         headline = str(form.get(f"headline_{i}") or "")
         body = str(form.get(f"body_{i}") or "")
         instruction = str(form.get(f"instruction_{i}") or "")
+        audience = str(form.get(f"audience_{i}") or "")
+        area_name = str(form.get(f"area_{i}") or "")
         if headline.strip() or body.strip() or instruction.strip():
-            translations.append(actions.TranslationFields(language, headline, body, instruction))
+            translations.append(
+                actions.TranslationFields(
+                    language,
+                    headline,
+                    body,
+                    instruction,
+                    audience,
+                    [area_name] if area_name else [],
+                )
+            )
     area = actions.AreaFields(
         description=forms.text(form, "area_description"),
         countries=forms.codes(form, "countries"),
@@ -55,6 +66,9 @@ def _fields(form: Any, viewer: Viewer) -> actions.AdvisoryFields:
         severity=str(form.get("severity") or ""),
         certainty=str(form.get("certainty") or ""),
         audience=str(form.get("audience") or ""),
+        cap_status=str(form.get("cap_status") or "Actual"),
+        scope=str(form.get("scope") or "Public"),
+        restriction=str(form.get("restriction") or ""),
         effective_at=_when(form, "effective_at", zone),
         expires_at=_when(form, "expires_at", zone),
         translations=translations,
@@ -79,6 +93,9 @@ def _values_of(advisory: Any, zone: ZoneInfo) -> dict[str, Any]:
         "severity": advisory.severity,
         "certainty": advisory.certainty,
         "audience": advisory.audience,
+        "cap_status": advisory.cap_status,
+        "scope": advisory.scope,
+        "restriction": advisory.restriction,
         "effective_at": local(advisory.effective_at),
         "expires_at": local(advisory.expires_at),
         "area_description": area.get("description", ""),
@@ -95,6 +112,8 @@ def _values_of(advisory: Any, zone: ZoneInfo) -> dict[str, Any]:
                 "headline": t.headline,
                 "body": t.body,
                 "instruction": t.instruction,
+                "audience": t.audience,
+                "area": (t.area_descriptions or [""])[0],
             }
             for t in advisory.translations
         ],
@@ -109,6 +128,8 @@ def _form_values(form: Any) -> dict[str, Any]:
             "headline": values.get(f"headline_{i}", ""),
             "body": values.get(f"body_{i}", ""),
             "instruction": values.get(f"instruction_{i}", ""),
+            "audience": values.get(f"audience_{i}", ""),
+            "area": values.get(f"area_{i}", ""),
         }
         for i in range(MAX_BLOCKS)
         if values.get(f"headline_{i}") or values.get(f"body_{i}")

@@ -20,7 +20,7 @@ from eocnet.actions import risk_assessments, tracing
 from eocnet.actions.errors import ActionError
 from eocnet.config import Settings
 from eocnet.db.audience import visible_to
-from eocnet.db.models import Channel, Event, EventUpdate, Message, Party
+from eocnet.db.models import Channel, Event, EventUpdate, IhrAssessment, Message, Party
 from eocnet.domain import ihr_annex2
 from eocnet.domain.events import AlertCriterion, EventStatus, Severity
 from eocnet.queries.search import page_of, search_query
@@ -223,6 +223,16 @@ def _event_context(session: Any, viewer: Any, event_id: int) -> dict[str, Any]:
         "criteria": ihr_annex2.SUB_QUESTIONS,
         "ihr_questions": ihr_annex2.QUESTIONS,
         "can_assess_ihr": event_actions.can_assess_ihr(viewer.actor, event),
+        "can_suggest_ihr": event_actions.can_suggest_ihr(viewer.actor, event),
+        "assessment_due": event_actions.assessment_due(event),
+        "ihr_records": list(
+            session.execute(
+                select(IhrAssessment)
+                .where(IhrAssessment.event_id == event.id)
+                .order_by(IhrAssessment.id)
+            ).scalars()
+        ),
+        "article9": event_actions.article9_data(session, viewer.actor, event),
         "assessments": risk_assessments.for_event(session, viewer.actor, event_id),
         "can_assess": not viewer.actor.is_partner
         and any(r in risk_assessments.DRAFTING_ROLES for r in viewer.actor.roles),
@@ -306,14 +316,37 @@ async def ihr_submit(request: Request, event_id: int) -> Response:
         q: True if form.get(q.value) == "yes" else None for q in ihr_annex2.Question
     }
 
+    suggestion = form.get("kind") == "suggestion"
+
     def write(session: Session) -> None:
         event = event_actions.access_event(session, viewer.actor, event_id)
         event_actions.record_assessment(
-            session, viewer.actor, event, disease or event.hazard, {}, sub_answers, questions
+            session,
+            viewer.actor,
+            event,
+            disease or event.hazard,
+            {},
+            sub_answers,
+            questions,
+            suggestion=suggestion,
         )
 
     await db_of(request).run(write)
     return _see_other(f"/events/{event_id}#ihr")
+
+
+@router.post("/events/{event_id}/ihr-article9")
+def article9_submit(request: Request, event_id: int, csrf: Csrf, note: FormStr = "") -> Response:
+    """The focal point records that WHO was informed under IHR Article 9.2."""
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+
+    def job(session: Session) -> None:
+        event = event_actions.access_event(session, viewer.actor, event_id)
+        event_actions.record_who_informed(session, viewer.actor, event, note)
+
+    db_of(request).run_sync(job)
+    return _see_other(f"/events/{event_id}#ihr-article9")
 
 
 # ---------------------------------------------------------------- channels

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, directory, logins, notifications, tokens, users
 from eocnet.actions import channels as channel_actions
+from eocnet.actions import events as event_actions
 from eocnet.actions import reports as report_actions
 from eocnet.actions.errors import ActionError, Forbidden, NotFound
 from eocnet.actions.users import pending_totp_secret, requires_enrolment
@@ -328,6 +329,13 @@ def dashboard(request: Request) -> Response:
         ][:3]
     awaiting = [e for e in recent if exchange.pending_for_party(e, viewer.user.party_code)]
     deadlines = [e for e in recent if e.ihr_deadline and not e.ihr_notified_at]
+    # the 48-hour assessment clock (IHR Annex 1) of the viewer's own party's events
+    to_assess = [
+        (e, due)
+        for e in recent
+        if e.owner_party == viewer.user.party_code
+        and (due := event_actions.assessment_due(e)) is not None
+    ]
     return render(
         request,
         "dashboard.html",
@@ -338,6 +346,7 @@ def dashboard(request: Request) -> Response:
             "recent": recent[:10],
             "awaiting": awaiting,
             "deadlines": deadlines,
+            "to_assess": to_assess,
             "unread": unread,
             "latest_reports": latest_reports,
         },

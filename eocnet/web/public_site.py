@@ -3,8 +3,14 @@ and language, their Atom feeds, and the CAP 1.2 messages with an Atom index as
 alert hubs expect.
 
 Everything here is read from what was published (CAP messages as issued, fact
-checks as published); drafts, reviews and rumours have no path to it. Pages are
-light: one small stylesheet, no script, no third-party asset.
+checks as published); drafts, reviews and rumours have no path to it, nor do drills
+(CAP status Exercise or Test) and Restricted messages (``AdvisoryMessage.public``).
+Pages are light: one small stylesheet, one small script (``public-time.js``, which
+rewrites each time into the reader's own zone), no third-party asset.
+
+Times are written by the server in the advisory's own zone (that of the countries of
+its areas when they share one, else UTC), always with the zone named, so that a page
+read without the script still says which clock it means.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -47,6 +54,11 @@ class PublicAdvisory:
     countries: list[str]
     cancelled: bool
     expired: bool
+    #: the IANA zone the page writes its times in (the areas' zone, or UTC)
+    zone: str = "UTC"
+    #: CAP <audience> and <areaDesc> in the language shown
+    audience: str = ""
+    where: tuple[str, ...] = ()
 
     @property
     def current(self) -> bool:
@@ -65,18 +77,71 @@ def _site_name(session: Session) -> str:
     return f"{name} — eocnet" if name else "eocnet"
 
 
-def _advisory(message: AdvisoryMessage, lang: str, now: datetime) -> PublicAdvisory:
+def _zones(session: Session) -> dict[str, str]:
+    """Each party's time zone (a member state's code is its country's)."""
+    return {code: zone for code, zone in session.execute(select(Party.code, Party.time_zone))}
+
+
+def area_zone(countries: list[str], zones: dict[str, str]) -> str:
+    """The zone of an advisory's areas: the one their countries share, else UTC."""
+    found = {zones.get(c, "") for c in countries}
+    if len(found) == 1:
+        (zone,) = found
+        try:
+            ZoneInfo(zone)
+            return zone
+        except (ValueError, KeyError):
+            pass
+    return "UTC"
+
+
+def _advisory(
+    message: AdvisoryMessage, lang: str, now: datetime, zones: dict[str, str] | None = None
+) -> PublicAdvisory:
     snapshot = message.content
     expires = snapshot.get("expires_at")
+    text = languages.pick(snapshot["translations"], lang)
+    countries = sorted({c for a in snapshot["areas"] for c in a["countries"]})
+    names = text.get("area_descriptions") or []
     return PublicAdvisory(
         id=message.advisory_id,
         message=message,
-        text=languages.pick(snapshot["translations"], lang),
+        text=text,
         languages=[t["language"] for t in snapshot["translations"]],
-        countries=sorted({c for a in snapshot["areas"] for c in a["countries"]}),
+        countries=countries,
         cancelled=message.msg_type == "Cancel",
         expired=expires is not None and datetime.fromisoformat(expires) < now,
+        zone=area_zone(countries, zones or {}),
+        audience=text.get("audience") or snapshot.get("audience", ""),
+        where=tuple(
+            names[i] if i < len(names) and names[i] else a["description"]
+            for i, a in enumerate(snapshot["areas"])
+        ),
     )
+
+
+def public_time(value: datetime | str | None, zone: str = "UTC") -> Markup:
+    """A time in ``zone`` with the zone named ("2026-12-01 14:00 WIB, Asia/Jakarta"), in
+    a <time> element that public-time.js rewrites into the reader's own zone."""
+    if value is None or value == "":
+        return Markup("")
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        tz = ZoneInfo(zone)
+    except (ValueError, KeyError):
+        zone, tz = "UTC", ZoneInfo("UTC")
+    local = when.astimezone(tz)
+    label = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+    if zone != "UTC":
+        label += f", {zone}"
+    return Markup('<time datetime="{}" data-local>{}</time>').format(
+        when.astimezone(UTC).isoformat(), label
+    )
+
+
+TEMPLATES.env.filters["public_time"] = public_time
 
 
 def _fact_check(check: FactCheck, lang: str) -> PublicFactCheck:
@@ -157,7 +222,8 @@ def index(request: Request, country: str = "", q: str = "") -> Response:
         available = _available(session)
         lang = _language(request, available)
         now = datetime.now(UTC)
-        items = [_advisory(m, lang, now) for m in advisories.public_messages(session)]
+        zones = _zones(session)
+        items = [_advisory(m, lang, now, zones) for m in advisories.public_messages(session)]
         checks = [_fact_check(c, lang) for c in fact_checks.public_checks(session)]
         countries = sorted(
             {c for a in items for c in a.countries} | {c for f in checks for c in f.check.countries}
@@ -195,13 +261,13 @@ def advisory_page(request: Request, advisory_id: int) -> Response:
     with db_of(request).read() as session:
         available = _available(session)
         lang = _language(request, available)
-        message = advisories.last_message(session, advisory_id)
+        history = advisories.public_history(session, advisory_id)
+        message = history[-1] if history else None
         site = _site_name(session)
         if message is None:
             context = {"site": site, "available": available}
             return _page(request, "public/not_found.html", lang, context, 404)
-        item = _advisory(message, lang, datetime.now(UTC))
-        history = advisories.messages(session, advisory_id)
+        item = _advisory(message, lang, datetime.now(UTC), _zones(session))
     return _page(
         request,
         "public/advisory.html",
@@ -278,7 +344,7 @@ def fact_check_page(request: Request, fact_check_id: int) -> Response:
 @router.get("/cap/{identifier}.xml")
 def cap_message(request: Request, identifier: str) -> Response:
     with db_of(request).read() as session:
-        message = advisories.message_by_identifier(session, identifier)
+        message = advisories.message_by_identifier(session, identifier, public_only=True)
         if message is None:
             return Response("no such CAP message\n", status_code=404, media_type="text/plain")
         xml = message.xml

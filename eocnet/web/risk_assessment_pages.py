@@ -122,6 +122,8 @@ def _view(request: Request, viewer: Any, assessment_id: int, **extra: Any) -> Re
             "consequences": rules.CONSEQUENCES,
             "can_edit": actions.may_edit(viewer.actor, rra),
             "can_sign": viewer.actor.is_coordinator and rra.status != "signed_off",
+            "comments": actions.comments(session, rra),
+            "can_comment": actions.may_comment(session, viewer.actor, rra),
             "error": None,
             **_form_context(actions.content(rra)),
         }
@@ -168,3 +170,21 @@ async def sign_off_submit(request: Request, assessment_id: int) -> Response:
     except ActionError as exc:
         return _view(request, viewer, assessment_id, error=exc.detail, status_code=exc.status)
     return RedirectResponse(f"/risk-assessments/{assessment_id}", status_code=303)
+
+
+@router.post("/risk-assessments/{assessment_id}/comments")
+async def comment_submit(request: Request, assessment_id: int) -> Response:
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    body = str(form.get("body", ""))
+    try:
+
+        def write(session: Session) -> None:
+            rra = actions.access(session, viewer.actor, assessment_id)
+            actions.add_comment(session, viewer.actor, rra, body)
+
+        await db_of(request).run(write)
+    except ActionError as exc:
+        return _view(request, viewer, assessment_id, error=exc.detail, status_code=exc.status)
+    return RedirectResponse(f"/risk-assessments/{assessment_id}#comments", status_code=303)

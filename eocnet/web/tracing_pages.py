@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import chains, tracing
+from eocnet.actions import events as event_actions
 from eocnet.actions.errors import ActionError
 from eocnet.config import Settings
 from eocnet.db.audience import visible_to
@@ -225,9 +226,21 @@ def _notice_context(request: Request, viewer: Any, notice_id: int) -> dict[str, 
             else []
         )
         figures = tracing.follow_up_figures(session, [notice], utcnow().date())
+        event = session.get(Event, notice.event_id)
+        duty = (
+            [
+                a
+                for a in event_actions.article9_data(session, viewer.actor, event)
+                if a["party"] == viewer.actor.party_code and not a["informed_at"]
+            ]
+            if event is not None
+            else []
+        )
         return {
             "figures": figures["notices"].get(str(notice.id)),
             "notice": tracing.notice_summary(notice),
+            "article9": duty[0] if duty else None,
+            "sees_event": event is not None and event_actions.can_see_event(viewer.actor, event),
             "persons": persons,
             "can_assign": can_assign,
             "tracers": tracers,

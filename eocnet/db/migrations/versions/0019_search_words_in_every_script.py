@@ -3,7 +3,7 @@ Burmese and the rest), on SQLite and PostgreSQL alike; existing documents segmen
 again and their full-text indexes rebuilt
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0018
 Create Date: 2026-12-02 00:00:00
 
 The full-text engines no longer find words themselves (SQLite ``unicode61`` and
@@ -24,7 +24,7 @@ from alembic import op
 from eocnet.domain import search_text
 
 revision = "0019"
-down_revision = "0014"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
