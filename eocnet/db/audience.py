@@ -73,6 +73,17 @@ def is_coordinator_party(code: str) -> Any:
     return select(Party.code).where(Party.code == code, Party.kind == "coordinator").exists()
 
 
+def visible_by_list(visibility: Any, owner_party: Any, parties: Any, actor: Actor) -> Any:
+    """``visible_to`` for a table that keeps its parties as a JSON list (no
+    ``parties_key``): ``can_see`` over these three columns."""
+    return or_(
+        owner_party == actor.party_code,
+        list_has(parties, actor.party_code),
+        visibility == Visibility.PARTNERS.value,
+        and_(visibility == Visibility.NETWORK.value, network_kind(actor)),
+    )
+
+
 def network_kind(actor: Actor) -> Any:
     """The actor's party is a member state or the coordinator (``NETWORK_KINDS``)."""
     return true() if actor.party_kind in NETWORK_KINDS else false()

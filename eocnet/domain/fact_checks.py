@@ -12,6 +12,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from eocnet.domain.actors import Actor
+from eocnet.domain.roles import Role
+
 #: The verdicts of a fact check, as fact-checking organisations use them; each
 #: with its schema.org ClaimReview rating (1 = false ... 5 = true).
 VERDICTS = {
@@ -22,6 +25,16 @@ VERDICTS = {
     "true": 5,
 }
 SIMILAR = 0.5
+#: The roles that keep the rumour log (and see fact checks before they are published).
+LOGGING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT, Role.COORDINATOR})
+
+
+def keeps_rumour_log(actor: Actor) -> bool:
+    """An officer, focal point or coordinator of a member state or the coordinator:
+    sees the rumour log and the fact checks being drafted (partners see published ones)."""
+    return not actor.is_partner and any(r in LOGGING_ROLES for r in actor.roles)
+
+
 _WORD = re.compile(r"\w{3,}")
 
 

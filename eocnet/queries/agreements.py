@@ -27,7 +27,7 @@ def agreement_visible(actor: Actor) -> Any:
     )
 
 
-def agreements(actor: Actor) -> Select[tuple[Agreement]]:
+def agreements(actor: Actor) -> Select[Agreement]:
     return (
         select(Agreement)
         .where(agreement_visible(actor))

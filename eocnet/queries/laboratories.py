@@ -19,7 +19,7 @@ from eocnet.domain.actors import Actor
 from eocnet.domain.visibility import Visibility
 
 
-def laboratories(party: str | None = None) -> Select[tuple[Laboratory]]:
+def laboratories(party: str | None = None) -> Select[Laboratory]:
     """The directory, by party and name; optionally one party's."""
     query = select(Laboratory).order_by(Laboratory.party_code, Laboratory.name)
     if party:
@@ -53,7 +53,7 @@ def request_visible(actor: Actor) -> Any:
     )
 
 
-def support_requests(actor: Actor, status: str = "") -> Select[tuple[SupportRequest]]:
+def support_requests(actor: Actor, status: str = "") -> Select[SupportRequest]:
     query = (
         select(SupportRequest)
         .where(request_visible(actor))
@@ -87,7 +87,7 @@ def shipment_visible(actor: Actor) -> Any:
     )
 
 
-def shipments(actor: Actor) -> Select[tuple[SpecimenShipment]]:
+def shipments(actor: Actor) -> Select[SpecimenShipment]:
     return (
         select(SpecimenShipment).where(shipment_visible(actor)).order_by(SpecimenShipment.id.desc())
     )

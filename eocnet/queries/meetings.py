@@ -44,12 +44,12 @@ def action_visible(actor: Actor) -> Any:
     )
 
 
-def mechanisms() -> Select[tuple[Mechanism]]:
+def mechanisms() -> Select[Mechanism]:
     """The register (every signed-in user sees it), by name."""
     return select(Mechanism).order_by(Mechanism.name)
 
 
-def meetings(actor: Actor, mechanism_id: int | None = None) -> Select[tuple[Meeting]]:
+def meetings(actor: Actor, mechanism_id: int | None = None) -> Select[Meeting]:
     query = select(Meeting).where(meeting_visible(actor)).order_by(Meeting.starts_at.desc())
     if mechanism_id is not None:
         query = query.where(Meeting.mechanism_id == mechanism_id)
@@ -63,7 +63,7 @@ def action_items(
     mechanism_id: int | None = None,
     party: str = "",
     open_only: bool = False,
-) -> Select[tuple[ActionItem]]:
+) -> Select[ActionItem]:
     query = (
         select(ActionItem).where(action_visible(actor)).order_by(ActionItem.due_on, ActionItem.id)
     )
@@ -92,7 +92,7 @@ def notes_of(session: Session, item_ids: Collection[int]) -> dict[int, list[Acti
     return out
 
 
-def time_zones() -> Select[tuple[Party]]:
+def time_zones() -> Select[Party]:
     """The parties, for ``local_times`` (read once for a whole list)."""
     return select(Party).order_by(Party.code)
 

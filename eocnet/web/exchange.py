@@ -23,6 +23,7 @@ from eocnet.db.audience import visible_to
 from eocnet.db.models import Channel, Event, EventUpdate, Message, Party
 from eocnet.domain import ihr_annex2
 from eocnet.domain.events import AlertCriterion, EventStatus, Severity
+from eocnet.queries import risk_assessments as rra_queries
 from eocnet.queries.search import search_query
 from eocnet.web.auth import check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render
@@ -223,7 +224,7 @@ def _event_context(session: Any, viewer: Any, event_id: int) -> dict[str, Any]:
         "criteria": ihr_annex2.SUB_QUESTIONS,
         "ihr_questions": ihr_annex2.QUESTIONS,
         "can_assess_ihr": event_actions.can_assess_ihr(viewer.actor, event),
-        "assessments": risk_assessments.for_event(session, viewer.actor, event_id),
+        "assessments": list(session.scalars(rra_queries.risk_assessments(viewer.actor, event.id))),
         "can_assess": not viewer.actor.is_partner
         and any(r in risk_assessments.DRAFTING_ROLES for r in viewer.actor.roles),
     }
