@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
+from eocnet.actions import advisories as advisory_actions
 from eocnet.actions import agreements as agreement_actions
 from eocnet.actions import events as event_actions
 from eocnet.actions import fact_checks as fact_check_actions
@@ -27,11 +28,17 @@ from eocnet.actions import laboratories as laboratory_actions
 from eocnet.actions import meetings as meeting_actions
 from eocnet.actions import reports as report_actions
 from eocnet.actions import risk_assessments as rra_actions
+from eocnet.actions import tracing as tracing_actions
 from eocnet.db.database import Database
 from eocnet.db.models import (
+    Acknowledgement,
     ActionItem,
     ActionNote,
+    Advisory,
+    AdvisoryMessage,
+    AdvisoryTranslation,
     Agreement,
+    CountermeasureRequest,
     Event,
     FactCheck,
     FactCheckTranslation,
@@ -42,22 +49,30 @@ from eocnet.db.models import (
     Meeting,
     Party,
     PlanActivity,
+    Pledge,
+    PledgeAllocation,
     Report,
     RiskAssessment,
     Rumour,
     SpecimenShipment,
+    StockItem,
     SupportOffer,
     SupportRequest,
+    TracedPerson,
+    TracingNotice,
+    User,
 )
 from eocnet.db.types import utcnow
 from eocnet.domain.actors import Actor
 from eocnet.domain.roles import Role
+from eocnet.queries import advisories as advisory_queries
 from eocnet.queries import agreements as agreement_queries
 from eocnet.queries import fact_checks as fact_check_queries
 from eocnet.queries import laboratories as laboratory_queries
 from eocnet.queries import meetings as meeting_queries
 from eocnet.queries import reports as report_queries
 from eocnet.queries import risk_assessments as rra_queries
+from eocnet.queries import tracing as tracing_queries
 from eocnet.realtime.log import parties_key
 from tests.conftest import PASSWORD
 from tests.web_helpers import login
@@ -136,6 +151,20 @@ def _event(session: Any, author_id: int, visibility: str, owner: str, parties: t
     session.add(row)
     session.flush()
     return row
+
+
+def _advisory(author_id: int, status: str, owner: str) -> Advisory:
+    return Advisory(
+        status=status, event_type="Dengue", urgency="Expected", severity="Moderate",
+        certainty="Likely", owner_party=owner, created_by=author_id,
+    )  # fmt: skip
+
+
+def _notice(event_id: int, author_id: int, sender: str, parties: tuple[str, ...]) -> TracingNotice:
+    return TracingNotice(
+        event_id=event_id, sender_party=sender, created_by=author_id, parties=list(parties),
+        parties_key=parties_key(parties), purge_after=utcnow() + timedelta(days=30),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- SQL = Python, kind by kind
@@ -277,6 +306,37 @@ def test_risk_assessment_audiences_agree(db, author):
     )
 
 
+def test_advisory_audiences_agree(db, author):
+    statuses = ("draft", "in_review", "approved", "published", "cancelled")
+    with db.transaction() as session:
+        for status, owner in itertools.product(statuses, OWNERS):
+            session.add(_advisory(author.id, status, owner))
+    _agree(
+        db,
+        Advisory,
+        advisory_queries.advisory_visible,
+        lambda s, a, r: advisory_actions.can_see(s, a, r),
+    )
+
+
+def test_tracing_notice_audiences_agree(db, author):
+    """Senders and addressees see a notice's summary, and the coordinator every
+    summary (the coordinator role in the coordinator party, not its officers)."""
+    with db.transaction() as session:
+        event_row = _event(session, author.id, "network", "IDN", ())
+        for sender, parties in itertools.product(OWNERS[:3], PARTY_LISTS):
+            session.add(_notice(event_row.id, author.id, sender, parties))
+
+    def allowed(session: Any, actor: Actor, notice: TracingNotice) -> bool:
+        try:
+            tracing_actions.access_notice(session, actor, notice.id)
+        except Exception:  # NotFound
+            return False
+        return True
+
+    _agree(db, TracingNotice, tracing_queries.notice_visible, allowed)
+
+
 def test_event_audiences_agree(db, author):
     """The events' clause (db/audience.visible_to), the one risk assessments build on."""
     from eocnet.db.audience import visible_to
@@ -334,6 +394,7 @@ class Rows:
     def __init__(self, db: Database, author_id: int) -> None:
         self.db = db
         self.author_id = author_id
+        self.users = 0
         with db.transaction() as session:
             self.mechanism = Mechanism(name="EOC network", lead_party="MYS", created_at=utcnow())
             session.add(self.mechanism)
@@ -409,6 +470,38 @@ class Rows:
             status="signed_off" if mine else "draft", owner_party="KHM", created_by=author,
         ))  # fmt: skip
         session.add(Laboratory(party_code="IDN" if mine else "THA", name=f"lab {i}"))
+        advisory = _advisory(author, "published" if mine else "draft", "KHM")
+        session.add(advisory)
+        session.flush()
+        session.add(AdvisoryTranslation(advisory_id=advisory.id, language="en",
+                                        headline=f"advisory {i}"))  # fmt: skip
+        if mine:
+            session.add(AdvisoryMessage(
+                advisory_id=advisory.id, identifier=f"urn:test:{advisory.id}", msg_type="Alert",
+                sent_at=utcnow(), reference="", xml="<alert/>", issued_by=author,
+            ))  # fmt: skip
+        notice = _notice(self.event_id, author, "KHM", ("IDN",) if mine else ("THA",))
+        session.add(notice)
+        session.flush()
+        session.add(TracedPerson(notice_id=notice.id, role="contact", receiving_party="IDN"))
+        acker = User(email=f"acker{self.users}@test.example", party_code="THA", roles=["officer"],
+                     password_hash="-")  # fmt: skip
+        self.users += 1
+        session.add(acker)
+        alert = _event(session, author, "partners" if mine else "restricted", "KHM", ())
+        alert.is_alert = True
+        session.flush()
+        session.add(Acknowledgement(event_id=alert.id, party_code="THA", user_id=acker.id))
+        need = CountermeasureRequest(party_code="IDN", item="vaccine", category="vaccine",
+                                     quantity=100, unit="doses", created_by=author)  # fmt: skip
+        pledge = Pledge(party_code="JPN", item="vaccine", category="vaccine", quantity=50,
+                        unit="doses", kind="donation", created_by=author)  # fmt: skip
+        session.add_all([need, pledge])
+        session.flush()
+        session.add(PledgeAllocation(pledge_id=pledge.id, request_id=need.id, party_code="IDN",
+                                     quantity=50))  # fmt: skip
+        session.add(StockItem(party_code="IDN", item=f"stock {i}", category="vaccine",
+                              quantity=10, unit="doses", updated_by=author))  # fmt: skip
 
 
 def _api_lists(rows: Rows) -> list[str]:
@@ -431,6 +524,15 @@ def _api_lists(rows: Rows) -> list[str]:
         "/api/v1/fact-checks",
         "/api/v1/reports",
         f"/api/v1/events/{rows.event_id}/risk-assessments",
+        "/api/v1/advisories",
+        "/api/v1/advisories?status=published",
+        "/api/v1/tracing-notices",
+        "/api/v1/events",
+        "/api/v1/events?alert=true",
+        "/api/v1/countermeasure-requests",
+        "/api/v1/countermeasure-requests.csv",
+        "/api/v1/pledges",
+        "/api/v1/pledges.csv",
     ]
 
 
@@ -447,6 +549,11 @@ def _pages(rows: Rows) -> list[str]:
         "/reports",
         f"/events/{rows.event_id}",
         "/",
+        "/advisories",
+        "/tracing",
+        "/events",
+        "/events?alert=1",
+        "/countermeasures",
     ]
 
 
@@ -464,10 +571,13 @@ def test_list_endpoints_cost_the_same_with_3_or_30_rows(client, db, make_person,
         "partner": lambda: make_person("JPN", "partner"),
     }[viewer]()
     rows = Rows(db, person.id)
+    urls = _api_lists(rows)
+    if viewer != "partner":  # stock levels are refused to partners
+        urls += ["/api/v1/stockpiles", "/api/v1/stockpiles.csv"]
     rows.add(3)
-    few = _counts(client, db, _api_lists(rows), person.headers)
+    few = _counts(client, db, urls, person.headers)
     rows.add(27)
-    many = _counts(client, db, _api_lists(rows), person.headers)
+    many = _counts(client, db, urls, person.headers)
     assert few == many
 
 

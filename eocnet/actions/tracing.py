@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from eocnet.actions import audit
 from eocnet.actions.directory import coordinator_code
@@ -112,23 +112,6 @@ def may_read_persons(actor: Actor, notice: TracingNotice) -> bool:
 def sees_every_summary(actor: Actor) -> bool:
     """The regional coordinator learns that every notice exists (never its persons)."""
     return actor.is_coordinator
-
-
-def visible_notices(session: Session, actor: Actor, limit: int = 200) -> list[TracingNotice]:
-    """Notices the actor's party sent or received (all of them for the coordinator),
-    newest first, with their persons' follow-up rows loaded."""
-    query = (
-        select(TracingNotice)
-        .options(selectinload(TracingNotice.persons))
-        .order_by(TracingNotice.id.desc())
-        .limit(limit)
-    )
-    if not sees_every_summary(actor):
-        code = actor.party_code
-        query = query.where(
-            or_(TracingNotice.sender_party == code, TracingNotice.parties_key.contains(f",{code},"))
-        )
-    return list(session.execute(query).scalars())
 
 
 def access_notice(session: Session, actor: Actor, notice_id: int) -> TracingNotice:

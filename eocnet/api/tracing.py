@@ -19,6 +19,7 @@ from eocnet.api.schemas import Id, Input
 from eocnet.db.models import TracingNotice
 from eocnet.db.types import utcnow
 from eocnet.interop.tables import TableError, read_table
+from eocnet.queries import tracing as queries
 
 router = APIRouter(tags=["tracing"])
 
@@ -193,7 +194,7 @@ def list_notices(actor: CurrentActor, db: DbDep) -> list[NoticeOut]:
     """Notices your party sent or received (the coordinator sees all, without persons).
     Lists never carry personal data: open a notice to read its persons."""
     with db.read() as session:
-        return [_out(n, None) for n in actions.visible_notices(session, actor)]
+        return [_out(n, None) for n in session.scalars(queries.notices(actor))]
 
 
 @router.get("/tracing-notices/{notice_id}", response_model=NoticeOut, summary="One tracing notice")

@@ -237,6 +237,7 @@ def mechanism_page(request: Request, mechanism_id: int) -> Response:
 def coordination_page(request: Request) -> Response:
     """The way in to coordination, with what needs attention."""
     from eocnet.actions import connectivity, countermeasures
+    from eocnet.queries import countermeasures as countermeasure_queries
     from eocnet.queries import laboratories
 
     viewer = current_viewer(request)
@@ -250,7 +251,7 @@ def coordination_page(request: Request) -> Response:
                 for r in session.scalars(laboratories.support_requests(viewer.actor))
                 if r.status in ("open", "offered")
             ),
-            "needs_open": len(countermeasures.needs(session, "open")),
+            "needs_open": len(list(session.scalars(countermeasure_queries.needs("open")))),
             "near_expiry": sum(1 for s in stock if rules.near_expiry(s.expiry, today)),
             "overdue": sum(1 for a in open_items if rules.overdue(a.due_on, a.status, today)),
             "open_actions": len(open_items),

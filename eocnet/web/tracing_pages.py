@@ -19,6 +19,7 @@ from eocnet.db.audience import visible_to
 from eocnet.db.models import Event, Party, User
 from eocnet.domain.roles import Role
 from eocnet.interop.tables import TableError, read_table
+from eocnet.queries import tracing as tracing_queries
 from eocnet.web.auth import check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render
 
@@ -33,7 +34,7 @@ def _settings(request: Request) -> Settings:
 def _list(request: Request, template: str) -> Response:
     viewer = current_viewer(request)
     with db_of(request).read() as session:
-        notices = tracing.visible_notices(session, viewer.actor)
+        notices = session.scalars(tracing_queries.notices(viewer.actor))
         summaries = [tracing.notice_summary(n) for n in notices]
     return render(request, template, {"notices": summaries}, user=viewer.user)
 
