@@ -22,6 +22,7 @@ from sqlalchemy import event, select
 
 from eocnet.actions import advisories as advisory_actions
 from eocnet.actions import agreements as agreement_actions
+from eocnet.actions import channels as channel_actions
 from eocnet.actions import events as event_actions
 from eocnet.actions import fact_checks as fact_check_actions
 from eocnet.actions import laboratories as laboratory_actions
@@ -38,6 +39,7 @@ from eocnet.db.models import (
     AdvisoryMessage,
     AdvisoryTranslation,
     Agreement,
+    Channel,
     CountermeasureRequest,
     Event,
     FactCheck,
@@ -47,6 +49,7 @@ from eocnet.db.models import (
     Laboratory,
     Mechanism,
     Meeting,
+    Message,
     Party,
     PlanActivity,
     Pledge,
@@ -73,7 +76,7 @@ from eocnet.queries import meetings as meeting_queries
 from eocnet.queries import reports as report_queries
 from eocnet.queries import risk_assessments as rra_queries
 from eocnet.queries import tracing as tracing_queries
-from eocnet.realtime.log import parties_key
+from eocnet.realtime.log import parties_key, users_key
 from tests.conftest import PASSWORD
 from tests.web_helpers import login
 
@@ -337,6 +340,29 @@ def test_tracing_notice_audiences_agree(db, author):
     _agree(db, TracingNotice, tracing_queries.notice_visible, allowed)
 
 
+def test_channel_audiences_agree(db, author):
+    """Channels carry named users too (direct messages): only those users, within the
+    parties' rule."""
+    named: tuple[tuple[int, ...], ...] = ((), (1000,), (1003, 2000), (1500,))
+    with db.transaction() as session:
+        for visibility, owner, parties, users in itertools.product(
+            VISIBILITIES, OWNERS[:3], PARTY_LISTS[:4], named
+        ):
+            session.add(Channel(
+                name="c", kind="group", visibility=visibility, parties=list(parties),
+                parties_key=parties_key(parties), users_key=users_key(users), owner_party=owner,
+                created_by=author.id,
+            ))  # fmt: skip
+    _agree(
+        db,
+        Channel,
+        channel_actions.visible_channels_clause,
+        lambda s, a, r: channel_actions.channel_audience(r).allows(
+            a.party_code, a.party_kind, a.user_id
+        ),
+    )
+
+
 def test_event_audiences_agree(db, author):
     """The events' clause (db/audience.visible_to), the one risk assessments build on."""
     from eocnet.db.audience import visible_to
@@ -500,6 +526,14 @@ class Rows:
         session.flush()
         session.add(PledgeAllocation(pledge_id=pledge.id, request_id=need.id, party_code="IDN",
                                      quantity=50))  # fmt: skip
+        channel = Channel(name=f"channel {i}", kind="group",
+                          visibility="network" if mine else "restricted",
+                          parties=[] if mine else ["THA"], parties_key=parties_key([] if mine
+                          else ["THA"]), owner_party="THA", created_by=author)  # fmt: skip
+        session.add(channel)
+        session.flush()
+        session.add(Message(channel_id=channel.id, author_id=acker.id, party_code="THA",
+                            body=f"message {i}"))  # fmt: skip
         session.add(StockItem(party_code="IDN", item=f"stock {i}", category="vaccine",
                               quantity=10, unit="doses", updated_by=author))  # fmt: skip
 
@@ -533,6 +567,7 @@ def _api_lists(rows: Rows) -> list[str]:
         "/api/v1/countermeasure-requests.csv",
         "/api/v1/pledges",
         "/api/v1/pledges.csv",
+        "/api/v1/channels",
     ]
 
 
@@ -554,6 +589,7 @@ def _pages(rows: Rows) -> list[str]:
         "/events",
         "/events?alert=1",
         "/countermeasures",
+        "/channels",
     ]
 
 
