@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from eocnet.actions import advisories as advisory_actions
 from eocnet.actions.users import actor_for
 from eocnet.db.models import Advisory, AdvisoryMessage, AuditEntry, StreamEntry
 from eocnet.interop import cap
@@ -400,13 +399,14 @@ def test_the_advisory_list_asks_the_database_the_same_number_of_times_for_any_le
     client, db, people
 ):
     """No query per advisory (audience, translations, last message)."""
+    from eocnet.queries.advisories import advisories
     from eocnet.web.advisory_pages import _rows
 
     actor = actor_for(user_row(db, people["idn"].id))
 
     def list_queries() -> tuple[int, int]:
         with db.read() as session, statements(db) as seen:
-            rows = _rows(session, advisory_actions.visible(session, actor))
+            rows = _rows(session, list(session.scalars(advisories(actor))))
             assert all(r["headline"] for r in rows)
         return len(rows), len(seen)
 

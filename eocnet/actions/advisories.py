@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events, search_index
 from eocnet.actions import risk_assessments as rra_actions
@@ -133,25 +133,6 @@ def access(session: Session, actor: Actor, advisory_id: int) -> Advisory:
     if advisory is None or not can_see(session, actor, advisory):
         raise NotFound(f"no advisory {advisory_id}")
     return advisory
-
-
-def visible(session: Session, actor: Actor, status: str | None = None) -> list[Advisory]:
-    """The advisories the actor may see, with their translations (three queries in all)."""
-    query = (
-        select(Advisory)
-        .options(selectinload(Advisory.translations))
-        .order_by(Advisory.updated_at.desc(), Advisory.id.desc())
-    )
-    if status:
-        query = query.where(Advisory.status == status)
-    coordinating = coordinators(session)
-    return [
-        a
-        for a in session.scalars(query)
-        if audience(session, a, coordinating).allows(
-            actor.party_code, actor.party_kind, actor.user_id
-        )
-    ]
 
 
 def may_edit(actor: Actor, advisory: Advisory) -> bool:
@@ -520,16 +501,6 @@ def _latest_message_ids(advisory_ids: Collection[int] | None = None) -> Select[i
     if advisory_ids is not None:
         query = query.where(AdvisoryMessage.advisory_id.in_(advisory_ids))
     return query
-
-
-def last_messages(session: Session, advisory_ids: Collection[int]) -> dict[int, AdvisoryMessage]:
-    """The latest message of each of these advisories (those with one), in one query."""
-    if not advisory_ids:
-        return {}
-    found = session.scalars(
-        select(AdvisoryMessage).where(AdvisoryMessage.id.in_(_latest_message_ids(advisory_ids)))
-    )
-    return {m.advisory_id: m for m in found}
 
 
 def public_url(settings: Settings, advisory_id: int) -> str:

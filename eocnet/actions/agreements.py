@@ -41,7 +41,8 @@ class AgreementFields:
 def audience(session: Session, agreement: Agreement) -> Audience:
     owner = agreement.parties[0] if agreement.parties else ""
     if agreement.shared_with_network:
-        return Audience(Visibility.NETWORK, owner)
+        # every signatory, a dialogue partner among them too, and the network
+        return Audience(Visibility.NETWORK, owner, tuple(agreement.parties))
     return Audience(
         Visibility.RESTRICTED, owner, tuple(sorted({*agreement.parties, *coordinators(session)}))
     )
@@ -56,11 +57,6 @@ def access(session: Session, actor: Actor, agreement_id: int) -> Agreement:
     if found is None or not can_see(session, actor, found):
         raise NotFound(f"no agreement {agreement_id}")
     return found
-
-
-def visible(session: Session, actor: Actor) -> list[Agreement]:
-    rows = session.scalars(select(Agreement).order_by(Agreement.signed_on.desc(), Agreement.id))
-    return [a for a in rows if can_see(session, actor, a)]
 
 
 def _signatory(actor: Actor, agreement: Agreement) -> bool:
@@ -228,12 +224,6 @@ def edit_activity(
     return activity
 
 
-def activities(session: Session, agreement: Agreement) -> list[PlanActivity]:
-    order = {t: i for i, t in enumerate(rules.PLAN_TERMS)}
-    rows = session.scalars(select(PlanActivity).where(PlanActivity.agreement_id == agreement.id))
-    return sorted(rows, key=lambda a: (order[a.term], a.starts_on, a.id))
-
-
 def activity(session: Session, agreement: Agreement, activity_id: int) -> PlanActivity:
     found = session.get(PlanActivity, activity_id)
     if found is None or found.agreement_id != agreement.id:
@@ -274,14 +264,6 @@ def add_indicator(
     session.flush()
     _announce(session, actor, agreement, "indicator_added", indicator=row.name)
     return row
-
-
-def indicators(session: Session, agreement: Agreement) -> list[Indicator]:
-    return list(
-        session.scalars(
-            select(Indicator).where(Indicator.agreement_id == agreement.id).order_by(Indicator.id)
-        )
-    )
 
 
 def report(
@@ -329,22 +311,3 @@ def report(
         indicator=indicator.name, period=row.period, party=row.party_code, value=value,
     )  # fmt: skip
     return row
-
-
-def reports(session: Session, indicator: Indicator) -> list[IndicatorReport]:
-    return list(
-        session.scalars(
-            select(IndicatorReport)
-            .where(IndicatorReport.indicator_id == indicator.id)
-            .order_by(IndicatorReport.period, IndicatorReport.party_code)
-        )
-    )
-
-
-def progress(indicator: Indicator, rows: list[IndicatorReport]) -> float | None:
-    """How far the latest value is from the baseline towards the target, in %."""
-    if not rows:
-        return None
-    latest = max(r.period for r in rows)
-    value = sum(r.value for r in rows if r.period == latest)
-    return round(100 * (value - indicator.baseline) / (indicator.target - indicator.baseline), 1)

@@ -274,10 +274,6 @@ def pledge(session: Session, actor: Actor, f: PledgeFields) -> Pledge:
     return made
 
 
-def pledges(session: Session) -> list[Pledge]:
-    return list(session.scalars(select(Pledge).order_by(Pledge.id.desc())))
-
-
 def get_pledge(session: Session, pledge_id: int) -> Pledge:
     found = session.get(Pledge, pledge_id)
     if found is None:
@@ -394,16 +390,6 @@ def accept_plan(
     return rows
 
 
-def allocations(session: Session, made: Pledge) -> list[PledgeAllocation]:
-    return list(
-        session.scalars(
-            select(PledgeAllocation)
-            .where(PledgeAllocation.pledge_id == made.id)
-            .order_by(PledgeAllocation.id)
-        )
-    )
-
-
 def ship(
     session: Session, actor: Actor, share: PledgeAllocation, quantity: int, on: date
 ) -> PledgeAllocation:
@@ -444,13 +430,3 @@ def confirm_receipt(
         {"party": share.party_code, "quantity": quantity},
     )  # fmt: skip
     return share
-
-
-def reconciliation(session: Session, made: Pledge) -> dict[str, int]:
-    shares = allocations(session, made)
-    return {
-        "pledged": made.quantity,
-        "allocated": sum(s.quantity for s in shares),
-        "shipped": sum(s.shipped_quantity or 0 for s in shares),
-        "received": sum(s.received_quantity or 0 for s in shares),
-    }

@@ -25,12 +25,10 @@ from eocnet.domain import fact_checks as rules
 from eocnet.domain import languages
 from eocnet.domain.actors import Actor
 from eocnet.domain.places import is_country
-from eocnet.domain.roles import Role
 from eocnet.domain.visibility import Visibility
 from eocnet.realtime.log import Audience, publish
 
 MAX_TEXT = 20_000
-LOGGING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT, Role.COORDINATOR})
 
 
 @dataclass
@@ -62,7 +60,7 @@ class FactCheckFields:
 
 
 def _member(actor: Actor) -> bool:
-    return not actor.is_partner and any(r in LOGGING_ROLES for r in actor.roles)
+    return rules.keeps_rumour_log(actor)
 
 
 def log_rumour(session: Session, actor: Actor, f: RumourFields) -> Rumour:
@@ -160,11 +158,6 @@ def access(session: Session, actor: Actor, fact_check_id: int) -> FactCheck:
     if check is None or not can_see(actor, check):
         raise NotFound(f"no fact check {fact_check_id}")
     return check
-
-
-def visible(session: Session, actor: Actor) -> list[FactCheck]:
-    rows = session.scalars(select(FactCheck).order_by(FactCheck.updated_at.desc()))
-    return [c for c in rows if can_see(actor, c)]
 
 
 def _audience(check: FactCheck) -> Audience:
@@ -321,12 +314,6 @@ def withdraw(session: Session, actor: Actor, check: FactCheck) -> FactCheck:
     session.flush()
     _announce(session, actor, check, "withdrawn")
     return check
-
-
-def linked_rumours(session: Session, check: FactCheck) -> list[Rumour]:
-    return list(
-        session.scalars(select(Rumour).where(Rumour.fact_check_id == check.id).order_by(Rumour.id))
-    )
 
 
 def public_checks(session: Session) -> list[FactCheck]:

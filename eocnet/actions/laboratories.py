@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eocnet.actions import audit, events, search_index
@@ -110,19 +109,6 @@ def edit_lab(session: Session, actor: Actor, lab: Laboratory, f: LabFields) -> L
     return lab
 
 
-def labs(session: Session, party: str | None = None, agent: str = "") -> list[Laboratory]:
-    """The directory (every signed-in user sees it), optionally by party or by a
-    pathogen it tests for."""
-    query = select(Laboratory).order_by(Laboratory.party_code, Laboratory.name)
-    if party:
-        query = query.where(Laboratory.party_code == party.upper())
-    found = list(session.scalars(query))
-    if agent:
-        wanted = agent.casefold()
-        found = [lab for lab in found if any(wanted in t["agent"].casefold() for t in lab.tests)]
-    return found
-
-
 def lab(session: Session, lab_id: int) -> Laboratory:
     found = session.get(Laboratory, lab_id)
     if found is None:
@@ -163,13 +149,6 @@ def access(session: Session, actor: Actor, request_id: int) -> SupportRequest:
     if found is None or not can_see(session, actor, found):
         raise NotFound(f"no support request {request_id}")
     return found
-
-
-def requests(session: Session, actor: Actor, status: str = "") -> list[SupportRequest]:
-    query = select(SupportRequest).order_by(SupportRequest.updated_at.desc())
-    if status:
-        query = query.where(SupportRequest.status == status)
-    return [r for r in session.scalars(query) if can_see(session, actor, r)]
 
 
 def index_request(session: Session, request: SupportRequest) -> None:
@@ -249,16 +228,6 @@ def ask(session: Session, actor: Actor, f: SupportFields) -> SupportRequest:
     return request
 
 
-def offers(session: Session, request: SupportRequest) -> list[SupportOffer]:
-    return list(
-        session.scalars(
-            select(SupportOffer)
-            .where(SupportOffer.request_id == request.id)
-            .order_by(SupportOffer.id)
-        )
-    )
-
-
 def offer(
     session: Session, actor: Actor, request: SupportRequest, note: str, laboratory_id: int | None
 ) -> SupportOffer:
@@ -304,7 +273,7 @@ def accept(
         raise Invalid(f"no offer {offer_id} on this request", field="offer_id")
     if request.status != "offered":
         raise Invalid(f"the request is {request.status}", field="status")
-    for other in offers(session, request):
+    for other in session.scalars(select(SupportOffer).where(SupportOffer.request_id == request.id)):
         other.status = "accepted" if other.id == chosen.id else "declined"
     request.accepted_offer_id = chosen.id
     request.status = "accepted"
@@ -365,18 +334,6 @@ def access_shipment(session: Session, actor: Actor, shipment_id: int) -> Specime
     if found is None or actor.party_code not in shipment_parties(session, found):
         raise NotFound(f"no shipment {shipment_id}")
     return found
-
-
-def shipments(session: Session, actor: Actor) -> list[SpecimenShipment]:
-    query = select(SpecimenShipment).order_by(SpecimenShipment.id.desc())
-    if actor.party_kind != "coordinator":
-        query = query.where(
-            or_(
-                SpecimenShipment.sender_party == actor.party_code,
-                SpecimenShipment.receiver_party == actor.party_code,
-            )
-        )
-    return list(session.scalars(query))
 
 
 def send_specimens(session: Session, actor: Actor, f: ShipmentFields) -> SpecimenShipment:
@@ -454,20 +411,3 @@ def receive(
     session.flush()
     _shipment_event(session, actor, shipment, "received")
     return shipment
-
-
-def lab_names(session: Session) -> dict[int, str]:
-    return {lab.id: f"{lab.name} ({lab.party_code})" for lab in session.scalars(select(Laboratory))}
-
-
-def request_row(request: SupportRequest) -> dict[str, Any]:
-    return {
-        "id": request.id,
-        "requesting_party": request.requesting_party,
-        "kind": request.kind,
-        "title": request.title,
-        "status": request.status,
-        "needed_by": request.needed_by,
-        "event_id": request.event_id,
-        "created_at": request.created_at,
-    }

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from eocnet.actions import audit, files, notifications, search_index
 from eocnet.actions.checks import WRITING_ROLES, check_parties, coordinators, http_url, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings
-from eocnet.db.models import ActionItem, ActionNote, Mechanism, Meeting, Party, StoredFile, User
+from eocnet.db.models import ActionItem, ActionNote, Mechanism, Meeting, StoredFile, User
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
@@ -44,10 +43,6 @@ class MechanismFields:
     lead_party: str
     purpose: str = ""
     status: str = "active"
-
-
-def mechanisms(session: Session) -> list[Mechanism]:
-    return list(session.scalars(select(Mechanism).order_by(Mechanism.name)))
 
 
 def mechanism(session: Session, mechanism_id: int) -> Mechanism:
@@ -123,13 +118,6 @@ def access_meeting(session: Session, actor: Actor, meeting_id: int) -> Meeting:
     if found is None or not can_see_meeting(session, actor, found):
         raise NotFound(f"no meeting {meeting_id}")
     return found
-
-
-def meetings(session: Session, actor: Actor, mechanism_id: int | None = None) -> list[Meeting]:
-    query = select(Meeting).order_by(Meeting.starts_at.desc())
-    if mechanism_id is not None:
-        query = query.where(Meeting.mechanism_id == mechanism_id)
-    return [m for m in session.scalars(query) if can_see_meeting(session, actor, m)]
 
 
 def _apply_meeting(session: Session, meeting: Meeting, f: MeetingFields) -> None:
@@ -265,28 +253,6 @@ def attach_file(
     return row
 
 
-def local_times(session: Session, meeting: Meeting) -> list[dict[str, Any]]:
-    """The start in the time zone of every party taking part (all members when
-    the meeting is open to the network)."""
-    from zoneinfo import ZoneInfo
-
-    query = select(Party).order_by(Party.code)
-    codes = set(meeting.parties) | {meeting.owner_party}
-    parties = [
-        p
-        for p in session.scalars(query)
-        if (p.code in codes) or (not meeting.parties and p.kind in ("member", "coordinator"))
-    ]
-    out = []
-    for party in parties:
-        try:
-            local = meeting.starts_at.astimezone(ZoneInfo(party.time_zone))
-        except (ValueError, KeyError):
-            continue
-        out.append({"party": party.code, "time_zone": party.time_zone, "local": local})
-    return out
-
-
 # ---------------------------------------------------------------- action items
 
 
@@ -316,27 +282,6 @@ def access_action(session: Session, actor: Actor, item_id: int) -> ActionItem:
     if found is None or not can_see_action(session, actor, found):
         raise NotFound(f"no action item {item_id}")
     return found
-
-
-def actions_list(
-    session: Session,
-    actor: Actor,
-    *,
-    meeting_id: int | None = None,
-    mechanism_id: int | None = None,
-    party: str = "",
-    open_only: bool = False,
-) -> list[ActionItem]:
-    query = select(ActionItem).order_by(ActionItem.due_on, ActionItem.id)
-    if meeting_id is not None:
-        query = query.where(ActionItem.meeting_id == meeting_id)
-    if mechanism_id is not None:
-        query = query.where(ActionItem.mechanism_id == mechanism_id)
-    if party:
-        query = query.where(ActionItem.owner_party == party.upper())
-    if open_only:
-        query = query.where(ActionItem.status.in_(("open", "in_progress")))
-    return [a for a in session.scalars(query) if can_see_action(session, actor, a)]
 
 
 def _action_event(session: Session, actor: Actor, item: ActionItem, what: str) -> None:
@@ -432,14 +377,6 @@ def add_note(
     return row
 
 
-def notes(session: Session, item: ActionItem) -> list[ActionNote]:
-    return list(
-        session.scalars(
-            select(ActionNote).where(ActionNote.action_item_id == item.id).order_by(ActionNote.id)
-        )
-    )
-
-
 def overdue_items(session: Session, today: date) -> list[ActionItem]:
     return list(
         session.scalars(
@@ -504,17 +441,3 @@ def remind_overdue_owners(session: Session, settings: Settings, now: datetime) -
                 f"{settings.base_url.rstrip('/')}/actions/{item.id}\n",
             )
     return len(due)
-
-
-def follow_up(session: Session, actor: Actor, mech: Mechanism, today: date) -> dict[str, Any]:
-    """What the one-page follow-up report of a mechanism shows."""
-    items = actions_list(session, actor, mechanism_id=mech.id)
-    counts = {s: sum(1 for a in items if a.status == s) for s in rules.ACTION_STATUSES}
-    return {
-        "mechanism": mech,
-        "meetings": meetings(session, actor, mech.id),
-        "items": items,
-        "counts": counts,
-        "overdue": [a for a in items if rules.overdue(a.due_on, a.status, today)],
-        "today": today,
-    }

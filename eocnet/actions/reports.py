@@ -55,11 +55,6 @@ def access(session: Session, actor: Actor, report_id: int) -> Report:
     return found
 
 
-def visible(session: Session, actor: Actor) -> list[Report]:
-    rows = session.scalars(select(Report).order_by(Report.id.desc()).limit(500))
-    return [r for r in rows if can_see(actor, r)]
-
-
 def _writer(actor: Actor) -> bool:
     return (
         actor.scope == "write"

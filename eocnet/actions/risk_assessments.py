@@ -105,16 +105,6 @@ def access(session: Session, actor: Actor, assessment_id: int) -> RiskAssessment
     return rra
 
 
-def for_event(session: Session, actor: Actor, event_id: int) -> list[RiskAssessment]:
-    events.access_event(session, actor, event_id)
-    rows = session.scalars(
-        select(RiskAssessment)
-        .where(RiskAssessment.event_id == event_id)
-        .order_by(RiskAssessment.id.desc())
-    )
-    return [r for r in rows if can_see(session, actor, r)]
-
-
 def _check(f: AssessmentFields) -> str:
     """Check the fields; returns the matrix cell for the likelihood and consequences."""
     if not f.title.strip():

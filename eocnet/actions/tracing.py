@@ -17,6 +17,7 @@ from eocnet.actions import audit
 from eocnet.actions.directory import coordinator_code
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.config import Settings, master_key_text
+from eocnet.db.audience import tracing_notice_visible
 from eocnet.db.models import Event, FollowUpVisit, Party, TracedPerson, TracingNotice, User
 from eocnet.db.types import utcnow
 from eocnet.domain import follow_up
@@ -135,11 +136,7 @@ def visible_notices(
     )
     if event_id is not None:
         query = query.where(TracingNotice.event_id == event_id)
-    if not sees_every_summary(actor):
-        code = actor.party_code
-        query = query.where(
-            or_(TracingNotice.sender_party == code, TracingNotice.parties_key.contains(f",{code},"))
-        )
+    query = query.where(tracing_notice_visible(actor))
     return list(session.execute(query).scalars())
 
 
@@ -147,11 +144,7 @@ def has_visible_notices(session: Session, actor: Actor, event_id: int) -> bool:
     """Whether the event has a notice the actor's party sent or received (any for the
     coordinator): one cheap read, for the event page."""
     query = select(TracingNotice.id).where(TracingNotice.event_id == event_id).limit(1)
-    if not sees_every_summary(actor):
-        code = actor.party_code
-        query = query.where(
-            or_(TracingNotice.sender_party == code, TracingNotice.parties_key.contains(f",{code},"))
-        )
+    query = query.where(tracing_notice_visible(actor))
     return session.scalar(query) is not None
 
 

@@ -3,6 +3,7 @@ and importing CAP messages as drafts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from eocnet.actions import advisories as actions
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.schemas import Id, Input
+from eocnet.db.models import Advisory, AdvisoryMessage
+from eocnet.queries import advisories as queries
 
 router = APIRouter(tags=["advisories"])
 
@@ -164,7 +167,17 @@ class NoteIn(Input):
     note: str = Field("", max_length=2000)
 
 
-def _out(session: Any, advisory: Any) -> AdvisoryOut:
+def _outs(session: Session, rows: Sequence[Advisory]) -> list[AdvisoryOut]:
+    """The advisories as answered, with the messages of all of them in one statement."""
+    issued = queries.messages_of(session, [a.id for a in rows])
+    return [_one(advisory, issued[advisory.id]) for advisory in rows]
+
+
+def _out(session: Session, advisory: Advisory) -> AdvisoryOut:
+    return _outs(session, [advisory])[0]
+
+
+def _one(advisory: Advisory, issued: list[AdvisoryMessage]) -> AdvisoryOut:
     return AdvisoryOut(
         **{
             name: getattr(advisory, name)
@@ -192,7 +205,7 @@ def _out(session: Any, advisory: Any) -> AdvisoryOut:
                 public=m.public,
                 url=f"/public/cap/{m.identifier}.xml" if m.public else None,
             )
-            for m in actions.messages(session, advisory.id)
+            for m in issued
         ],
     )
 
@@ -231,7 +244,7 @@ def list_advisories(
     ] = None,
 ) -> list[AdvisoryOut]:
     with db.read() as session:
-        return [_out(session, a) for a in actions.visible(session, actor, status)]
+        return _outs(session, list(session.scalars(queries.advisories(actor, status))))
 
 
 @router.get("/advisories/{advisory_id}", response_model=AdvisoryOut, summary="An advisory")

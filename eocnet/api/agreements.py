@@ -3,6 +3,7 @@ and the focal-point connectivity checks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -20,6 +21,7 @@ from eocnet.api.schemas import MAX_ID, Id, Input, from_row
 from eocnet.db.models import Agreement
 from eocnet.domain.coordination import COOPERATION_AREAS
 from eocnet.httpkit.files import download
+from eocnet.queries import agreements as queries
 
 router = APIRouter(tags=["cooperation agreements"])
 Area = Literal[COOPERATION_AREAS]  # type: ignore[valid-type]
@@ -115,24 +117,33 @@ class AgreementOut(BaseModel):
     indicators: list[IndicatorOut]
 
 
-def _out(session: Session, agreement: Agreement) -> AgreementOut:
-    indicators = []
-    for indicator in actions.indicators(session, agreement):
-        rows = actions.reports(session, indicator)
-        indicators.append(
-            from_row(
-                IndicatorOut,
-                indicator,
-                reports=[from_row(ReportOut, r) for r in rows],
-                progress=actions.progress(indicator, rows),
-            )
+def _outs(session: Session, rows: Sequence[Agreement]) -> list[AgreementOut]:
+    """The agreements as answered: plans, indicators and values read once for all."""
+    ids = [a.id for a in rows]
+    plans = queries.activities_of(session, ids)
+    indicators = queries.indicators_of(session, ids)
+    values = queries.reports_of(session, [i.id for each in indicators.values() for i in each])
+    return [
+        from_row(
+            AgreementOut,
+            agreement,
+            activities=[from_row(ActivityOut, a) for a in plans[agreement.id]],
+            indicators=[
+                from_row(
+                    IndicatorOut,
+                    indicator,
+                    reports=[from_row(ReportOut, r) for r in values[indicator.id]],
+                    progress=queries.progress(indicator, values[indicator.id]),
+                )
+                for indicator in indicators[agreement.id]
+            ],
         )
-    return from_row(
-        AgreementOut,
-        agreement,
-        activities=[from_row(ActivityOut, a) for a in actions.activities(session, agreement)],
-        indicators=indicators,
-    )
+        for agreement in rows
+    ]
+
+
+def _out(session: Session, agreement: Agreement) -> AgreementOut:
+    return _outs(session, [agreement])[0]
 
 
 def _fields(body: AgreementIn) -> actions.AgreementFields:
@@ -154,7 +165,7 @@ def create(body: AgreementIn, actor: CurrentActor, db: DbDep) -> AgreementOut:
 @router.get("/agreements", response_model=list[AgreementOut], summary="Agreements you can see")
 def list_agreements(actor: CurrentActor, db: DbDep) -> list[AgreementOut]:
     with db.read() as session:
-        return [_out(session, a) for a in actions.visible(session, actor)]
+        return _outs(session, list(session.scalars(queries.agreements(actor))))
 
 
 @router.get("/agreements.csv", response_class=Response, responses=CSV_RESPONSES, summary="CSV")
@@ -166,9 +177,11 @@ def agreements_csv(actor: CurrentActor, db: DbDep) -> Response:
     ]  # fmt: skip
     rows: list[list[object]] = []
     with db.read() as session:
-        for a in actions.visible(session, actor):
+        found = list(session.scalars(queries.agreements(actor)))
+        plans = queries.activities_of(session, [a.id for a in found])
+        for a in found:
             head: list[object] = [a.id, a.title, " ".join(a.parties), a.signed_on, a.expires_on]
-            plan = actions.activities(session, a)
+            plan = plans[a.id]
             for act in plan:
                 rows.append(
                     [*head, act.term, act.title, act.lead_party, act.starts_on, act.ends_on,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -18,6 +19,7 @@ from eocnet.api.schemas import MAX_ID, Id, Input, from_row
 from eocnet.db.models import Pledge, PledgeAllocation, StockItem
 from eocnet.db.types import utcnow
 from eocnet.domain.coordination import near_expiry
+from eocnet.queries import countermeasures as queries
 
 router = APIRouter(tags=["countermeasures"])
 Category = Literal["vaccine", "antiviral", "antibiotic", "antitoxin", "ppe", "test_kit", "other"]
@@ -170,13 +172,22 @@ def _stock(line: StockItem) -> StockOut:
     return from_row(StockOut, line, near_expiry=near_expiry(line.expiry, utcnow().date()))
 
 
+def _pledges(session: Session, rows: Sequence[Pledge]) -> list[PledgeOut]:
+    """The pledges as answered, with the shares of all of them in one statement."""
+    shares = queries.allocations_of(session, [p.id for p in rows])
+    return [
+        from_row(
+            PledgeOut,
+            made,
+            allocations=[from_row(AllocationOut, a) for a in shares[made.id]],
+            reconciliation=queries.reconciliation(made, shares[made.id]),
+        )
+        for made in rows
+    ]
+
+
 def _pledge(session: Session, made: Pledge) -> PledgeOut:
-    return from_row(
-        PledgeOut,
-        made,
-        allocations=[from_row(AllocationOut, a) for a in actions.allocations(session, made)],
-        reconciliation=actions.reconciliation(session, made),
-    )
+    return _pledges(session, [made])[0]
 
 
 def _fields(body: StockIn) -> actions.StockFields:
@@ -249,7 +260,7 @@ def list_needs(
     status: Annotated[Literal["open", "pledged", "fulfilled", "cancelled"] | None, Query()] = None,
 ) -> list[NeedOut]:
     with db.read() as session:
-        return [from_row(NeedOut, n) for n in actions.needs(session, status or "")]
+        return [from_row(NeedOut, n) for n in session.scalars(queries.needs(status or ""))]
 
 
 @router.get(
@@ -258,7 +269,7 @@ def list_needs(
 def needs_csv(actor: CurrentActor, db: DbDep) -> Response:
     columns = list(NeedOut.model_fields)
     with db.read() as session:
-        rows = [[getattr(n, c) for c in columns] for n in actions.needs(session)]
+        rows = [[getattr(n, c) for c in columns] for n in session.scalars(queries.needs())]
     return csv_response("countermeasure-requests", columns, rows)
 
 
@@ -277,7 +288,7 @@ def make_pledge(body: PledgeIn, actor: CurrentActor, db: DbDep) -> PledgeOut:
 @router.get("/pledges", response_model=list[PledgeOut], summary="Pledges")
 def list_pledges(actor: CurrentActor, db: DbDep) -> list[PledgeOut]:
     with db.read() as session:
-        return [_pledge(session, p) for p in actions.pledges(session)]
+        return _pledges(session, list(session.scalars(queries.pledges())))
 
 
 @router.get("/pledges.csv", response_class=Response, responses=CSV_RESPONSES, summary="CSV")
@@ -288,8 +299,10 @@ def pledges_csv(actor: CurrentActor, db: DbDep) -> Response:
     ]  # fmt: skip
     rows: list[list[object]] = []
     with db.read() as session:
-        for p in actions.pledges(session):
-            shares: list[PledgeAllocation | None] = [*actions.allocations(session, p)] or [None]
+        found = list(session.scalars(queries.pledges()))
+        allocated = queries.allocations_of(session, [p.id for p in found])
+        for p in found:
+            shares: list[PledgeAllocation | None] = [*allocated[p.id]] or [None]
             for a in shares:
                 rows.append(
                     [p.id, p.party_code, p.item, p.unit, p.kind]

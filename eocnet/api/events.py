@@ -19,13 +19,13 @@ from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.files import upload_of
 from eocnet.api.idempotency import respond_once
 from eocnet.api.schemas import MAX_ID, Id, Input
-from eocnet.db.audience import visible_to
 from eocnet.db.database import Database
 from eocnet.db.models import Attachment, Event, EventRevision, EventUpdate, IhrAssessment
 from eocnet.domain import ihr_annex2
 from eocnet.domain.actors import Actor
 from eocnet.domain.events import AlertCriterion
 from eocnet.httpkit.files import download as download_file
+from eocnet.queries import events as queries
 
 router = APIRouter(tags=["events"])
 
@@ -405,31 +405,18 @@ def list_events(
 ) -> EventPage:
     """Events the caller's party may see, newest first."""
     with db.read() as session:
-        query = (
-            select(Event)
-            .options(selectinload(Event.acknowledgements))
-            .where(visible_to(Event, actor))
-            .order_by(Event.id.desc())
-            .limit(limit)
+        query = queries.events(
+            actor,
+            status=status,
+            country=country,
+            hazard=hazard,
+            alert=alert,
+            since=since,
+            until=until,
+            before_id=before_id,
+            limit=limit,
         )
-        if status:
-            query = query.where(Event.status == status)
-        if country:
-            query = query.where(Event.country == country)
-        if hazard:
-            query = query.where(Event.hazard.ilike(f"%{hazard}%"))
-        if alert is not None:
-            query = query.where(Event.is_alert.is_(alert))
-        if since:
-            query = query.where(Event.created_at >= since)
-        if until:
-            query = query.where(Event.created_at < until)
-        if before_id:
-            query = query.where(Event.id < before_id)
-        rows = session.execute(query).scalars().all()
-        for row in rows:
-            for ack in row.acknowledgements:
-                _ = ack.user.email
+        rows = session.scalars(query).all()
         return EventPage(
             items=[event_out(e) for e in rows],
             next_before_id=rows[-1].id if len(rows) == limit else None,

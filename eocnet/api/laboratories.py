@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -14,6 +15,8 @@ from eocnet.actions import laboratories as actions
 from eocnet.api.csv_export import CSV_RESPONSES, csv_response
 from eocnet.api.deps import CurrentActor, DbDep
 from eocnet.api.schemas import MAX_ID, Id, Input, from_row
+from eocnet.db.models import SupportRequest
+from eocnet.queries import laboratories as queries
 
 router = APIRouter(tags=["laboratories"])
 OptionalId = Annotated[int | None, Field(None, ge=1, le=MAX_ID)]
@@ -134,12 +137,23 @@ class ShipmentOut(BaseModel):
     result_summary: str
 
 
-def _support(session: Any, request: Any) -> SupportOut:
-    return from_row(
-        SupportOut,
-        request,
-        offers=[from_row(OfferOut, o) for o in actions.offers(session, request)],
-    )
+def _supports(session: Session, rows: Sequence[SupportRequest]) -> list[SupportOut]:
+    """The requests as answered, with the offers of all of them in one statement."""
+    offers = queries.offers_of(session, [r.id for r in rows])
+    return [
+        from_row(SupportOut, r, offers=[from_row(OfferOut, o) for o in offers[r.id]]) for r in rows
+    ]
+
+
+def _support(session: Session, request: SupportRequest) -> SupportOut:
+    return _supports(session, [request])[0]
+
+
+def _request_row(request: SupportRequest) -> list[object]:
+    return [
+        request.id, request.requesting_party, request.kind, request.title, request.status,
+        request.needed_by, request.event_id, request.created_at,
+    ]  # fmt: skip
 
 
 @router.get("/laboratories", response_model=list[LabOut], summary="The laboratory directory")
@@ -150,7 +164,8 @@ def list_labs(
     agent: Annotated[str, Query(max_length=200, description="Only those testing for it")] = "",
 ) -> list[LabOut]:
     with db.read() as session:
-        return [from_row(LabOut, lab) for lab in actions.labs(session, party, agent)]
+        labs = queries.testing_for(list(session.scalars(queries.laboratories(party))), agent)
+        return [from_row(LabOut, lab) for lab in labs]
 
 
 @router.get("/laboratories.csv", response_class=Response, responses=CSV_RESPONSES, summary="As CSV")
@@ -162,7 +177,7 @@ def labs_csv(actor: CurrentActor, db: DbDep) -> Response:
                 "; ".join(f"{t['agent']} ({t['method']})" for t in lab.tests),
                 lab.capacity_per_week, lab.turnaround_days, lab.contact, lab.accreditation,
             ]
-            for lab in actions.labs(session)
+            for lab in session.scalars(queries.laboratories())
         ]  # fmt: skip
     columns = [
         "id", "party", "name", "city", "biosafety_level", "tests", "capacity_per_week",
@@ -216,7 +231,9 @@ def list_requests(
     ] = None,
 ) -> list[SupportOut]:
     with db.read() as session:
-        return [_support(session, r) for r in actions.requests(session, actor, status or "")]
+        return _supports(
+            session, list(session.scalars(queries.support_requests(actor, status or "")))
+        )
 
 
 @router.get(
@@ -224,7 +241,7 @@ def list_requests(
 )
 def requests_csv(actor: CurrentActor, db: DbDep) -> Response:
     with db.read() as session:
-        rows = [list(actions.request_row(r).values()) for r in actions.requests(session, actor)]
+        rows = [_request_row(r) for r in session.scalars(queries.support_requests(actor))]
     columns = [
         "id", "requesting_party", "kind", "title", "status", "needed_by", "event_id", "created_at"
     ]  # fmt: skip
@@ -294,7 +311,7 @@ def send(body: ShipmentIn, actor: CurrentActor, db: DbDep) -> ShipmentOut:
 @router.get("/specimen-shipments", response_model=list[ShipmentOut], summary="Shipments")
 def list_shipments(actor: CurrentActor, db: DbDep) -> list[ShipmentOut]:
     with db.read() as session:
-        return [from_row(ShipmentOut, s) for s in actions.shipments(session, actor)]
+        return [from_row(ShipmentOut, s) for s in session.scalars(queries.shipments(actor))]
 
 
 @router.get(
@@ -303,7 +320,7 @@ def list_shipments(actor: CurrentActor, db: DbDep) -> list[ShipmentOut]:
 def shipments_csv(actor: CurrentActor, db: DbDep) -> Response:
     columns = list(ShipmentOut.model_fields)
     with db.read() as session:
-        rows = [[getattr(s, c) for c in columns] for s in actions.shipments(session, actor)]
+        rows = [[getattr(s, c) for c in columns] for s in session.scalars(queries.shipments(actor))]
     return csv_response("specimen-shipments", columns, rows)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -20,6 +21,7 @@ from eocnet.db.models import ActionItem, Meeting
 from eocnet.db.types import utcnow
 from eocnet.domain.coordination import overdue
 from eocnet.httpkit.files import download
+from eocnet.queries import meetings as queries
 
 router = APIRouter(tags=["meetings and actions"])
 OptionalId = Annotated[int | None, Field(None, ge=1, le=MAX_ID)]
@@ -128,28 +130,47 @@ class ActionOut(BaseModel):
     notes: list[NoteOut]
 
 
+def _meetings(session: Session, rows: Sequence[Meeting]) -> list[MeetingOut]:
+    """The meetings as answered, reading the parties' time zones once for all."""
+    parties = list(session.scalars(queries.time_zones()))
+    return [
+        from_row(
+            MeetingOut,
+            meeting,
+            local_times=[LocalTimeOut(**t) for t in queries.local_times(meeting, parties)],
+            open_to_all=not meeting.parties,
+        )
+        for meeting in rows
+    ]
+
+
 def _meeting(session: Session, meeting: Meeting) -> MeetingOut:
-    return from_row(
-        MeetingOut,
-        meeting,
-        local_times=[LocalTimeOut(**t) for t in actions.local_times(session, meeting)],
-        open_to_all=not meeting.parties,
-    )
+    return _meetings(session, [meeting])[0]
+
+
+def _actions(session: Session, items: Sequence[ActionItem]) -> list[ActionOut]:
+    """The action items as answered, with the notes of all of them in one statement."""
+    notes = queries.notes_of(session, [item.id for item in items])
+    today = utcnow().date()
+    return [
+        from_row(
+            ActionOut,
+            item,
+            overdue=overdue(item.due_on, item.status, today),
+            notes=[from_row(NoteOut, n) for n in notes[item.id]],
+        )
+        for item in items
+    ]
 
 
 def _action(session: Session, item: ActionItem) -> ActionOut:
-    return from_row(
-        ActionOut,
-        item,
-        overdue=overdue(item.due_on, item.status, utcnow().date()),
-        notes=[from_row(NoteOut, n) for n in actions.notes(session, item)],
-    )
+    return _actions(session, [item])[0]
 
 
 @router.get("/mechanisms", response_model=list[MechanismOut], summary="The register")
 def list_mechanisms(actor: CurrentActor, db: DbDep) -> list[MechanismOut]:
     with db.read() as session:
-        return [from_row(MechanismOut, m) for m in actions.mechanisms(session)]
+        return [from_row(MechanismOut, m) for m in session.scalars(queries.mechanisms())]
 
 
 @router.post("/mechanisms", status_code=201, response_model=MechanismOut, summary="Register one")
@@ -191,7 +212,7 @@ def follow_up(
     from eocnet.render.documents import follow_up_html, html_to_pdf
 
     with db.read() as session:
-        report = actions.follow_up(
+        report = queries.follow_up(
             session, actor, actions.mechanism(session, mechanism_id), utcnow().date()
         )
         html = follow_up_html(report, lang)
@@ -224,7 +245,7 @@ def list_meetings(
     mechanism_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[MeetingOut]:
     with db.read() as session:
-        return [_meeting(session, m) for m in actions.meetings(session, actor, mechanism_id)]
+        return _meetings(session, list(session.scalars(queries.meetings(actor, mechanism_id))))
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut, summary="A meeting")
@@ -299,15 +320,14 @@ def list_actions(
     open_only: bool = False,
 ) -> list[ActionOut]:
     with db.read() as session:
-        items = actions.actions_list(
-            session,
+        query = queries.action_items(
             actor,
             meeting_id=meeting_id,
             mechanism_id=mechanism_id,
             party=party,
             open_only=open_only,
         )
-        return [_action(session, a) for a in items]
+        return _actions(session, list(session.scalars(query)))
 
 
 @router.get("/action-items.csv", response_class=Response, responses=CSV_RESPONSES, summary="CSV")
@@ -321,7 +341,7 @@ def actions_csv(actor: CurrentActor, db: DbDep) -> Response:
         rows: list[list[object]] = [
             [a.id, a.title, a.owner_party, a.due_on, a.status, a.progress,
              overdue(a.due_on, a.status, today), a.meeting_id, a.mechanism_id]
-            for a in actions.actions_list(session, actor)
+            for a in session.scalars(queries.action_items(actor))
         ]  # fmt: skip
     return csv_response("action-items", columns, rows)
 

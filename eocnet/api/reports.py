@@ -15,6 +15,7 @@ from eocnet.actions import reports as actions
 from eocnet.api.deps import CurrentActor, DbDep, SettingsDep
 from eocnet.api.schemas import MAX_ID, Id, Input, from_row
 from eocnet.db.models import Report
+from eocnet.queries import reports as queries
 from eocnet.reports import editions
 
 router = APIRouter(tags=["situation reports"])
@@ -74,7 +75,7 @@ def create(body: ReportIn, actor: CurrentActor, db: DbDep) -> ReportOut:
 @router.get("/reports", response_model=list[ReportOut], summary="Reports you may read")
 def list_reports(actor: CurrentActor, db: DbDep) -> list[ReportOut]:
     with db.read() as session:
-        return [_out(r) for r in actions.visible(session, actor)]
+        return [_out(r) for r in session.scalars(queries.reports(actor))]
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut, summary="A report")

@@ -11,10 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from eocnet.actions import events as event_actions
 from eocnet.actions import risk_assessments as actions
 from eocnet.api.deps import CurrentActor, DbDep
 from eocnet.api.schemas import Id, Input
 from eocnet.domain import risk_assessment as rules
+from eocnet.queries import risk_assessments as queries
 
 router = APIRouter(tags=["risk assessments"])
 
@@ -175,7 +177,8 @@ def create_assessment(
 )
 def list_assessments(event_id: Id, actor: CurrentActor, db: DbDep) -> list[AssessmentOut]:
     with db.read() as session:
-        return [_out(r) for r in actions.for_event(session, actor, event_id)]
+        event_actions.access_event(session, actor, event_id)
+        return [_out(r) for r in session.scalars(queries.risk_assessments(actor, event_id))]
 
 
 @router.get(

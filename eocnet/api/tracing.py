@@ -21,6 +21,7 @@ from eocnet.db.models import TracingNotice
 from eocnet.db.types import utcnow
 from eocnet.interop.graphml import write_graphml
 from eocnet.interop.tables import TableError, read_table, write_csv
+from eocnet.queries import tracing as queries
 
 router = APIRouter(tags=["tracing"])
 
@@ -214,7 +215,7 @@ def list_notices(actor: CurrentActor, db: DbDep) -> list[NoticeOut]:
     """Notices your party sent or received (the coordinator sees all, without persons).
     Lists never carry personal data: open a notice to read its persons."""
     with db.read() as session:
-        return [_out(n, None) for n in actions.visible_notices(session, actor)]
+        return [_out(n, None) for n in session.scalars(queries.notices(actor))]
 
 
 @router.get("/tracing-notices/{notice_id}", response_model=NoticeOut, summary="One tracing notice")
@@ -420,7 +421,7 @@ def figures(
     notice, per event and per receiving party, over the notices your party sent or
     received (the coordinator: every notice). No personal data."""
     with db.read() as session:
-        notices = actions.visible_notices(session, actor, limit=5000, event_id=event_id)
+        notices = list(session.scalars(queries.notices(actor, limit=5000, event_id=event_id)))
         return AllFiguresOut(**actions.follow_up_figures(session, notices, day or utcnow().date()))
 
 

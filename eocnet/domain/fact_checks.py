@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from eocnet.domain import search_text
+from eocnet.domain.actors import Actor
+from eocnet.domain.roles import Role
 
 #: The verdicts of a fact check, as fact-checking organisations use them; each
 #: with its schema.org ClaimReview rating (1 = false ... 5 = true).
@@ -35,6 +37,16 @@ def _kept(word: str) -> bool:
     if len(word) >= 3:
         return True
     return len(word) == 2 and any(lo <= word[0] <= hi for lo, hi in _UNSPACED)
+
+
+#: The roles that keep the rumour log (and see fact checks before they are published).
+LOGGING_ROLES = frozenset({Role.OFFICER, Role.FOCAL_POINT, Role.COORDINATOR})
+
+
+def keeps_rumour_log(actor: Actor) -> bool:
+    """An officer, focal point or coordinator of a member state or the coordinator:
+    sees the rumour log and the fact checks being drafted (partners see published ones)."""
+    return not actor.is_partner and any(r in LOGGING_ROLES for r in actor.roles)
 
 
 def words(text: str) -> frozenset[str]:

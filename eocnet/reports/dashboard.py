@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from eocnet.actions import meetings, surveillance
+from eocnet.actions import surveillance
 from eocnet.db.audience import visible_to
 from eocnet.db.models import AggregateReport, Disease, Event, Party, SurveillanceSignal
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
 from eocnet.domain.surveillance import Schedule, periods_between
+from eocnet.queries import meetings
 
 PERIODS = (7, 30, 90, 365)
 OPEN = ("signal", "verified", "ongoing")
@@ -130,7 +131,7 @@ def build(session: Session, actor: Actor, *, hazard: str = "", days: int = 30) -
     today = now.date()
     out.overdue = [
         a
-        for a in meetings.actions_list(session, actor, open_only=True)
+        for a in session.scalars(meetings.action_items(actor, open_only=True))
         if rules.overdue(a.due_on, a.status, today)
     ]
     _completeness(session, actor, out, today)

@@ -26,6 +26,7 @@ from eocnet.db.models import (
 )
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
+from eocnet.queries import countermeasures as countermeasure_queries
 from eocnet.realtime.log import Audience
 from eocnet.reports.common import Reader, for_all, image
 
@@ -236,10 +237,11 @@ def coordination(
         needs = needs.where(CountermeasureRequest.event_id == event_id)
     out.needs = list(session.scalars(needs.order_by(CountermeasureRequest.id)))
     if event_id is None:
-        for pledge in countermeasures.pledges(session):
-            out.pledges.append(
-                {"pledge": pledge, "totals": countermeasures.reconciliation(session, pledge)}
-            )
+        pledges = list(session.scalars(countermeasure_queries.pledges()))
+        shares = countermeasure_queries.allocations_of(session, [p.id for p in pledges])
+        for pledge in pledges:
+            totals = countermeasure_queries.reconciliation(pledge, shares[pledge.id])
+            out.pledges.append({"pledge": pledge, "totals": totals})
         if all(r.kind in ("member", "coordinator") for r in readers) and readers:
             stock = countermeasures.stock(session, reader_actor(readers[0]))
             out.near_expiry = [s for s in stock if rules.near_expiry(s.expiry, today)]

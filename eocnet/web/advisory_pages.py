@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from eocnet.actions import advisories as actions
 from eocnet.actions.errors import ActionError, Invalid
 from eocnet.domain import cap
+from eocnet.queries import advisories as queries
 from eocnet.render.markdown import to_html
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
@@ -155,7 +156,7 @@ def _vocabularies(values: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
 
 
 def _rows(session: Any, items: list[Any]) -> list[dict[str, Any]]:
-    last = actions.last_messages(session, [a.id for a in items])
+    last = queries.last_messages(session, [a.id for a in items])
     return [
         {
             "advisory": a,
@@ -171,7 +172,7 @@ def _rows(session: Any, items: list[Any]) -> list[dict[str, Any]]:
 def list_page(request: Request, status: str = "") -> Response:
     viewer = current_viewer(request)
     with db_of(request).read() as session:
-        rows = _rows(session, actions.visible(session, viewer.actor, status or None))
+        rows = _rows(session, list(session.scalars(queries.advisories(viewer.actor, status))))
     return render(
         request,
         "advisories.html",
@@ -200,7 +201,7 @@ async def import_submit(request: Request) -> Response:
         )
     except ActionError as exc:
         with db_of(request).read() as session:
-            rows = _rows(session, actions.visible(session, viewer.actor))
+            rows = _rows(session, list(session.scalars(queries.advisories(viewer.actor))))
         return render(
             request,
             "advisories.html",

@@ -15,6 +15,7 @@ from eocnet.db.models import Indicator
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.httpkit.files import download
+from eocnet.queries import agreements as queries
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
 from eocnet.web.rendering import render, settings_of
@@ -26,7 +27,7 @@ SVG = {"Cache-Control": "private, no-store"}
 def _list(request: Request, viewer: Viewer, **extra: Any) -> Response:
     with db_of(request).read() as session:
         context: dict[str, Any] = {
-            "agreements": actions.visible(session, viewer.actor),
+            "agreements": list(session.scalars(queries.agreements(viewer.actor))),
             "areas": rules.COOPERATION_AREAS,
             "can_record": not viewer.actor.is_partner,
             "error": None,
@@ -67,19 +68,19 @@ def _detail(request: Request, viewer: Viewer, **extra: Any) -> Response:
     agreement_id = int(request.path_params["agreement_id"])
     with db_of(request).read() as session:
         agreement = actions.access(session, viewer.actor, agreement_id)
-        indicators = []
-        for indicator in actions.indicators(session, agreement):
-            rows = actions.reports(session, indicator)
-            indicators.append(
-                {
-                    "indicator": indicator,
-                    "reports": rows,
-                    "progress": actions.progress(indicator, rows),
-                }
-            )
+        found = queries.indicators_of(session, [agreement.id])[agreement.id]
+        values = queries.reports_of(session, [i.id for i in found])
+        indicators = [
+            {
+                "indicator": indicator,
+                "reports": values[indicator.id],
+                "progress": queries.progress(indicator, values[indicator.id]),
+            }
+            for indicator in found
+        ]
         context: dict[str, Any] = {
             "agreement": agreement,
-            "activities": actions.activities(session, agreement),
+            "activities": queries.activities_of(session, [agreement.id])[agreement.id],
             "indicators": indicators,
             "signatory": viewer.actor.party_code in agreement.parties,
             "files": files.listing(session, "agreement", agreement.id),
@@ -173,7 +174,7 @@ def timeline(request: Request, agreement_id: int) -> Response:
     viewer = current_viewer(request)
     with db_of(request).read() as session:
         agreement = actions.access(session, viewer.actor, agreement_id)
-        rows = actions.activities(session, agreement)
+        rows = queries.activities_of(session, [agreement.id])[agreement.id]
     svg = figure_bytes(timeline_figure(rows, utcnow().date()), "svg")
     return Response(svg, media_type="image/svg+xml", headers=SVG)
 
@@ -188,7 +189,7 @@ def indicator_chart(request: Request, agreement_id: int, indicator_id: int) -> R
         indicator = session.get(Indicator, indicator_id)
         if indicator is None or indicator.agreement_id != agreement.id:
             raise NotFound(f"no indicator {indicator_id}")
-        rows = actions.reports(session, indicator)
+        rows = queries.reports_of(session, [indicator.id])[indicator.id]
     svg = figure_bytes(indicator_figure(indicator, rows), "svg")
     return Response(svg, media_type="image/svg+xml", headers=SVG)
 

@@ -14,6 +14,7 @@ from eocnet.actions.errors import ActionError, NotFound
 from eocnet.db.models import PledgeAllocation
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
+from eocnet.queries import countermeasures as queries
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
 from eocnet.web.rendering import render
@@ -28,8 +29,8 @@ def _overview(request: Request, viewer: Viewer, **extra: Any) -> Response:
         context: dict[str, Any] = {
             "stock": stock,
             "near": {line.id for line in stock if rules.near_expiry(line.expiry, today)},
-            "needs": actions.needs(session),
-            "pledges": actions.pledges(session),
+            "needs": list(session.scalars(queries.needs())),
+            "pledges": list(session.scalars(queries.pledges())),
             "categories": rules.STOCK_CATEGORIES,
             "pledge_kinds": rules.PLEDGE_KINDS,
             "is_partner": viewer.actor.is_partner,
@@ -156,6 +157,7 @@ def _pledge_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
                 preview_error = f"{minimum_text!r} is not a whole number"
             except ActionError as exc:
                 preview_error = exc.detail
+        shares = queries.allocations_of(session, [made.id])[made.id]
         context: dict[str, Any] = {
             "pledge": made,
             "preview": preview,
@@ -163,8 +165,8 @@ def _pledge_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
             "preview_error": preview_error,
             "basis": basis,
             "minimum": minimum_text,
-            "allocations": actions.allocations(session, made),
-            "reconciliation": actions.reconciliation(session, made),
+            "allocations": shares,
+            "reconciliation": queries.reconciliation(made, shares),
             "may_allocate": viewer.actor.party_code == made.party_code
             or viewer.actor.party_kind == "coordinator",
             "party": viewer.actor.party_code,

@@ -19,10 +19,11 @@ from eocnet.actions import events as event_actions
 from eocnet.actions import risk_assessments, tracing
 from eocnet.actions.errors import ActionError
 from eocnet.config import Settings
-from eocnet.db.audience import visible_to
 from eocnet.db.models import Channel, Event, EventUpdate, IhrAssessment, Message, Party
 from eocnet.domain import ihr_annex2
 from eocnet.domain.events import AlertCriterion, EventStatus, Severity
+from eocnet.queries import events as event_queries
+from eocnet.queries import risk_assessments as rra_queries
 from eocnet.queries.search import page_of, search_query
 from eocnet.web.auth import check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render
@@ -53,18 +54,10 @@ def recent_events(
     session: Any, actor: Any, status: str = "", alert_only: bool = False, limit: int = 100
 ) -> list[Event]:
     """The newest events the actor may see, with acknowledgements loaded."""
-    query = (
-        select(Event)
-        .options(selectinload(Event.acknowledgements))
-        .where(visible_to(Event, actor))
-        .order_by(Event.id.desc())
-        .limit(limit)
+    query = event_queries.events(
+        actor, status=status or None, alert=True if alert_only else None, limit=limit
     )
-    if status:
-        query = query.where(Event.status == status)
-    if alert_only:
-        query = query.where(Event.is_alert.is_(True))
-    return list(session.execute(query).scalars())
+    return list(session.scalars(query))
 
 
 def pending_for_party(event: Event, party: str) -> bool:
@@ -233,7 +226,7 @@ def _event_context(session: Any, viewer: Any, event_id: int) -> dict[str, Any]:
             ).scalars()
         ),
         "article9": event_actions.article9_data(session, viewer.actor, event),
-        "assessments": risk_assessments.for_event(session, viewer.actor, event_id),
+        "assessments": list(session.scalars(rra_queries.risk_assessments(viewer.actor, event.id))),
         "can_assess": not viewer.actor.is_partner
         and any(r in risk_assessments.DRAFTING_ROLES for r in viewer.actor.roles),
         "tracing_notices": tracing.has_visible_notices(session, viewer.actor, event_id),

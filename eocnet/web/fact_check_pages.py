@@ -14,6 +14,7 @@ from eocnet.actions import fact_checks as actions
 from eocnet.actions.errors import ActionError, Invalid
 from eocnet.db.models import Rumour
 from eocnet.domain.fact_checks import VERDICTS
+from eocnet.queries import fact_checks as queries
 from eocnet.render.markdown import to_html
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
@@ -131,7 +132,7 @@ def _form_values(form: Any) -> dict[str, Any]:
 def list_page(request: Request) -> Response:
     viewer = current_viewer(request)
     with db_of(request).read() as session:
-        checks = actions.visible(session, viewer.actor)
+        checks = session.scalars(queries.fact_checks(viewer.actor))
         rows = [
             {"check": c, "claim": c.translations[0].claim if c.translations else ""} for c in checks
         ]
@@ -201,7 +202,7 @@ async def create_submit(request: Request) -> Response:
 def _view(request: Request, viewer: Viewer, fact_check_id: int, **extra: Any) -> Response:
     with db_of(request).read() as session:
         check = actions.access(session, viewer.actor, fact_check_id)
-        linked = actions.linked_rumours(session, check) if not viewer.actor.is_partner else []
+        linked = queries.rumours_of(session, check.id) if not viewer.actor.is_partner else []
         values = {
             "verdict": check.verdict,
             "sources": "\n".join(f"{s['title']} | {s['url']}" for s in check.sources),

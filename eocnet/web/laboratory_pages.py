@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from eocnet.actions import laboratories as actions
 from eocnet.domain import coordination as rules
+from eocnet.queries import laboratories as queries
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
 from eocnet.web.rendering import render
@@ -22,11 +23,11 @@ def _directory(request: Request, viewer: Viewer, **extra: Any) -> Response:
     agent = request.query_params.get("agent", "")[:200]
     with db_of(request).read() as session:
         context: dict[str, Any] = {
-            "labs": actions.labs(session, party, agent),
-            "requests": actions.requests(session, viewer.actor),
-            "shipments": actions.shipments(session, viewer.actor),
-            "lab_names": actions.lab_names(session),
-            "own_labs": actions.labs(session, viewer.actor.party_code),
+            "labs": queries.testing_for(list(session.scalars(queries.laboratories(party))), agent),
+            "requests": list(session.scalars(queries.support_requests(viewer.actor))),
+            "shipments": list(session.scalars(queries.shipments(viewer.actor))),
+            "lab_names": queries.lab_names(session),
+            "own_labs": list(session.scalars(queries.laboratories(viewer.actor.party_code))),
             "party": party,
             "agent": agent,
             "kinds": rules.SUPPORT_KINDS,
@@ -137,9 +138,9 @@ def _request_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
         support = actions.access(session, viewer.actor, request_id)
         context: dict[str, Any] = {
             "support": support,
-            "offers": actions.offers(session, support),
-            "lab_names": actions.lab_names(session),
-            "own_labs": actions.labs(session, viewer.actor.party_code),
+            "offers": queries.offers_of(session, [support.id])[support.id],
+            "lab_names": queries.lab_names(session),
+            "own_labs": list(session.scalars(queries.laboratories(viewer.actor.party_code))),
             "mine": support.requesting_party == viewer.actor.party_code,
             "error": None,
             "values": {},

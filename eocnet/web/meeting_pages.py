@@ -13,6 +13,7 @@ from eocnet.actions import meetings as actions
 from eocnet.db.types import utcnow
 from eocnet.domain import coordination as rules
 from eocnet.httpkit.files import download
+from eocnet.queries import meetings as queries
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, current_viewer, db_of
 from eocnet.web.rendering import render, settings_of, zone_of
@@ -24,12 +25,16 @@ def _overview(request: Request, viewer: Viewer, **extra: Any) -> Response:
     today = utcnow().date()
     with db_of(request).read() as session:
         mine = request.query_params.get("mine") == "1"
-        items = actions.actions_list(
-            session, viewer.actor, party=viewer.actor.party_code if mine else "", open_only=True
+        items = list(
+            session.scalars(
+                queries.action_items(
+                    viewer.actor, party=viewer.actor.party_code if mine else "", open_only=True
+                )
+            )
         )
         context: dict[str, Any] = {
-            "meetings": actions.meetings(session, viewer.actor),
-            "mechanisms": actions.mechanisms(session),
+            "meetings": list(session.scalars(queries.meetings(viewer.actor))),
+            "mechanisms": list(session.scalars(queries.mechanisms())),
             "items": items,
             "overdue": {a.id for a in items if rules.overdue(a.due_on, a.status, today)},
             "mine": mine,
@@ -97,14 +102,16 @@ def _meeting_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
     today = utcnow().date()
     with db_of(request).read() as session:
         meeting = actions.access_meeting(session, viewer.actor, meeting_id)
-        items = actions.actions_list(session, viewer.actor, meeting_id=meeting.id)
+        items = list(session.scalars(queries.action_items(viewer.actor, meeting_id=meeting.id)))
         zone = zone_of(viewer.user)
         context: dict[str, Any] = {
             "meeting": meeting,
             "mechanism": actions.mechanism(session, meeting.mechanism_id)
             if meeting.mechanism_id
             else None,
-            "local_times": actions.local_times(session, meeting),
+            "local_times": queries.local_times(
+                meeting, list(session.scalars(queries.time_zones()))
+            ),
             "files": files.listing(session, "meeting", meeting.id),
             "files_url": f"/meetings/{meeting.id}/files",
             "files_kind": "files",
@@ -112,7 +119,7 @@ def _meeting_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
             "items": items,
             "overdue": {a.id for a in items if rules.overdue(a.due_on, a.status, today)},
             "can_edit": actions.may_edit_meeting(viewer.actor, meeting),
-            "mechanisms": actions.mechanisms(session),
+            "mechanisms": list(session.scalars(queries.mechanisms())),
             "starts_local": meeting.starts_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
             "error": None,
             "values": {},
@@ -181,7 +188,7 @@ def _action_page(request: Request, viewer: Viewer, **extra: Any) -> Response:
         item = actions.access_action(session, viewer.actor, item_id)
         context: dict[str, Any] = {
             "item": item,
-            "notes": actions.notes(session, item),
+            "notes": queries.notes_of(session, [item.id])[item.id],
             "overdue": rules.overdue(item.due_on, item.status, utcnow().date()),
             "can_report": item.owner_party == viewer.actor.party_code
             or viewer.actor.is_coordinator,
@@ -220,7 +227,7 @@ async def add_note(request: Request, item_id: int) -> Response:
 def mechanism_page(request: Request, mechanism_id: int) -> Response:
     viewer = current_viewer(request)
     with db_of(request).read() as session:
-        report = actions.follow_up(
+        report = queries.follow_up(
             session, viewer.actor, actions.mechanism(session, mechanism_id), utcnow().date()
         )
     return render(request, "mechanism.html", report, user=viewer.user)
@@ -229,20 +236,22 @@ def mechanism_page(request: Request, mechanism_id: int) -> Response:
 @router.get("/coordination")
 def coordination_page(request: Request) -> Response:
     """The way in to coordination, with what needs attention."""
-    from eocnet.actions import connectivity, countermeasures, laboratories
+    from eocnet.actions import connectivity, countermeasures
+    from eocnet.queries import countermeasures as countermeasure_queries
+    from eocnet.queries import laboratories
 
     viewer = current_viewer(request)
     today = utcnow().date()
     with db_of(request).read() as session:
-        open_items = actions.actions_list(session, viewer.actor, open_only=True)
+        open_items = list(session.scalars(queries.action_items(viewer.actor, open_only=True)))
         stock = [] if viewer.actor.is_partner else countermeasures.stock(session, viewer.actor)
         context = {
             "support_open": sum(
                 1
-                for r in laboratories.requests(session, viewer.actor)
+                for r in session.scalars(laboratories.support_requests(viewer.actor))
                 if r.status in ("open", "offered")
             ),
-            "needs_open": len(countermeasures.needs(session, "open")),
+            "needs_open": len(list(session.scalars(countermeasure_queries.needs("open")))),
             "near_expiry": sum(1 for s in stock if rules.near_expiry(s.expiry, today)),
             "overdue": sum(1 for a in open_items if rules.overdue(a.due_on, a.status, today)),
             "open_actions": len(open_items),

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from eocnet.actions import audit, directory, logins, notifications, tokens, users
 from eocnet.actions import channels as channel_actions
 from eocnet.actions import events as event_actions
-from eocnet.actions import reports as report_actions
 from eocnet.actions.errors import ActionError, Forbidden, NotFound
 from eocnet.actions.users import pending_totp_secret, requires_enrolment
 from eocnet.auth import totp
 from eocnet.db.models import ApiToken, Party, RecoveryCode, User
 from eocnet.domain.roles import Permission
 from eocnet.httpkit.cookies import SESSION_COOKIE
+from eocnet.queries import reports as report_queries
 from eocnet.queries.audit import query_audit
 from eocnet.render import i18n
 from eocnet.web import (
@@ -324,9 +324,9 @@ def dashboard(request: Request) -> Response:
         focal_points = directory.visible_focal_points(session, viewer.actor, party.code)
         recent = exchange.recent_events(session, viewer.actor)
         unread = sum(channel_actions.unread_counts(session, viewer.actor).values())
-        latest_reports = [
-            r for r in report_actions.visible(session, viewer.actor) if r.status == "issued"
-        ][:3]
+        latest_reports = list(
+            session.scalars(report_queries.reports(viewer.actor, status="issued", limit=3))
+        )
     awaiting = [e for e in recent if exchange.pending_for_party(e, viewer.user.party_code)]
     deadlines = [e for e in recent if e.ihr_deadline and not e.ihr_notified_at]
     # the 48-hour assessment clock (IHR Annex 1) of the viewer's own party's events

@@ -15,6 +15,7 @@ from eocnet.actions import reports as actions
 from eocnet.actions.errors import ActionError
 from eocnet.db.types import utcnow
 from eocnet.domain.weeks import week_of
+from eocnet.queries import reports as queries
 from eocnet.reports import dashboard, editions
 from eocnet.web import forms
 from eocnet.web.auth import Viewer, check_csrf, current_viewer, db_of
@@ -26,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 def _list(request: Request, viewer: Viewer, **extra: Any) -> Response:
     with db_of(request).read() as session:
         context: dict[str, Any] = {
-            "reports": actions.visible(session, viewer.actor),
+            "reports": list(session.scalars(queries.reports(viewer.actor))),
             "week": week_of(utcnow().date() - timedelta(days=7)),
             "can_weekly": viewer.actor.party_kind == "coordinator",
             "can_draft": not viewer.actor.is_partner,

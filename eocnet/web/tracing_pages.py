@@ -21,6 +21,7 @@ from eocnet.db.models import Event, Party, User
 from eocnet.db.types import utcnow
 from eocnet.domain.roles import Role
 from eocnet.interop.tables import TableError, read_table
+from eocnet.queries import tracing as tracing_queries
 from eocnet.render.chains import chain_svg, legend
 from eocnet.web.auth import check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render
@@ -36,7 +37,7 @@ def _settings(request: Request) -> Settings:
 def _list(request: Request, template: str) -> Response:
     viewer = current_viewer(request)
     with db_of(request).read() as session:
-        notices = tracing.visible_notices(session, viewer.actor)
+        notices = list(session.scalars(tracing_queries.notices(viewer.actor)))
         summaries = [tracing.notice_summary(n) for n in notices]
         figures = tracing.follow_up_figures(session, notices, utcnow().date())
         titles = dict(
