@@ -320,3 +320,27 @@ def test_the_form_refuses_periods_before_the_disease_history(client, db, make_pe
         follow_redirects=False,
     )
     assert r.status_code == 303  # the first period of the history (VNM's) is open to IDN
+
+
+def test_a_file_preview_shows_the_saved_figures_it_would_replace(client, db, make_person):
+    import re
+
+    _diseases(client, make_person)
+    officer = make_person("IDN", "officer")
+    client.post(
+        f"{API}/reports",
+        headers=officer.headers,
+        json={"rows": [{"disease": "MEA", "period": "2026-W05", "cases_confirmed": 30}]},
+    )
+    login(client, officer.email, PASSWORD)
+    page = client.get("/surveillance/report")
+    text = "disease,period,cases_confirmed\nMEA,2026-W05,0\nMEA,2026-W06,4\n"
+    checked = client.post(
+        "/surveillance/upload",
+        data={"csrf_token": csrf_of(page.text), "step": "check"},
+        files={"file": ("r.csv", text.encode(), "text/csv")},
+    )
+    assert checked.status_code == 200 and 'id="upload-replaces"' in checked.text
+    warning = re.search(r'id="upload-replaces">(.*?)</div>\s*</div>', checked.text, re.S).group(1)
+    assert "1 rows of this file replace" in warning and "<td>30</td>" in warning
+    assert "2026-W06" not in warning  # a new period replaces nothing

@@ -354,6 +354,26 @@ async def report_submit(request: Request) -> Response:
     return _after_save(result, row.disease, viewer.actor.party_code)
 
 
+#: Files up to this many rows are compared with the saved figures in their preview
+#: (larger ones are history loads, checked by the command line or the API's dry run).
+COMPARED_ROWS = 20_000
+
+
+def _replacing(request: Request, viewer: Any, rows: list[Any]) -> dict[str, Any] | None:
+    """The rows of a checked file that would replace other saved figures, with both,
+    for the preview to show before *Save*."""
+    if not rows or len(rows) > COMPARED_ROWS or viewer.actor.party_kind != "member":
+        return None
+    with db_of(request).read() as session:
+        saved = surveillance.saved_rows(session, viewer.actor.party_code, rows)
+        changed = [
+            (row, surveillance.figures_of(saved[row.key]))
+            for row in rows
+            if row.key in saved and surveillance.figures_of(saved[row.key]) != row.figures
+        ]
+    return {"count": len(changed), "rows": changed[:20]} if changed else None
+
+
 @router.post("/surveillance/upload")
 async def upload_submit(request: Request) -> Response:
     """Two steps: the file is checked and previewed with every invalid row;
@@ -395,6 +415,7 @@ async def upload_submit(request: Request) -> Response:
                         "total": check.total,
                         "valid": len(check.rows),
                         "more": max(0, len(check.rows) - 50),
+                        "replacing": _replacing(request, viewer, check.rows),
                     },
                     errors=check.errors,
                     file_data=base64.b64encode(data).decode(),
