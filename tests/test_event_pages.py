@@ -250,3 +250,15 @@ def test_in_indonesian(client, alert, make_person):
     assert "telah mengonfirmasi" in page.text and "Update cases and deaths" not in page.text
     edit = client.get(f"/events/{event_id}/edit")
     assert "Edit the event" not in edit.text and "Suspected cases" not in edit.text
+
+
+def test_a_refused_figures_form_keeps_the_rest_of_the_event(client, alert):
+    idn, event_id = alert
+    login(client, idn.email, PASSWORD)
+    page = client.get(f"/events/{event_id}")
+    figures = _form_values(page.text, "figures-form")
+    r = client.post(f"/events/{event_id}/edit", data={**figures, "cases_probable": "many"})
+    assert r.status_code == 422 and 'id="cases_probable-error"' in r.text
+    values = _form_values(r.text, "event-edit-form")
+    assert values["title"] == ALERT["title"] and values["country"] == "IDN"
+    assert values["cases_probable"] == "many"

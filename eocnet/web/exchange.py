@@ -360,7 +360,9 @@ def _edit_form(
         "event_edit.html",
         {
             "event": event,
-            "values": values or current,
+            # what was typed over what is saved: a refused figures-only form must not
+            # blank the fields it did not send
+            "values": {**current, **(values or {})},
             "severities": list(Severity),
             "figures": FIGURES,
             "error": error,
