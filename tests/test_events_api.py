@@ -119,6 +119,7 @@ def test_information_post_needs_no_reason(client, idn):
     "field, value",
     [
         ("country", "Indonesia"),
+        ("country", "XYZ"),  # the shape of a code, but no country
         ("visibility", "everyone"),
         ("title", ""),
         ("latitude", 200.0),

@@ -28,7 +28,7 @@ def _extract(tmp_path):
 
 def test_english_and_indonesian_available():
     assert {"en", "id"} <= set(i18n.available())
-    assert i18n.language_info("id").name == "Indonesia"
+    assert i18n.language_info("id").name == "Bahasa Indonesia"  # not the country's name
 
 
 def test_every_catalogue_is_complete(tmp_path):

@@ -203,3 +203,144 @@ def test_coordinator_sets_up_a_disease_on_the_page(client, db, make_person):
     assert bad.status_code == 422 and "does not apply to ears-c1" in bad.text
     bad = client.post("/surveillance/diseases", data={**form, "alpha": "many"})
     assert bad.status_code == 422 and "is not a number" in bad.text
+
+
+def _entry_values(html: str) -> dict[str, str]:
+    import re
+
+    form = re.search(
+        r'<form method="post" action="/surveillance/report" id="entry-form">.*?</form>', html, re.S
+    )
+    assert form
+    return dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', form.group(0)))
+
+
+def _current(db, party: str, period: date) -> list[tuple[int, int, int]]:
+    from sqlalchemy import select
+
+    with db.read() as session:
+        return [
+            (r.cases_suspected, r.cases_confirmed, r.deaths_confirmed)
+            for r in session.scalars(
+                select(AggregateReport).where(
+                    AggregateReport.party == party,
+                    AggregateReport.period_start == period,
+                    AggregateReport.current.is_(True),
+                )
+            )
+        ]
+
+
+def test_saved_figures_are_never_overwritten_without_showing_them_and_asking(
+    client, db, make_person
+):
+    """The trap of the review: the one-period form, pre-filled with zeros, replaced
+    a real week of dengue figures on one click."""
+    import re
+
+    _diseases(client, make_person)
+    officer = make_person("IDN", "officer")
+    real = {"cases_suspected": 71, "cases_confirmed": 30, "deaths_confirmed": 1}
+    r = client.post(
+        f"{API}/reports",
+        headers=officer.headers,
+        json={"rows": [{"disease": "MEA", "period": "2026-W05", **real}]},
+    )
+    assert r.status_code == 201, r.text
+    week5 = date(2026, 1, 26)
+    assert _current(db, "IDN", week5) == [(71, 30, 1)]
+    login(client, officer.email, PASSWORD)
+
+    # opening the period shows its saved figures in the form
+    page = client.get("/surveillance/report?disease=MEA&period=2026-W05")
+    values = _entry_values(page.text)
+    assert (values["cases_suspected"], values["cases_confirmed"], values["deaths_confirmed"]) == (
+        "71",
+        "30",
+        "1",
+    )
+    assert 'id="loaded-figures"' in page.text
+    assert (
+        'id="no-saved-figures"'
+        in client.get("/surveillance/report?disease=MEA&period=2026-W06").text
+    )
+
+    # zeros for a period with figures: nothing is written; both are shown, and asked
+    rows = count(db, AggregateReport)
+    zeros = {"csrf_token": csrf_of(page.text), "disease": "MEA", "period": "2026-W05"}
+    asked = client.post("/surveillance/report", data=zeros, follow_redirects=False)
+    assert asked.status_code == 409
+    assert count(db, AggregateReport) == rows and _current(db, "IDN", week5) == [(71, 30, 1)]
+    saved_row = re.search(r'<tr id="saved-row">(.*?)</tr>', asked.text, re.S).group(1)
+    assert re.findall(r"<td>(\d+)</td>", saved_row) == ["71", "0", "30", "0", "0", "1"]
+    assert 'id="replace-saved"' in asked.text and 'id="keep-saved"' in asked.text
+    # what was typed stays in the form
+    assert _entry_values(asked.text)["cases_suspected"] == "0"
+
+    # keeping them: the form opens with the saved figures
+    keep = re.search(r'id="keep-saved"', asked.text) and re.search(
+        r'href="(/surveillance/report\?[^"]+)"[^>]*id="keep-saved"', asked.text
+    )
+    kept = client.get(keep.group(1).replace("&amp;", "&"))
+    assert _entry_values(kept.text)["cases_suspected"] == "71"
+
+    # replacing them, once asked: the earlier figures stay in the history
+    form = re.search(r'<form[^>]*id="replace-form">.*?</form>', asked.text, re.S).group(0)
+    confirm = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    confirm["cases_suspected"] = "72"
+    done = client.post("/surveillance/report", data=confirm, follow_redirects=False)
+    assert done.status_code == 303
+    assert _current(db, "IDN", week5) == [(72, 0, 0)] and count(db, AggregateReport) == rows + 1
+
+    # a confirmation given for figures that have changed since is asked again
+    again = client.post("/surveillance/report", data=confirm | {"cases_suspected": "9"})
+    assert again.status_code == 409 and _current(db, "IDN", week5) == [(72, 0, 0)]
+    # the same figures again need no question
+    same = client.post("/surveillance/report", data={**zeros, "cases_suspected": "72"})
+    assert same.status_code == 200 and "Saved 1 rows" in same.text
+
+
+def test_the_form_refuses_periods_before_the_disease_history(client, db, make_person):
+    _diseases(client, make_person)  # Measles history starts in 2026-W02
+    officer = make_person("IDN", "officer")
+    login(client, officer.email, PASSWORD)
+    page = client.get("/surveillance/report")
+    rows = count(db, AggregateReport)
+    for period in ("1900-W01", "2025-W52"):
+        r = client.post(
+            "/surveillance/report",
+            data={"csrf_token": csrf_of(page.text), "disease": "MEA", "period": period},
+        )
+        assert r.status_code == 422 and 'id="period-error"' in r.text, period
+        assert "2026-W02" in r.text and _entry_values(r.text)["period"] == period
+    assert count(db, AggregateReport) == rows
+    r = client.post(
+        "/surveillance/report",
+        data={"csrf_token": csrf_of(page.text), "disease": "MEA", "period": "2026-W02"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303  # the first period of the history (VNM's) is open to IDN
+
+
+def test_a_file_preview_shows_the_saved_figures_it_would_replace(client, db, make_person):
+    import re
+
+    _diseases(client, make_person)
+    officer = make_person("IDN", "officer")
+    client.post(
+        f"{API}/reports",
+        headers=officer.headers,
+        json={"rows": [{"disease": "MEA", "period": "2026-W05", "cases_confirmed": 30}]},
+    )
+    login(client, officer.email, PASSWORD)
+    page = client.get("/surveillance/report")
+    text = "disease,period,cases_confirmed\nMEA,2026-W05,0\nMEA,2026-W06,4\n"
+    checked = client.post(
+        "/surveillance/upload",
+        data={"csrf_token": csrf_of(page.text), "step": "check"},
+        files={"file": ("r.csv", text.encode(), "text/csv")},
+    )
+    assert checked.status_code == 200 and 'id="upload-replaces"' in checked.text
+    warning = re.search(r'id="upload-replaces">(.*?)</div>\s*</div>', checked.text, re.S).group(1)
+    assert "1 rows of this file replace" in warning and "<td>30</td>" in warning
+    assert "2026-W06" not in warning  # a new period replaces nothing

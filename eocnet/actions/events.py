@@ -40,6 +40,7 @@ from eocnet.domain.events import (
     can_move,
 )
 from eocnet.domain.parties import PartyKind
+from eocnet.domain.places import is_country
 from eocnet.domain.roles import Role
 from eocnet.domain.visibility import NETWORK_KINDS, Visibility, audience_of
 from eocnet.realtime.log import Audience, parties_key, publish
@@ -103,6 +104,17 @@ def _require_poster(actor: Actor) -> None:
         raise Forbidden("your role may not post events")
 
 
+def _check_country(code: str) -> None:
+    """A country of ISO 3166-1 by its alpha-3 code: the shape alone let "XYZ" through
+    to the whole network."""
+    if not ISO3.match(code):
+        raise Invalid("country must be an ISO 3166-1 alpha-3 code such as IDN", field="country")
+    if not is_country(code):
+        raise Invalid(
+            f"{code} is not a country code of ISO 3166-1 (alpha-3, such as IDN)", field="country"
+        )
+
+
 def _validate(
     session: Session, actor: Actor, f: EventFields
 ) -> tuple[list[str], list[str], dict[str, str]]:
@@ -112,8 +124,7 @@ def _validate(
         raise Invalid("the title is empty", field="title")
     if not f.hazard.strip():
         raise Invalid("name the hazard (disease or agent)", field="hazard")
-    if not ISO3.match(f.country):
-        raise Invalid("country must be an ISO 3166-1 alpha-3 code such as IDN", field="country")
+    _check_country(f.country)
     if f.subdivision and not ISO3166_2.match(f.subdivision):
         raise Invalid("subdivision must be an ISO 3166-2 code such as ID-JK", field="subdivision")
     if (f.latitude is None) != (f.longitude is None):
@@ -396,8 +407,8 @@ def update_event(
             Severity(changes["severity"])
         except ValueError:
             raise Invalid(f"unknown severity {changes['severity']!r}", field="severity") from None
-    if "country" in changes and not ISO3.match(str(changes["country"])):
-        raise Invalid("country must be an ISO 3166-1 alpha-3 code", field="country")
+    if "country" in changes:
+        _check_country(str(changes["country"]))
     for name in FIGURES:
         if name in changes and (changes[name] is None or int(changes[name]) < 0):
             raise Invalid("figures cannot be negative", field=name)
@@ -740,11 +751,16 @@ def record_assessment(
     return row
 
 
+def can_record_who_notification(actor: Actor, event: Event) -> bool:
+    """The reporting party's focal point (or its coordinator) notifies WHO: IHR (2005)
+    Article 6.1 makes the notification the National IHR Focal Point's."""
+    return actor.party_code == event.owner_party and (
+        actor.has_role(Role.FOCAL_POINT) or actor.has_role(Role.COORDINATOR)
+    )
+
+
 def record_who_notification(session: Session, actor: Actor, event: Event) -> Event:
-    if not (
-        actor.party_code == event.owner_party
-        and (actor.has_role(Role.FOCAL_POINT) or actor.has_role(Role.COORDINATOR))
-    ):
+    if not can_record_who_notification(actor, event):
         raise Forbidden("the reporting party's focal point records the notification to WHO")
     if event.ihr_notified_at is not None:
         raise Conflict("the notification to WHO is already recorded")

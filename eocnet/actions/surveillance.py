@@ -363,6 +363,48 @@ def check_rows(
     return RowCheck(rows, errors, total)
 
 
+# ---------------------------------------------------------------- what is saved
+
+
+def saved_rows(
+    session: Session, party: str, rows: list[ReportRow]
+) -> dict[tuple[str, date, str, str, str], AggregateReport]:
+    """The current saved figures of the same strata as ``rows`` (the ones saving them
+    would replace), by row key."""
+    keys = {row.key for row in rows}
+    found: dict[tuple[str, date, str, str, str], AggregateReport] = {}
+    by_disease: dict[str, set[date]] = defaultdict(set)
+    for row in rows:
+        by_disease[row.disease].add(row.period)
+    for disease, periods in by_disease.items():
+        for saved in session.execute(
+            select(AggregateReport).where(
+                AggregateReport.party == party,
+                AggregateReport.disease == disease,
+                AggregateReport.current.is_(True),
+                AggregateReport.period_start.between(min(periods), max(periods)),
+            )
+        ).scalars():
+            key = (disease, saved.period_start, saved.area, saved.age_group, saved.sex)
+            if key in keys:
+                found[key] = saved
+    return found
+
+
+def figures_of(saved: AggregateReport) -> dict[str, int]:
+    return {name: int(getattr(saved, name)) for name in FIGURES}
+
+
+def history_start(session: Session, disease: str) -> date | None:
+    """The first period any party has figures for: where the disease's history starts."""
+    first: date | None = session.execute(
+        select(func.min(AggregateReport.period_start)).where(
+            AggregateReport.disease == disease, AggregateReport.current.is_(True)
+        )
+    ).scalar()
+    return first
+
+
 # ---------------------------------------------------------------- submitting
 
 

@@ -46,10 +46,16 @@ def available() -> list[str]:
     return sorted(catalogues())
 
 
+#: Where CLDR's name of a language in itself is not what its speakers pick from a
+#: menu: CLDR names Indonesian "Indonesia", which reads as the country; its speakers
+#: call the language "Bahasa Indonesia".
+ENDONYMS = {"id": "Bahasa Indonesia"}
+
+
 def language_info(tag: str) -> Language:
     try:
         locale = Locale.parse(tag.replace("-", "_"))
-        name = (locale.get_display_name(locale) or tag).capitalize()
+        name = ENDONYMS.get(tag) or (locale.get_display_name(locale) or tag).capitalize()
         return Language(tag, name, locale.text_direction == "rtl")
     except (UnknownLocaleError, ValueError):
         return Language(tag, tag, False)

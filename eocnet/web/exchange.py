@@ -17,14 +17,15 @@ from sqlalchemy.orm import Session, selectinload
 from eocnet.actions import channels as channel_actions
 from eocnet.actions import events as event_actions
 from eocnet.actions import risk_assessments, tracing
-from eocnet.actions.errors import ActionError
+from eocnet.actions.errors import ActionError, Forbidden
 from eocnet.config import Settings
 from eocnet.db.models import Channel, Event, EventUpdate, IhrAssessment, Message, Party
 from eocnet.domain import ihr_annex2
-from eocnet.domain.events import AlertCriterion, EventStatus, Severity
+from eocnet.domain.events import FIGURES, AlertCriterion, EventStatus, Severity
 from eocnet.queries import events as event_queries
 from eocnet.queries import risk_assessments as rra_queries
 from eocnet.queries.search import page_of, search_query
+from eocnet.render import i18n
 from eocnet.web.auth import check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render
 
@@ -96,12 +97,35 @@ def events_fragment(request: Request, status: str = "", alert: str = "") -> Resp
     return _events_view(request, "_events_table.html", status, alert)
 
 
+def _field_error(viewer: Any, exc: ActionError | ValueError) -> tuple[str, str]:
+    """The field a refused form names, and the message to show at it, in the
+    reader's language where the page knows the rule."""
+    t = i18n.translator(viewer.user.language).gettext
+    if not isinstance(exc, ActionError):
+        return "onset_date", t("Give the date as YYYY-MM-DD.")
+    field = (exc.field or "").removeprefix("figures.")
+    if field == "country":
+        return field, t(
+            "This is not a country code. Give the country's ISO 3166-1 alpha-3 code, "
+            "such as IDN for Indonesia or KHM for Cambodia."
+        )
+    if field in FIGURES:
+        return field, t("Give a whole number, 0 or more.")
+    if field == "version":
+        return field, t(
+            "Someone changed this event while you were editing it. Its current values "
+            "are shown; check them and save again."
+        )
+    return field, exc.detail
+
+
 def _new_event_form(
     request: Request,
     viewer: Any,
     error: str | None = None,
     values: dict[str, Any] | None = None,
     status_code: int = 200,
+    error_field: str = "",
 ) -> Response:
     with db_of(request).read() as session:
         parties = _parties(session)
@@ -113,6 +137,7 @@ def _new_event_form(
             "criteria": list(AlertCriterion),
             "severities": list(Severity),
             "error": error,
+            "error_field": error_field,
             "values": values or {"country": viewer.user.party_code},
         },
         user=viewer.user,
@@ -152,12 +177,6 @@ async def new_event_submit(request: Request) -> Response:
     values["alert"] = form.get("alert") == "1"
     values["alert_reasons"] = [str(r) for r in form.getlist("alert_reasons")]
 
-    def _int(name: str) -> int:
-        raw = str(values.get(name) or "0").strip() or "0"
-        if not raw.isdigit():
-            raise ActionError("figures must be whole numbers", field=name)
-        return int(raw)
-
     try:
         onset = date.fromisoformat(str(values["onset_date"])) if values["onset_date"] else None
         fields = event_actions.EventFields(
@@ -175,8 +194,8 @@ async def new_event_submit(request: Request) -> Response:
             needs=str(values["needs"]),
             onset_date=onset,
             figures={
-                "cases_confirmed": _int("cases_confirmed"),
-                "deaths_confirmed": _int("deaths_confirmed"),
+                "cases_confirmed": _whole(values, "cases_confirmed"),
+                "deaths_confirmed": _whole(values, "deaths_confirmed"),
             },
         )
         settings = _settings(request)
@@ -184,9 +203,16 @@ async def new_event_submit(request: Request) -> Response:
             lambda session: event_actions.create_event(session, viewer.actor, fields, settings).id
         )
     except (ActionError, ValueError) as exc:
-        message = exc.detail if isinstance(exc, ActionError) else "dates must be YYYY-MM-DD"
-        return _new_event_form(request, viewer, message, values, status_code=422)
+        field, message = _field_error(viewer, exc)
+        return _new_event_form(request, viewer, message, values, status_code=422, error_field=field)
     return _see_other(f"/events/{event_id}")
+
+
+def _whole(values: dict[str, Any], name: str) -> int:
+    raw = str(values.get(name) or "0").strip() or "0"
+    if not raw.isdigit():
+        raise ActionError("figures must be whole numbers", field=name)
+    return int(raw)
 
 
 def _event_context(session: Any, viewer: Any, event_id: int) -> dict[str, Any]:
@@ -205,7 +231,14 @@ def _event_context(session: Any, viewer: Any, event_id: int) -> dict[str, Any]:
         ).scalars()
     )
     acked = {a.party_code: a for a in event.acknowledgements}
+    channel_id = session.execute(
+        select(Channel.id).where(Channel.event_id == event.id, Channel.kind == "event")
+    ).scalar()
     return {
+        "channel_id": channel_id,
+        "acked_count": len([code for code in event.addressed if code in acked]),
+        "can_notify_who": event.ihr_notified_at is None
+        and event_actions.can_record_who_notification(viewer.actor, event),
         "event": event,
         "updates": updates,
         "acked": acked,
@@ -294,6 +327,141 @@ def status_submit(request: Request, event_id: int, csrf: Csrf, status: FormStr) 
 
     db_of(request).run_sync(job)
     return _see_other(f"/events/{event_id}")
+
+
+EDIT_FIELDS = (
+    "title",
+    "hazard",
+    "country",
+    "place",
+    "summary",
+    "measures",
+    "needs",
+    "severity",
+    "onset_date",
+    *FIGURES,
+)
+
+
+def _edit_form(
+    request: Request,
+    viewer: Any,
+    event_id: int,
+    values: dict[str, Any] | None = None,
+    error: str | None = None,
+    error_field: str = "",
+    status_code: int = 200,
+) -> Response:
+    with db_of(request).read() as session:
+        event = event_actions.access_event(session, viewer.actor, event_id)
+        if not event_actions.can_edit(viewer.actor, event):
+            raise Forbidden("only the reporting party or the coordinator change an event")
+        current = {name: getattr(event, name) for name in EDIT_FIELDS}
+        current["onset_date"] = event.onset_date.isoformat() if event.onset_date else ""
+        current["version"] = event.version
+    return render(
+        request,
+        "event_edit.html",
+        {
+            "event": event,
+            # what was typed over what is saved: a refused figures-only form must not
+            # blank the fields it did not send
+            "values": {**current, **(values or {})},
+            "severities": list(Severity),
+            "figures": FIGURES,
+            "error": error,
+            "error_field": error_field,
+        },
+        user=viewer.user,
+        status_code=status_code,
+    )
+
+
+@router.get("/events/{event_id}/edit")
+def event_edit_page(request: Request, event_id: int) -> Response:
+    viewer = current_viewer(request)
+    return _edit_form(request, viewer, event_id)
+
+
+@router.post("/events/{event_id}/edit")
+async def event_edit_submit(request: Request, event_id: int) -> Response:
+    """Changes the fields the form sent (the whole edit form, or the figures alone from
+    the event page); the version it was read at guards against a lost update."""
+    viewer = current_viewer(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    values: dict[str, Any] = {k: str(form[k]) for k in EDIT_FIELDS if k in form}
+    version = str(form.get("version", ""))
+    try:
+        changes: dict[str, Any] = {}
+        for name, raw in values.items():
+            if name in FIGURES:
+                changes[name] = _whole(values, name)
+            elif name == "onset_date":
+                changes[name] = date.fromisoformat(raw) if raw.strip() else None
+            elif name == "country":
+                changes[name] = raw.strip().upper()
+            else:
+                changes[name] = raw
+
+        def job(session: Session) -> None:
+            event = event_actions.access_event(session, viewer.actor, event_id)
+            event_actions.update_event(
+                session,
+                viewer.actor,
+                event,
+                changes,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+
+        await db_of(request).run(job)
+    except (ActionError, ValueError) as exc:
+        if isinstance(exc, ActionError) and exc.status in (403, 404):
+            raise
+        field, message = _field_error(viewer, exc)
+        if field == "version":  # show what is there now, and keep nothing stale
+            return _edit_form(
+                request, viewer, event_id, error=message, error_field=field, status_code=409
+            )
+        return _edit_form(
+            request,
+            viewer,
+            event_id,
+            {**values, "version": version},
+            message,
+            field,
+            status_code=422,
+        )
+    return _see_other(f"/events/{event_id}")
+
+
+@router.post("/events/{event_id}/who-notification")
+def who_notification_submit(request: Request, event_id: int, csrf: Csrf) -> Response:
+    """Records that WHO was notified (IHR Article 6.1), which clears the deadline."""
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+
+    def job(session: Session) -> None:
+        event = event_actions.access_event(session, viewer.actor, event_id)
+        event_actions.record_who_notification(session, viewer.actor, event)
+
+    db_of(request).run_sync(job)
+    return _see_other(f"/events/{event_id}")
+
+
+@router.post("/events/{event_id}/channel")
+def event_channel_submit(request: Request, event_id: int, csrf: Csrf) -> Response:
+    """Opens the event's discussion channel (created on first use, with the event's
+    audience) and goes there."""
+    check_csrf(request, csrf)
+    viewer = current_viewer(request)
+
+    def job(session: Session) -> int:
+        event = event_actions.access_event(session, viewer.actor, event_id)
+        return channel_actions.event_channel(session, viewer.actor, event).id
+
+    channel_id = db_of(request).run_sync(job)
+    return _see_other(f"/channels/{channel_id}")
 
 
 @router.post("/events/{event_id}/ihr")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -12,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eocnet.actions import audit, directory, logins, notifications, tokens, users
 from eocnet.actions import channels as channel_actions
@@ -142,7 +142,10 @@ def second_factor_page(request: Request, next: str = "/") -> Response:
     if viewer.user.totp_enabled_at is None:
         return _see_other("/")
     return render(
-        request, "login_2fa.html", {"next": safe_next(next), "error": None}, user=viewer.user
+        request,
+        "login_2fa.html",
+        {"next": safe_next(next), "error": None, "full_shell": False},
+        user=viewer.user,
     )
 
 
@@ -176,7 +179,7 @@ def second_factor_submit(
     page = render(
         request,
         "login_2fa.html",
-        {"next": safe_next(next), "error": error},
+        {"next": safe_next(next), "error": error, "full_shell": False},
         user=viewer.user,
         status_code=429 if locked else 401,
     )
@@ -200,8 +203,10 @@ def logout(request: Request, csrf: Csrf) -> Response:
 
 
 def _qr_data_uri(uri: str) -> str:
-    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#111", light="#fff")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    """The QR code as an SVG data URI. It must be a standalone SVG document, with its
+    ``xmlns``: an ``<img>`` draws nothing from an SVG without it (segno's
+    ``svg_inline`` leaves it out, being meant for SVG inside HTML)."""
+    return str(segno.make(uri, error="m").svg_data_uri(scale=5, dark="#111", light="#fff"))
 
 
 @router.get("/account/2fa")
@@ -239,6 +244,8 @@ def enrol_page(request: Request) -> Response:
             "uri": uri,
             "error": None,
             "required": requires_enrolment(viewer.user),
+            # before a required second factor, the rest of the application is closed
+            "full_shell": not requires_enrolment(viewer.user),
         },
         user=viewer.user,
     )
@@ -275,6 +282,7 @@ def enrol_submit(request: Request, code: FormStr, csrf: Csrf) -> Response:
                 if exc.status == 422
                 else exc.detail,
                 "required": requires_enrolment(viewer.user),
+                "full_shell": not requires_enrolment(viewer.user),
             },
             user=viewer.user,
             status_code=exc.status,
@@ -602,6 +610,24 @@ def install(app: FastAPI) -> None:
         )
 
     previous = app.exception_handlers.get(ActionError)
+    previous_http = app.exception_handlers.get(StarletteHTTPException)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: Exception) -> Response:
+        """A mistyped page address is a page saying so, in the reader's language; the
+        API (and a client that does not ask for HTML) keeps its problem document."""
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404 and _wants_html(request):
+            viewer = optional_viewer(request)
+            return render(
+                request,
+                "error.html",
+                {"status": 404, "message_key": "404", "detail": ""},
+                user=viewer.user if viewer else None,
+                status_code=404,
+            )
+        assert previous_http is not None
+        return await previous_http(request, exc)  # type: ignore[misc,no-any-return]
 
     @app.exception_handler(ActionError)
     async def _action_error(request: Request, exc: Exception) -> Response:

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from eocnet.actions import surveillance
 from eocnet.actions.errors import ActionError, Invalid, NotFound
@@ -23,6 +24,7 @@ from eocnet.domain.roles import Role
 from eocnet.domain.surveillance import FIGURES, Schedule
 from eocnet.interop.report_files import read_report_file
 from eocnet.interop.tables import TableError
+from eocnet.render import i18n
 from eocnet.web.auth import check_csrf, current_viewer, db_of
 from eocnet.web.rendering import render
 
@@ -217,17 +219,19 @@ def curve_image(request: Request, fmt: str) -> Response:
 def _report_form(request: Request, viewer: Any, **extra: Any) -> Response:
     with db_of(request).read() as session:
         diseases = surveillance.list_diseases(session)
-    today = utcnow().date()
-    last_week = rules.period_start(Schedule.ISO_WEEK, today) - timedelta(weeks=1)
     status = int(extra.pop("status_code", 200))
     context: dict[str, Any] = {
         "diseases": diseases,
         "figures": FIGURES,
-        "default_period": rules.period_label(Schedule.ISO_WEEK, last_week),
+        "default_period": _default_period(),
         "errors": [],
         "error": None,
+        "error_field": "",
         "preview": None,
         "values": {},
+        "existing": None,
+        "loaded": False,
+        "asked": False,
     }
     context.update(extra)
     return render(
@@ -235,10 +239,45 @@ def _report_form(request: Request, viewer: Any, **extra: Any) -> Response:
     )
 
 
+def _default_period() -> str:
+    today = utcnow().date()
+    last_week = rules.period_start(Schedule.ISO_WEEK, today) - timedelta(weeks=1)
+    return rules.period_label(Schedule.ISO_WEEK, last_week)
+
+
 @router.get("/surveillance/report")
-def report_page(request: Request) -> Response:
+def report_page(
+    request: Request,
+    disease: str = "",
+    period: str = "",
+    area: str = "",
+    age_group: str = "",
+    sex: str = "",
+) -> Response:
+    """The forms; the one-period form shows the saved figures of the period it opens
+    (the previous week unless another is asked for), so that saving it again keeps
+    them unless the officer changes them."""
     viewer = current_viewer(request)
-    return _report_form(request, viewer)
+    with db_of(request).read() as session:
+        diseases = surveillance.list_diseases(session)
+        values: dict[str, Any] = {
+            "disease": (disease or (diseases[0].code if diseases else "")).upper(),
+            "period": period or _default_period(),
+            "area": area,
+            "age_group": age_group,
+            "sex": sex,
+        }
+        check = surveillance.check_rows(
+            {d.code: d for d in diseases}, viewer.actor.party_code, [values]
+        )
+        loaded = False
+        if check.rows and viewer.actor.party_kind == "member":
+            saved = surveillance.saved_rows(session, viewer.actor.party_code, check.rows)
+            row = saved.get(check.rows[0].key)
+            if row is not None:
+                values.update(surveillance.figures_of(row))
+                loaded = True
+    return _report_form(request, viewer, values=values, loaded=loaded, asked=bool(period))
 
 
 def _after_save(saved: surveillance.Submission, disease: str, party: str) -> Response:
@@ -250,28 +289,89 @@ def _after_save(saved: surveillance.Submission, disease: str, party: str) -> Res
 
 @router.post("/surveillance/report")
 async def report_submit(request: Request) -> Response:
-    """One row from the form: a period's figures for the viewer's party."""
+    """One row from the form: a period's figures for the viewer's party. A period that
+    already has figures is replaced only when the officer has seen them and said so
+    (``replace`` names the saved row that was shown); a period before the disease's
+    history starts is refused."""
     viewer = current_viewer(request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
     record = {k: str(form.get(k) or "") for k in surveillance.REPORT_COLUMNS}
+    t = i18n.translator(viewer.user.language).gettext
     try:
         surveillance.require_reporter(viewer.actor)
         with db_of(request).read() as session:
             diseases = {d.code: d for d in surveillance.list_diseases(session)}
-        check = surveillance.check_rows(diseases, viewer.actor.party_code, [record])
-        if check.errors:
-            return _report_form(
-                request, viewer, errors=check.errors, values=record, status_code=422
-            )
-        saved = await db_of(request).run(
-            surveillance.submit, viewer.actor, _settings(request), check.rows, source="form"
-        )
+            check = surveillance.check_rows(diseases, viewer.actor.party_code, [record])
+            if check.errors:
+                return _report_form(
+                    request, viewer, errors=check.errors, values=record, status_code=422
+                )
+            row = check.rows[0]
+            first = surveillance.history_start(session, row.disease)
+            if first is not None and row.period < first:
+                schedule = Schedule(diseases[row.disease].schedule)
+                message = t(
+                    "The history of %(disease)s starts in %(first)s: enter a period from "
+                    "then on (older figures can be loaded from a file)."
+                ) % {
+                    "disease": diseases[row.disease].name,
+                    "first": rules.period_label(schedule, first),
+                }
+                return _report_form(
+                    request,
+                    viewer,
+                    error=message,
+                    error_field="period",
+                    values=record,
+                    status_code=422,
+                )
+        replace = str(form.get("replace", ""))
+        settings = _settings(request)
+
+        def job(session: Session) -> surveillance.Submission | dict[str, Any]:
+            # checked in the write itself, so figures saved meanwhile are never lost
+            saved = surveillance.saved_rows(session, viewer.actor.party_code, [row]).get(row.key)
+            if (
+                saved is not None
+                and surveillance.figures_of(saved) != row.figures
+                and replace != str(saved.id)
+            ):
+                # to show, and ask
+                figures = surveillance.figures_of(saved)
+                return {"id": saved.id, "figures": figures, "at": saved.submitted_at}
+            return surveillance.submit(session, viewer.actor, settings, [row], source="form")
+
+        result = await db_of(request).run(job)
+        if isinstance(result, dict):
+            schedule = Schedule(diseases[row.disease].schedule)
+            result["period"] = rules.period_label(schedule, row.period)
+            return _report_form(request, viewer, values=record, existing=result, status_code=409)
     except ActionError as exc:
         return _report_form(
             request, viewer, error=exc.detail, values=record, status_code=exc.status
         )
-    return _after_save(saved, check.rows[0].disease, viewer.actor.party_code)
+    return _after_save(result, row.disease, viewer.actor.party_code)
+
+
+#: Files up to this many rows are compared with the saved figures in their preview
+#: (larger ones are history loads, checked by the command line or the API's dry run).
+COMPARED_ROWS = 20_000
+
+
+def _replacing(request: Request, viewer: Any, rows: list[Any]) -> dict[str, Any] | None:
+    """The rows of a checked file that would replace other saved figures, with both,
+    for the preview to show before *Save*."""
+    if not rows or len(rows) > COMPARED_ROWS or viewer.actor.party_kind != "member":
+        return None
+    with db_of(request).read() as session:
+        saved = surveillance.saved_rows(session, viewer.actor.party_code, rows)
+        changed = [
+            (row, surveillance.figures_of(saved[row.key]))
+            for row in rows
+            if row.key in saved and surveillance.figures_of(saved[row.key]) != row.figures
+        ]
+    return {"count": len(changed), "rows": changed[:20]} if changed else None
 
 
 @router.post("/surveillance/upload")
@@ -315,6 +415,7 @@ async def upload_submit(request: Request) -> Response:
                         "total": check.total,
                         "valid": len(check.rows),
                         "more": max(0, len(check.rows) - 50),
+                        "replacing": _replacing(request, viewer, check.rows),
                     },
                     errors=check.errors,
                     file_data=base64.b64encode(data).decode(),

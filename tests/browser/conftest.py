@@ -54,3 +54,16 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     outcome = yield
     report = outcome.get_result()
     setattr(item, "rep_" + report.when, report)
+
+
+def nav(page, href: str) -> None:  # type: ignore[no-untyped-def]
+    """Follow a link of the main navigation, opening the phone's menu first."""
+    if page.is_visible("#menu-button") and not page.is_visible(f"#nav-links a[href='{href}']"):
+        page.click("#menu-button")
+    page.click(f"#nav-links a[href='{href}']")
+
+
+def open_menu(page) -> None:  # type: ignore[no-untyped-def]
+    """Open the phone's menu (the language choice and Log out are in it)."""
+    if page.is_visible("#menu-button") and not page.is_visible("#nav-links"):
+        page.click("#menu-button")

@@ -11,6 +11,7 @@ import pytest
 from eocnet.actions import users
 from eocnet.db.models import User
 from eocnet.interop import cap
+from tests.browser.conftest import nav
 from tests.conftest import PASSWORD, SECRET
 
 pytestmark = pytest.mark.browser
@@ -36,7 +37,7 @@ def test_draft_approve_publish_and_read_in_indonesian(live_server, browser, db, 
         page.click("form[action='/login/2fa'] button[type=submit]")
         page.wait_for_selector("#dashboard-title")
 
-        page.click("a[href='/advisories']")
+        nav(page, "/advisories")
         page.click("#new-advisory")
         page.fill("input[name=event_type]", "Dengue outbreak")
         page.select_option("select[name=urgency]", "Expected")

@@ -5,6 +5,7 @@ connectivity check acknowledged."""
 
 import pytest
 
+from tests.browser.conftest import nav
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def test_laboratory_support_asked_offered_accepted(live_server, browser, client,
     asker, page = _open(browser, live_server.url, khm)
     helper, other = _open(browser, live_server.url, tha)
     try:
-        page.click("a[href='/coordination']")
+        nav(page, "/coordination")
         page.click("a[href='/laboratories']")
         page.click("#ask summary")
         page.select_option("select[name=kind]", "confirmation")

@@ -6,6 +6,7 @@ page with the progress shown."""
 
 import pytest
 
+from tests.browser.conftest import nav
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ def test_dashboard_updates_live(live_server, browser, client, make_person):
         page.fill("input[name=password]", PASSWORD)
         page.click("form[action='/login'] button[type=submit]")
         page.wait_for_selector("#dashboard-title")
-        page.click("a[href='/region']")
+        nav(page, "/region")
         page.wait_for_selector("body[data-live='1']")
         page.wait_for_selector("#region-map[data-ready='0']")
         assert page.locator("#region-unacknowledged-none").count() == 1
