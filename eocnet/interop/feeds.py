@@ -54,9 +54,9 @@ def _link_ok(link: str) -> bool:
     return link.startswith(("https://", "http://")) and len(link) <= 1000 and " " not in link
 
 
-def _item(title: str, link: str, summary: str, published: datetime | None, language: str) -> (
-    FeedItem | None
-):
+def _item(
+    title: str, link: str, summary: str, published: datetime | None, language: str
+) -> FeedItem | None:
     title, link = plain(title, MAX_TITLE), (link or "").strip()
     if not title or not _link_ok(link):
         return None
@@ -128,7 +128,9 @@ def _json_feed(document: bytes) -> Feed:
         item = _item(
             str(entry.get("title") or ""),
             str(entry.get("url") or entry.get("external_url") or ""),
-            str(entry.get("summary") or entry.get("content_text") or entry.get("content_html") or ""),
+            str(
+                entry.get("summary") or entry.get("content_text") or entry.get("content_html") or ""
+            ),
             published,
             str(entry.get("language") or language),
         )
