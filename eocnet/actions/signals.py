@@ -350,7 +350,10 @@ def _seen_again(signal: Signal, source: SignalSource, link: str, title: str, sum
             signal.countries_key = parties_key(signal.countries)
             signal.updated_at = utcnow()
         return
-    if any(seen.get("url") == link for seen in signal.also_seen) or signal.url == link:
+    if any(
+        seen.get("source_id") == source.id and seen.get("url") == link
+        for seen in signal.also_seen
+    ):
         return
     signal.also_seen = [*signal.also_seen, {"source_id": source.id, "url": link, "title": title}]
 
@@ -609,6 +612,12 @@ def link_to_event(
     else:
         assert new is not None
         parties = sorted((set(signal.parties) | {signal.owner_party}) - {actor.party_code})
+        if signal.visibility == Visibility.RESTRICTED and not parties:
+            raise Invalid(
+                "only your party sees this signal, and an event is shared with at least one "
+                "other party: ask a party to verify it first, or link to an existing event",
+                field="event_id",
+            )
         event = events.create_event(
             session,
             actor,

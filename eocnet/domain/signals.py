@@ -149,7 +149,7 @@ def title_key(title: str) -> str:
 
 
 #: Titles whose word sets overlap this much (Jaccard) are the same item.
-NEAR_DUPLICATE = 0.8
+NEAR_DUPLICATE = 0.85
 
 
 def near_duplicate(a: str, b: str) -> bool:
@@ -163,9 +163,14 @@ def near_duplicate(a: str, b: str) -> bool:
 
 # ---------------------------------------------------------------- hazards and places
 
-#: Scripts written without spaces between words: keywords are matched as substrings
-#: (no word segmentation yet), which may over-match a short keyword inside a longer word.
-UNSPACED = frozenset({"th", "lo", "km", "my"})
+#: Scripts written without spaces between words (Thai, Lao, Khmer, Myanmar): keywords in
+#: them are matched as substrings (no word segmentation yet), which may over-match a
+#: short keyword inside a longer word.
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f]")
+
+
+def unspaced(word: str) -> bool:
+    return _UNSPACED.search(word) is not None
 
 
 @dataclass(frozen=True)
@@ -180,8 +185,8 @@ class Matcher:
     ``hazards`` maps a hazard code to its keywords by language
     (``{"dengue": {"en": ["dengue"], "id": ["demam berdarah"]}}``), ``places`` an ISO3
     code to its names by language. Every language's keywords are looked for in every
-    item (a Malay headline may name a disease in English); in the languages of
-    :data:`UNSPACED` as substrings, elsewhere as whole words."""
+    item (a Malay headline may name a disease in English); keywords written in Thai,
+    Lao, Khmer or Myanmar script as substrings (:func:`unspaced`), others as whole words."""
 
     def __init__(
         self,
@@ -197,22 +202,22 @@ class Matcher:
     ) -> tuple[re.Pattern[str] | None, dict[str, str]]:
         owner: dict[str, str] = {}
         worded: list[str] = []
-        unspaced: list[str] = []
+        unspaced_words: list[str] = []
         for code, by_language in table.items():
-            for language, words in by_language.items():
+            for words in by_language.values():
                 for word in words:
                     key = fold(word.strip())
                     if not key or key in owner:
                         continue
                     owner[key] = code
-                    (unspaced if language in UNSPACED else worded).append(key)
+                    (unspaced_words if unspaced(key) else worded).append(key)
         alternatives = []
         if worded:
             words = "|".join(re.escape(w) for w in sorted(worded, key=len, reverse=True))
             alternatives.append(rf"(?<!\w)(?:{words})(?!\w)")
-        if unspaced:
+        if unspaced_words:
             alternatives.append(
-                "|".join(re.escape(w) for w in sorted(unspaced, key=len, reverse=True))
+                "|".join(re.escape(w) for w in sorted(unspaced_words, key=len, reverse=True))
             )
         pattern = re.compile("|".join(alternatives)) if alternatives else None
         return pattern, owner
