@@ -169,12 +169,27 @@ def new_signals(client, person):  # type: ignore[no-untyped-def]
 
 def test_feeds_in_several_languages_arrive_once(client, db, settings, make_person, feed_server):
     coordinator = make_person("ASEC", "coordinator")
-    en = add_source(client, coordinator, feed_server.serve(
-        "/en.rss", rss("en", EN), "application/rss+xml", etag='"en-1"'), "News EN", "en")
-    id_ = add_source(client, coordinator, feed_server.serve(
-        "/id.atom", atom("id", ID), "application/atom+xml", etag='"id-1"'), "Berita", "id")
-    th = add_source(client, coordinator, feed_server.serve(
-        "/th.json", json_feed("th", TH), "application/feed+json"), "Khao", "th")
+    en = add_source(
+        client,
+        coordinator,
+        feed_server.serve("/en.rss", rss("en", EN), "application/rss+xml", etag='"en-1"'),
+        "News EN",
+        "en",
+    )
+    id_ = add_source(
+        client,
+        coordinator,
+        feed_server.serve("/id.atom", atom("id", ID), "application/atom+xml", etag='"id-1"'),
+        "Berita",
+        "id",
+    )
+    th = add_source(
+        client,
+        coordinator,
+        feed_server.serve("/th.json", json_feed("th", TH), "application/feed+json"),
+        "Khao",
+        "th",
+    )
     vi = add_source(client, coordinator, feed_server.serve(
         "/vi.rss", rss("vi", VI), "application/rss+xml"), "Tin", "vi", reliability="B")  # fmt: skip
 
@@ -288,8 +303,9 @@ def test_who_configures_sources_and_bad_input(client, make_person):
     focal = make_person("IDN", "focal_point")
     partner = make_person("JPN", "partner")
     body = {"url": "http://127.0.0.1:9/feed", "name": "Kemenkes", "language": "id"}
-    assert client.post("/api/v1/signal-sources", headers=officer.headers, json=body).status_code == 403
-    assert client.post("/api/v1/signal-sources", headers=partner.headers, json=body).status_code == 403
+    for refused in (officer, partner):
+        r = client.post("/api/v1/signal-sources", headers=refused.headers, json=body)
+        assert r.status_code == 403
     r = client.post("/api/v1/signal-sources", headers=focal.headers, json=body)
     assert r.status_code == 201, r.text
     again = client.post("/api/v1/signal-sources", headers=focal.headers, json=body)
@@ -358,8 +374,10 @@ def test_verification_request_contract_and_who_sees_it(client, db, world):
         assert client.get("/api/v1/verification-requests", headers=person.headers).json() == []
         assert client.post(f"/api/v1/verification-requests/{rid}/acknowledgement",
                            headers=person.headers).status_code == 404  # fmt: skip
-        r = client.post(f"/api/v1/verification-requests/{rid}/response",
-                        headers=person.headers, json={"status": "confirmed", "text": "x"})  # fmt: skip
+        answer = {"status": "confirmed", "text": "x"}
+        r = client.post(
+            f"/api/v1/verification-requests/{rid}/response", headers=person.headers, json=answer
+        )
         assert r.status_code == 404
         with db.read() as session:
             entries = session.scalars(select(StreamEntry).where(
@@ -411,9 +429,7 @@ def test_verification_request_contract_and_who_sees_it(client, db, world):
 
 
 def _req(session, rid):  # type: ignore[no-untyped-def]
-    return actions.access_request(
-        session, actions.Actor(0, "", "ASEC", "coordinator", ()), rid
-    )
+    return actions.access_request(session, actions.Actor(0, "", "ASEC", "coordinator", ()), rid)
 
 
 def test_requests_are_refused_where_they_make_no_sense(client, world):
@@ -538,10 +554,13 @@ def test_near_duplicate_titles():
     key = rules.title_key
     assert rules.near_duplicate(key("Flu burung terdeteksi di Bali"),
                                 key("Flu burung terdeteksi di Bali!"))  # fmt: skip
-    assert rules.near_duplicate(
-        key("Cholera outbreak in Yangon region kills 12 people"),
-        key("Cholera outbreak in Yangon region kills 12 people, officials say"),
-    ) is False  # two words in ten differ: a human decides
+    assert (
+        rules.near_duplicate(
+            key("Cholera outbreak in Yangon region kills 12 people"),
+            key("Cholera outbreak in Yangon region kills 12 people, officials say"),
+        )
+        is False
+    )  # two words in ten differ: a human decides
     assert not rules.near_duplicate(key("Dengue in Hanoi"), key("Measles in Hanoi"))
 
 

@@ -351,8 +351,7 @@ def _seen_again(signal: Signal, source: SignalSource, link: str, title: str, sum
             signal.updated_at = utcnow()
         return
     if any(
-        seen.get("source_id") == source.id and seen.get("url") == link
-        for seen in signal.also_seen
+        seen.get("source_id") == source.id and seen.get("url") == link for seen in signal.also_seen
     ):
         return
     signal.also_seen = [*signal.also_seen, {"source_id": source.id, "url": link, "title": title}]
