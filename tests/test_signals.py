@@ -598,3 +598,101 @@ def test_feed_reader_counts_malformed_entries():
         feeds.parse(b"<html><p>hello</p></html>")
     with pytest.raises(feeds.NotAFeed):
         feeds.parse(b'{"items": []}')
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _browser(app, db, person, totp: bool = False):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import PASSWORD
+    from tests.web_helpers import login, login_with_totp
+
+    c = TestClient(app)
+    if totp:
+        login_with_totp(c, db, person)
+    else:
+        login(c, person.email, PASSWORD)
+    return c
+
+
+def test_pages_queue_request_acknowledge_answer_and_link(app, db, world):
+    from tests.web_helpers import csrf_of
+
+    signal_id = world["signal"]
+    title = "Dengue outbreak in Cambodia: 300 cases in Phnom Penh"
+    asec = _browser(app, db, world["asec"], totp=True)
+    khm = _browser(app, db, world["khm"])
+    tha = _browser(app, db, world["tha"])
+
+    queue = asec.get("/signals")
+    assert queue.status_code == 200 and title in queue.text
+    page = asec.get(f"/signals/{signal_id}")
+    assert 'id="verification-form"' in page.text
+    r = asec.post(
+        f"/signals/{signal_id}/verification-requests",
+        data={"party": "KHM", "question": "Can you confirm?", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    assert "h 59 min left" in asec.get(f"/signals/{signal_id}").text
+
+    inbox = khm.get("/signals")
+    assert 'id="asked-of-us"' in inbox.text and title in inbox.text
+    requests_page = khm.get("/verification-requests")
+    (request_id,) = [
+        r["id"] for r in khm.get("/api/v1/verification-requests?asked_of_me=true").json()
+    ]
+    assert f'id="acknowledge-{request_id}"' in requests_page.text
+    token = csrf_of(requests_page.text)
+    r = khm.post(f"/verification-requests/{request_id}/acknowledge",
+                 data={"csrf_token": token}, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    r = khm.post(
+        f"/verification-requests/{request_id}/answer",
+        data={"status": "maybe", "text": "", "csrf_token": token},
+    )
+    assert r.status_code == 422 and 'id="request-error"' in r.text
+    r = khm.post(
+        f"/verification-requests/{request_id}/answer",
+        data={"status": "confirmed", "text": "42 cases confirmed.", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert "42 cases confirmed." in asec.get(f"/signals/{signal_id}").text
+    assert f'id="acknowledge-{request_id}"' not in khm.get("/verification-requests").text
+
+    # THA sees nothing of it, anywhere
+    assert tha.get(f"/signals/{signal_id}").status_code == 404
+    assert title not in tha.get("/signals?status=all").text
+    assert title not in tha.get("/verification-requests").text
+    r = tha.post(f"/verification-requests/{request_id}/acknowledge",
+                 data={"csrf_token": csrf_of(tha.get("/signals").text)})  # fmt: skip
+    assert r.status_code == 404
+
+    page = asec.get(f"/signals/{signal_id}")
+    r = asec.post(
+        f"/signals/{signal_id}/event",
+        data={"title": "Dengue, Phnom Penh", "hazard": "Dengue", "country": "KHM",
+              "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303 and r.headers["location"].startswith("/events/")
+    assert khm.get(r.headers["location"]).status_code == 200
+    assert tha.get(r.headers["location"]).status_code == 404
+
+
+def test_sources_page_shows_health_and_translations(app, db, world):
+    from tests.web_helpers import csrf_of
+
+    asec = _browser(app, db, world["asec"], totp=True)
+    page = asec.get("/signal-sources")
+    assert "News EN" in page.text and 'id="source-form"' in page.text
+    asec.post("/language", data={"language": "id", "next": "/signals",
+                                  "csrf_token": csrf_of(page.text)})  # fmt: skip
+    assert "Sumber sinyal" in asec.get("/signal-sources").text
+    assert "Laporkan sinyal" in asec.get("/signals").text
+    khm = _browser(app, db, world["khm"])
+    assert 'id="source-form"' not in khm.get("/signal-sources").text
+    assert "News EN" not in khm.get("/signal-sources").text

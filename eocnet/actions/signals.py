@@ -109,6 +109,11 @@ def _member(actor: Actor, roles: frozenset[Role]) -> bool:
     return actor.scope == "write" and any(r in roles for r in actor.roles)
 
 
+def can_configure(actor: Actor) -> bool:
+    """Coordinators and focal points add signal sources."""
+    return _member(actor, CONFIGURING_ROLES)
+
+
 # ---------------------------------------------------------------- sources
 
 

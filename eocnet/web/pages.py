@@ -37,6 +37,7 @@ from eocnet.web import (
     report_pages,
     risk_assessment_pages,
     risk_pages,
+    signal_pages,
     surveillance_pages,
     tracing_pages,
 )
@@ -569,6 +570,7 @@ def install(app: FastAPI) -> None:
     app.include_router(public_site.router)
     app.include_router(advisory_pages.router)
     app.include_router(fact_check_pages.router)
+    app.include_router(signal_pages.router)
     app.include_router(laboratory_pages.router)
     app.include_router(countermeasure_pages.router)
     app.include_router(meeting_pages.router)
