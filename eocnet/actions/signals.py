@@ -286,25 +286,27 @@ def take_in(session: Session, source: SignalSource, feed: Feed, now: datetime) -
             select(Signal).where(_same_audience(source), Signal.url_key.in_(keys))
         )
     }
-    recent: list[tuple[str, Signal]] = [
-        (s.title_key, s)
-        for s in session.scalars(
-            select(Signal)
-            .where(_same_audience(source), Signal.created_at >= now - NEAR_DUPLICATE_WINDOW)
-            .order_by(Signal.id.desc())
-            .limit(2000)
-        )
-    ]
+    recent = rules.TitleIndex()
+    for earlier in session.execute(
+        select(Signal.title_key, Signal.id)
+        .where(_same_audience(source), Signal.created_at >= now - NEAR_DUPLICATE_WINDOW)
+        .order_by(Signal.id.desc())
+        .limit(5000)
+    ):
+        recent.add(earlier.title_key, earlier.id)
     match = matcher()
-    made = 0
+    made: list[Signal] = []
     for item in items:
         key = rules.link_key(item.link)
         words = rules.title_key(item.title)
-        known = by_link.get(key)
+        known: Signal | int | None = by_link.get(key)
         if known is None:
-            known = next((s for k, s in recent if rules.near_duplicate(k, words)), None)
+            known = recent.find(words)
         if known is not None:
-            _seen_again(known, source, item.link, item.title, item.summary)
+            if isinstance(known, int):
+                known = session.get(Signal, known)
+            if known is not None:
+                _seen_again(known, source, item.link, item.title, item.summary)
             continue
         found = match.match(item.title, item.summary)
         signal = Signal(
@@ -320,7 +322,13 @@ def take_in(session: Session, source: SignalSource, feed: Feed, now: datetime) -
             countries=found.countries,
             countries_key=parties_key(found.countries),
             status=rules.SignalStatus.NEW,
+            assignee_id=None,
             reliability=source.reliability,
+            credibility=None,
+            event_id=None,
+            exercise=False,
+            also_seen=[],
+            notes="",
             visibility=source.visibility,
             parties=list(source.parties),
             parties_key=source.parties_key,
@@ -328,13 +336,15 @@ def take_in(session: Session, source: SignalSource, feed: Feed, now: datetime) -
             created_at=now,
             updated_at=now,
         )
-        session.add(signal)
-        session.flush()
+        made.append(signal)
         by_link[key] = signal
-        recent.append((words, signal))
-        publish(session, "signal.received", _audience(signal), signal_data(signal))
-        made += 1
-    return made
+        recent.add(words, signal)
+    if made:
+        session.add_all(made)
+        session.flush()
+        for signal in made:
+            publish(session, "signal.received", _audience(signal), signal_data(signal))
+    return len(made)
 
 
 def _language(tag: str) -> str:
