@@ -696,3 +696,65 @@ def test_sources_page_shows_health_and_translations(app, db, world):
     khm = _browser(app, db, world["khm"])
     assert 'id="source-form"' not in khm.get("/signal-sources").text
     assert "News EN" not in khm.get("/signal-sources").text
+
+
+def test_a_rumour_promoted_to_a_signal(client, make_person):
+    idn = make_person("IDN", "officer")
+    r = client.post(
+        "/api/v1/rumours",
+        headers=idn.headers,
+        json={"claim": "Kolera di pelabuhan Tanjung Priok, Jakarta", "country": "IDN",
+              "first_seen": "2026-11-30", "seen_where": "WhatsApp group", "language": "id"},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    rumour_id = r.json()["id"]
+    r = client.post(f"/api/v1/rumours/{rumour_id}/signal", headers=idn.headers)
+    assert r.status_code == 201, r.text
+    signal = r.json()
+    assert (signal["rumour_id"], signal["hazards"], signal["countries"]) == (
+        rumour_id, ["cholera"], ["IDN"],
+    )  # fmt: skip
+    assert (
+        client.post(f"/api/v1/rumours/{rumour_id}/signal", headers=idn.headers).status_code == 409
+    )
+    partner = make_person("JPN", "partner")
+    r = client.post(f"/api/v1/rumours/{rumour_id}/signal", headers=partner.headers)
+    assert r.status_code == 404
+    assert client.post("/api/v1/rumours/999999/signal", headers=idn.headers).status_code == 404
+
+
+def test_title_index_finds_near_duplicates_only():
+    index = rules.TitleIndex()
+    titles = [
+        "Dengue cases rise in Phnom Penh",
+        "Flu burung terdeteksi di Bali",
+        "Cholera outbreak in Yangon region kills 12 people",
+    ]
+    for i, title in enumerate(titles):
+        index.add(rules.title_key(title), i)
+    assert index.find(rules.title_key("Dengue cases rise in Phnom Penh.")) == 0
+    assert index.find(rules.title_key("FLU BURUNG TERDETEKSI DI BALI")) == 1
+    assert (
+        index.find(rules.title_key("Cholera outbreak in Yangon region kills 12 people, say")) == 2
+    )
+    assert index.find(rules.title_key("Measles cases rise in Phnom Penh")) is None
+    assert index.find("") is None
+
+
+def test_a_rumour_promoted_from_its_page(app, db, make_person, client):
+    from tests.web_helpers import csrf_of
+
+    idn = make_person("IDN", "officer")
+    r = client.post(
+        "/api/v1/rumours",
+        headers=idn.headers,
+        json={"claim": "Campak di sekolah Bandung", "country": "IDN", "first_seen": "2026-11-30"},
+    )
+    rumour_id = r.json()["id"]
+    browser = _browser(app, db, idn)
+    page = browser.get("/rumours")
+    assert f'id="rumour-signal-{rumour_id}"' in page.text
+    r = browser.post(f"/rumours/{rumour_id}/signal", data={"csrf_token": csrf_of(page.text)},
+                     follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303 and r.headers["location"].startswith("/signals/")
+    assert "Campak di sekolah Bandung" in browser.get(r.headers["location"]).text

@@ -34,7 +34,15 @@ from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.actions.webhooks import check_outgoing_url
 from eocnet.config import Settings
 from eocnet.db.audience import visible_to
-from eocnet.db.models import Event, Party, Signal, SignalSource, User, VerificationRequest
+from eocnet.db.models import (
+    Event,
+    Party,
+    Rumour,
+    Signal,
+    SignalSource,
+    User,
+    VerificationRequest,
+)
 from eocnet.db.types import utcnow
 from eocnet.domain import languages
 from eocnet.domain import signals as rules
@@ -461,6 +469,42 @@ def report_signal(session: Session, actor: Actor, f: ReportFields) -> Signal:
         details={"title": title, "visibility": chosen, "parties": others},
     )  # fmt: skip
     publish(session, "signal.received", _audience(signal), signal_data(signal))
+    return signal
+
+
+def promote_rumour(session: Session, actor: Actor, rumour_id: int) -> Signal:
+    """A rumour of the rumour log becomes a signal of the actor's party, to triage and
+    verify like any other (the rumour stays in the log)."""
+    rumour = session.get(Rumour, rumour_id) if not actor.is_partner else None
+    if rumour is None:
+        raise NotFound(f"no rumour {rumour_id}")
+    taken = session.scalar(
+        select(Signal.id).where(
+            Signal.rumour_id == rumour.id, Signal.owner_party == actor.party_code
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"this rumour is already signal {taken}")
+    claim = rumour.claim
+    summary = claim if len(claim) > 500 else ""
+    if rumour.seen_where:
+        summary = f"{summary}\n\n{rumour.seen_where}".strip()
+    signal = report_signal(
+        session,
+        actor,
+        ReportFields(
+            title=claim[:500],
+            url=rumour.url,
+            summary=summary,
+            language=rumour.language,
+            countries=[rumour.country],
+        ),
+    )
+    signal.rumour_id = rumour.id
+    audit.record(
+        session, actor, "signal.from_rumour", "signal", signal.id,
+        details={"rumour_id": rumour.id},
+    )  # fmt: skip
     return signal
 
 

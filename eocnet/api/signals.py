@@ -98,6 +98,7 @@ class SignalOut(BaseModel):
     credibility: int | None = Field(description="Admiralty scale 1–6")
     notes: str
     event_id: int | None
+    rumour_id: int | None = Field(description="The rumour it was promoted from, if any")
     exercise: bool
     also_seen: list[dict[str, Any]] = Field(description="Copies merged into this signal")
     visibility: str
@@ -250,6 +251,22 @@ def report_signal(body: SignalIn, actor: CurrentActor, db: DbDep) -> SignalOut:
     def job(session: Session) -> SignalOut:
         signal = actions.report_signal(session, actor, actions.ReportFields(**body.model_dump()))
         return _signal_out(session, signal)
+
+    return db.run_sync(job)
+
+
+@router.post(
+    "/rumours/{rumour_id}/signal",
+    status_code=201,
+    response_model=SignalOut,
+    summary="Promote a rumour to a signal",
+)
+def promote_rumour(rumour_id: Id, actor: CurrentActor, db: DbDep) -> SignalOut:
+    """A rumour of the rumour log becomes a signal of your party (seen by your party and
+    the coordinator), to triage and verify; 409 if your party did so already."""
+
+    def job(session: Session) -> SignalOut:
+        return _signal_out(session, actions.promote_rumour(session, actor, rumour_id))
 
     return db.run_sync(job)
 

@@ -1414,6 +1414,8 @@ class Signal(Base):
     credibility: Mapped[int | None] = mapped_column(Integer, default=None)
     notes: Mapped[str] = mapped_column(Text, default="")
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), default=None)
+    #: The rumour of the rumour log this signal was promoted from.
+    rumour_id: Mapped[int | None] = mapped_column(ForeignKey("rumour.id"), default=None)
     exercise: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Items merged into this signal: [{"source_id", "url", "title"}].
     also_seen: Mapped[list[dict[str, Any]]] = mapped_column(default=list)

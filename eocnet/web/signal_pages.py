@@ -181,6 +181,16 @@ async def signal_step(request: Request) -> Response:
     return await forms.submit(request, write, _detail)
 
 
+@router.post("/rumours/{rumour_id:int}/signal")
+async def promote_rumour(request: Request) -> Response:
+    rumour_id = int(request.path_params["rumour_id"])
+
+    def write(session: Any, viewer: Viewer, form: Any) -> str:
+        return f"/signals/{actions.promote_rumour(session, viewer.actor, rumour_id).id}"
+
+    return await forms.submit(request, write, _queue)
+
+
 # ---------------------------------------------------------------- verification requests
 
 

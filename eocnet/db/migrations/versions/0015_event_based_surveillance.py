@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("credibility", sa.Integer(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("rumour_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("exercise", sa.Boolean(), nullable=False),
         sa.Column("also_seen", sa.JSON(), nullable=False),
         sa.Column("visibility", sa.String(length=12), nullable=False),
@@ -92,6 +93,7 @@ def upgrade() -> None:
         sa.Column("created_at", eocnet.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", eocnet.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["event_id"], ["event.id"], name=op.f("fk_signal_event_id_event")),
+        sa.ForeignKeyConstraint(["rumour_id"], ["rumour.id"], name=op.f("fk_signal_rumour_id_rumour")),
         sa.ForeignKeyConstraint(
             ["owner_party"], ["party.code"], name=op.f("fk_signal_owner_party_party")
         ),
