@@ -212,6 +212,15 @@ class PollWork:
     last_modified: str
 
 
+def any_due(session: Session, now: datetime) -> bool:
+    found = session.scalar(
+        select(SignalSource.id)
+        .where(SignalSource.active.is_(True), SignalSource.next_poll_at <= now)
+        .limit(1)
+    )
+    return found is not None
+
+
 def claim_due(session: Session, now: datetime, limit: int = 20) -> list[PollWork]:
     """The sources due for a poll, each leased (not due again for POLL_LEASE) so that two
     job runners never poll the same source at once."""
