@@ -638,6 +638,9 @@ def test_pages_queue_request_acknowledge_answer_and_link(app, db, world):
     assert r.status_code == 303, r.text
     assert "h 59 min left" in asec.get(f"/signals/{signal_id}").text
 
+    dashboard = khm.get("/")
+    assert 'id="verifications"' in dashboard.text and title in dashboard.text
+    assert 'id="verifications"' not in tha.get("/").text
     inbox = khm.get("/signals")
     assert 'id="asked-of-us"' in inbox.text and title in inbox.text
     requests_page = khm.get("/verification-requests")
@@ -662,6 +665,7 @@ def test_pages_queue_request_acknowledge_answer_and_link(app, db, world):
     assert r.status_code == 303
     assert "42 cases confirmed." in asec.get(f"/signals/{signal_id}").text
     assert f'id="acknowledge-{request_id}"' not in khm.get("/verification-requests").text
+    assert 'id="verifications"' not in khm.get("/").text  # answered: off the dashboard
 
     # THA sees nothing of it, anywhere
     assert tha.get(f"/signals/{signal_id}").status_code == 404

@@ -327,6 +327,7 @@ def dashboard(request: Request) -> Response:
         latest_reports = [
             r for r in report_actions.visible(session, viewer.actor) if r.status == "issued"
         ][:3]
+        verifications = signal_pages.open_asked(session, viewer)
     awaiting = [e for e in recent if exchange.pending_for_party(e, viewer.user.party_code)]
     deadlines = [e for e in recent if e.ihr_deadline and not e.ihr_notified_at]
     return render(
@@ -341,6 +342,7 @@ def dashboard(request: Request) -> Response:
             "deadlines": deadlines,
             "unread": unread,
             "latest_reports": latest_reports,
+            "verifications": verifications,
         },
         user=viewer.user,
     )

@@ -47,6 +47,17 @@ def _request_rows(requests: list[Any], titles: dict[int, str]) -> list[dict[str,
     ]
 
 
+def open_asked(session: Any, viewer: Viewer) -> list[dict[str, Any]]:
+    """The verification requests the viewer's party has not answered yet, with clocks
+    (for the queue and the dashboard)."""
+    asked = [
+        r
+        for r in actions.requests(session, viewer.actor, asked_of_me=True)
+        if r.responded_at is None
+    ]
+    return _request_rows(asked, actions.signal_titles(session, [r.signal_id for r in asked]))
+
+
 def _queue(request: Request, viewer: Viewer, **extra: Any) -> Response:
     status = request.query_params.get("status", "new")
     with db_of(request).read() as session:
@@ -54,14 +65,13 @@ def _queue(request: Request, viewer: Viewer, **extra: Any) -> Response:
             session, viewer.actor, status=status if status in STATUSES else None, limit=200
         )
         names = actions.source_names(session, [s.source_id for s in found])
-        asked = actions.requests(session, viewer.actor, asked_of_me=True)
-        titles = actions.signal_titles(session, [r.signal_id for r in asked])
+        asked = open_asked(session, viewer)
     context: dict[str, Any] = {
         "signals": found,
         "names": names,
         "status": status if status in STATUSES else "all",
         "statuses": STATUSES,
-        "asked": _request_rows([r for r in asked if r.responded_at is None], titles),
+        "asked": asked,
         "values": {"language": viewer.user.language},
         "error": None,
     }
