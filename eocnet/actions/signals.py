@@ -55,7 +55,6 @@ from eocnet.realtime.log import Audience, parties_key, publish
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "signals"
 CONFIGURING_ROLES = frozenset({Role.COORDINATOR, Role.FOCAL_POINT})
-TRIAGE_ROLES = frozenset({Role.COORDINATOR, Role.FOCAL_POINT})
 #: How far back an item is compared with earlier titles for near-duplicates.
 NEAR_DUPLICATE_WINDOW = timedelta(days=14)
 #: A source being polled is not due again for this long (a poller that died mid-way).
@@ -550,11 +549,16 @@ def access_signal(session: Session, actor: Actor, signal_id: int) -> Signal:
 
 
 def can_triage(actor: Actor, signal: Signal) -> bool:
+    """The coordinator triages every signal it sees; a member state's officers and focal
+    points triage their own party's (a party asked to verify answers the request, it
+    does not triage the asker's signal)."""
     if actor.scope != "write" or actor.is_partner:
         return False
-    if any(r in TRIAGE_ROLES for r in actor.roles):
+    if actor.is_coordinator:
         return True
-    return actor.party_code == signal.owner_party and actor.has_role(Role.OFFICER)
+    return actor.party_code == signal.owner_party and any(
+        actor.has_role(r) for r in (Role.OFFICER, Role.FOCAL_POINT, Role.COORDINATOR)
+    )
 
 
 def source_names(session: Session, ids: Sequence[int | None]) -> dict[int, str]:
@@ -591,7 +595,7 @@ def triage(
     """Move a signal through triage, assign it, grade it or note on it; each change
     audited and announced (``signal.triaged`` names the fields)."""
     if not can_triage(actor, signal):
-        raise Forbidden("coordinators, focal points and the reporting party's officers triage")
+        raise Forbidden("the coordinator and the signal's own party triage it")
     changed: dict[str, Any] = {}
     if status is not None and status != signal.status:
         if problem := rules.transition_problem(signal.status, status):
@@ -661,7 +665,7 @@ def link_to_event(
     """Link a signal to an existing event it announces, or to a new event made from it
     with the signal's audience; the signal becomes ``linked``."""
     if not can_triage(actor, signal):
-        raise Forbidden("coordinators, focal points and the reporting party's officers link")
+        raise Forbidden("the coordinator and the signal's own party link it")
     if signal.status not in rules.LINKABLE:
         raise Invalid(f"a signal that is {signal.status} cannot be linked", field="status")
     if (event_id is None) == (new is None):
