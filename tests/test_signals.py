@@ -764,3 +764,27 @@ def test_a_rumour_promoted_from_its_page(app, db, make_person, client):
                      follow_redirects=False)  # fmt: skip
     assert r.status_code == 303 and r.headers["location"].startswith("/signals/")
     assert "Campak di sekolah Bandung" in browser.get(r.headers["location"]).text
+
+
+def test_overdue_verification_requests_are_announced_once_per_deadline(client, db, settings, world):
+    asec, khm, signal_id = world["asec"], world["khm"], world["signal"]
+    url = f"/api/v1/signals/{signal_id}/verification-requests"
+    late = client.post(url, headers=asec.headers, json={"party": "KHM"}).json()
+    created = datetime.fromisoformat(late["created_at"])
+    assert job.remind(db, settings, created + timedelta(hours=23)) == 0
+    assert job.remind(db, settings, created + timedelta(hours=25)) == 1  # not acknowledged
+    assert job.remind(db, settings, created + timedelta(hours=25)) == 1  # nor answered
+    assert job.remind(db, settings, created + timedelta(hours=30)) == 0
+    with db.read() as session:
+        entries = session.execute(
+            select(StreamEntry.data, StreamEntry.parties_key)
+            .where(StreamEntry.kind == "verification.overdue")
+            .order_by(StreamEntry.id)
+        ).all()
+    assert [json.loads(d)["overdue"] for d, _ in entries] == ["acknowledge", "respond"]
+    assert {key for _, key in entries} == {",ASEC,KHM,"}
+
+    # acknowledged and answered in time: nothing to announce
+    client.post(f"/api/v1/verification-requests/{late['id']}/response", headers=khm.headers,
+                json={"status": "not_confirmed", "text": ""})  # fmt: skip
+    assert job.remind(db, settings, created + timedelta(days=3)) == 0

@@ -212,6 +212,9 @@ def signals_verified_and_linked(w: World) -> None:
         w.client.app.state.settings = settings
         world = _fixture(test_signals.world)(w.client, w.db, settings, w.make_person, server)
         test_signals.test_verification_request_contract_and_who_sees_it(w.client, w.db, world)
+        test_signals.test_overdue_verification_requests_are_announced_once_per_deadline(
+            w.client, w.db, settings, world
+        )
         r = w.client.post(
             f"/api/v1/signals/{world['signal']}/event",
             headers=world["asec"].headers,
@@ -281,6 +284,7 @@ SCENARIOS: list[tuple[Callable[[World], None], set[str]]] = [
         {
             "signal_source.added", "signal.received", "signal.triaged", "signal.linked",
             "verification.requested", "verification.acknowledged", "verification.answered",
+            "verification.overdue",
         },
     ),
     (

@@ -28,7 +28,7 @@ import yaml
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from eocnet.actions import audit, events
+from eocnet.actions import audit, events, notifications
 from eocnet.actions.checks import coordinators, http_url, require_writer, text
 from eocnet.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from eocnet.actions.webhooks import check_outgoing_url
@@ -913,3 +913,67 @@ def respond(
         request_data(request, _title(session, request)),
     )
     return request
+
+
+def _overdue(now: datetime) -> Any:
+    return and_(
+        VerificationRequest.responded_at.is_(None),
+        or_(
+            and_(
+                VerificationRequest.acknowledged_at.is_(None),
+                VerificationRequest.acknowledge_by <= now,
+                VerificationRequest.reminder_stage < 1,
+            ),
+            and_(VerificationRequest.respond_by <= now, VerificationRequest.reminder_stage < 2),
+        ),
+    )
+
+
+def any_overdue(session: Session, now: datetime) -> bool:
+    found = session.scalar(select(VerificationRequest.id).where(_overdue(now)).limit(1))
+    return found is not None
+
+
+def remind_overdue(session: Session, settings: Settings, now: datetime) -> int:
+    """Announce each verification request that passed a deadline of IHR Art. 10 (first
+    the acknowledgement, then the answer), once per deadline, to its audience, and
+    e-mail the requested party's focal points; returns how many were announced."""
+    due = list(
+        session.scalars(
+            select(VerificationRequest)
+            .where(_overdue(now))
+            .order_by(VerificationRequest.id)
+            .limit(200)
+        )
+    )
+    titles = signal_titles(session, [r.signal_id for r in due])
+    for request in due:
+        late_ack = request.acknowledged_at is None and request.reminder_stage < 1
+        stage = "acknowledge" if late_ack else "respond"
+        request.reminder_stage = 1 if late_ack else 2
+        title = titles.get(request.signal_id, "")
+        if settings.smtp_host:
+            focal_points = session.scalars(
+                select(User).where(
+                    User.party_code == request.requested_party, User.is_active.is_(True)
+                )
+            )
+            link = f"{settings.base_url.rstrip('/')}/verification-requests"
+            what = "acknowledge" if late_ack else "answer"
+            for user in focal_points:
+                if Role.FOCAL_POINT.value in user.roles:
+                    notifications.queue_email(
+                        session,
+                        user.email,
+                        f"[eocnet] OVERDUE: verification request to {what}: {title}",
+                        f"{request.requester_party} asked {request.requested_party} to verify "
+                        f"a signal (IHR Art. 10):\n\n{title}\n\nThe time to {what} has "
+                        f"passed. Open: {link}\n",
+                    )
+        publish(
+            session,
+            "verification.overdue",
+            _request_audience(session, request),
+            request_data(request, title) | {"overdue": stage},
+        )
+    return len(due)

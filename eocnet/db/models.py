@@ -1456,6 +1456,8 @@ class VerificationRequest(Base):
     #: "", confirmed, not_confirmed, under_investigation
     response_status: Mapped[str] = mapped_column(String(24), default="")
     response_text: Mapped[str] = mapped_column(Text, default="")
+    #: 1 once reminded that the acknowledgement is late, 2 once the answer is late.
+    reminder_stage: Mapped[int] = mapped_column(Integer, default=0)
     exercise: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (

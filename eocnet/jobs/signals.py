@@ -92,3 +92,11 @@ def run(db: Database, settings: Settings, now: datetime) -> int:
             log.warning("signal source %s (%s): %s", item.source_id, item.url, outcome.error)
         made += db.run_sync(signals.record_poll, settings, item.source_id, now, outcome)
     return made
+
+
+def remind(db: Database, settings: Settings, now: datetime) -> int:
+    """Announce the verification requests that passed a deadline (each once)."""
+    with db.read() as session:
+        if not signals.any_overdue(session, now):
+            return 0
+    return db.run_sync(signals.remind_overdue, settings, now)

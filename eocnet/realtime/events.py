@@ -934,3 +934,12 @@ class VerificationAnswered(_Verification):
     under investigation)."""
 
     KIND = "verification.answered"
+
+
+class VerificationOverdue(_Verification):
+    """A verification request passed a deadline: ``overdue`` is ``acknowledge`` (not
+    acknowledged in time) or ``respond`` (not answered in time); each is announced once,
+    and the requested party's focal points are e-mailed."""
+
+    KIND = "verification.overdue"
+    overdue: str

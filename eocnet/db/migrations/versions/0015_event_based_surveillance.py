@@ -134,6 +134,7 @@ def upgrade() -> None:
         sa.Column("responded_by", sa.BigInteger(), nullable=True),
         sa.Column("response_status", sa.String(length=24), nullable=False),
         sa.Column("response_text", sa.Text(), nullable=False),
+        sa.Column("reminder_stage", sa.Integer(), nullable=False),
         sa.Column("exercise", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["requested_party"],
