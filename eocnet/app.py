@@ -36,6 +36,7 @@ from eocnet.api import (
     risk,
     risk_assessments,
     search,
+    signals,
     stream,
     surveillance,
     tracing,
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     api.include_router(risk_assessments.router)
     api.include_router(advisories.router)
     api.include_router(fact_checks.router)
+    api.include_router(signals.router)
     api.include_router(laboratories.router)
     api.include_router(countermeasures.router)
     api.include_router(meetings.router)

@@ -234,6 +234,30 @@ class Settings(BaseSettings):
         10, description="Minutes between two reads of the CAP feeds."
     )
 
+    signal_poll_seconds: int = Field(
+        900,
+        ge=10,
+        description="Seconds between two polls of each signal source (RSS, Atom or JSON "
+        "feed); a failing source waits twice as long after each error, at most a day.",
+    )
+    signal_allow_private: bool = Field(
+        False,
+        description="Allow signal sources at loopback and private network addresses (for "
+        "tests and closed networks), as EOCNET_WEBHOOK_ALLOW_PRIVATE does for webhooks.",
+    )
+    signal_acknowledge_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Hours a party asked to verify a signal has to acknowledge the request "
+        "(IHR Art. 10(2): 24).",
+    )
+    signal_respond_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Hours, from the request, a party asked to verify a signal has to answer "
+        "with the information it has (IHR Art. 10(2): 24).",
+    )
+
     connectivity_check_days: int = Field(
         30,
         description="Days between two focal-point connectivity checks started by the jobs; "

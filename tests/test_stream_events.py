@@ -50,6 +50,7 @@ from tests import (
     test_report_reminders,
     test_reports,
     test_risk_assessments,
+    test_signals,
     test_tracing,
     test_tracing_chains,
 )
@@ -212,6 +213,26 @@ def tracing_conversion(w: World) -> None:
     )
 
 
+def signals_verified_and_linked(w: World) -> None:
+    server = test_signals.FeedServer()
+    try:
+        settings = w.settings.model_copy(update={"signal_allow_private": True})
+        w.client.app.state.settings = settings
+        world = _fixture(test_signals.world)(w.client, w.db, settings, w.make_person, server)
+        test_signals.test_verification_request_contract_and_who_sees_it(w.client, w.db, world)
+        test_signals.test_overdue_verification_requests_are_announced_once_per_deadline(
+            w.client, w.db, settings, world
+        )
+        r = w.client.post(
+            f"/api/v1/signals/{world['signal']}/event",
+            headers=world["asec"].headers,
+            json={"title": "Dengue, Phnom Penh", "hazard": "Dengue", "country": "KHM"},
+        )
+        assert r.status_code == 200, r.text
+    finally:
+        server.stop()
+
+
 def reports_issued(w: World) -> None:
     network = _fixture(test_reports.network)(w.db, w.make_person, w.settings)
     test_reports.test_event_report_from_the_data(w.client, w.db, network, w.tmp_path)
@@ -267,6 +288,14 @@ SCENARIOS: list[tuple[Callable[[World], None], set[str]]] = [
         },
     ),
     (reports_issued, {"report.progress", "report.issued"}),
+    (
+        signals_verified_and_linked,
+        {
+            "signal_source.added", "signal.received", "signal.triaged", "signal.linked",
+            "verification.requested", "verification.acknowledged", "verification.answered",
+            "verification.overdue",
+        },
+    ),
     (
         _coordination("test_laboratory_directory_and_support_request_lifecycle"),
         {"support_request.shipped", "support_request.done", "shipment.received"},

@@ -1408,3 +1408,127 @@ class JobSchedule(Base):
     last_run_at: Mapped[datetime | None] = mapped_column(default=None)
     #: The outcome of the last run: a count, or "error".
     last_result: Mapped[str] = mapped_column(String(40), default="")
+
+
+# ---------------------------------------------------------------- event-based surveillance
+#
+# Sources (feeds an operator configures), the signals taken in from them or reported by
+# hand, and the verification requests (IHR Art. 10) made about a signal. Sources and
+# signals carry the audience columns of events (see above); a signal has its source's.
+
+
+class SignalSource(Base):
+    """A feed polled for signals (RSS, Atom or JSON Feed), with its health."""
+
+    __tablename__ = "signal_source"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(35))
+    #: Admiralty scale source reliability, A (reliable) to F (cannot be judged).
+    reliability: Mapped[str] = mapped_column(String(1), default="F")
+    visibility: Mapped[str] = mapped_column(String(12))
+    parties: Mapped[list[str]] = mapped_column(default=list)
+    parties_key: Mapped[str] = mapped_column(String(400), default=",")
+    owner_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    etag: Mapped[str] = mapped_column(String(300), default="")
+    last_modified: Mapped[str] = mapped_column(String(100), default="")
+    #: new (never polled), ok, failing (errors, backing off)
+    health: Mapped[str] = mapped_column(String(12), default="new")
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    malformed_count: Mapped[int] = mapped_column(Integer, default=0)
+    items_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_polled_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_success_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_poll_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("owner_party", "url"),
+        Index("ix_signal_source_next_poll", "next_poll_at"),
+    )
+
+
+class Signal(Base):
+    """An item that may announce an event: from a source's feed or reported by hand."""
+
+    __tablename__ = "signal"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signal_source.id", ondelete="SET NULL"), default=None
+    )
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    #: The link normalised for de-duplication ("" for signals without one).
+    url_key: Mapped[str] = mapped_column(String(1000), default="")
+    #: The title's words normalised (casefolded, sorted), for near-duplicates.
+    title_key: Mapped[str] = mapped_column(String(500), default="")
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    language: Mapped[str] = mapped_column(String(35), default="")
+    hazards: Mapped[list[str]] = mapped_column(default=list)
+    countries: Mapped[list[str]] = mapped_column(default=list)
+    countries_key: Mapped[str] = mapped_column(String(400), default=",")
+    #: new, under_review, discarded, verified, linked
+    status: Mapped[str] = mapped_column(String(12), default="new")
+    assignee_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    #: Admiralty scale: source reliability A–F and information credibility 1–6.
+    reliability: Mapped[str] = mapped_column(String(1), default="")
+    credibility: Mapped[int | None] = mapped_column(Integer, default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), default=None)
+    #: The rumour of the rumour log this signal was promoted from.
+    rumour_id: Mapped[int | None] = mapped_column(ForeignKey("rumour.id"), default=None)
+    exercise: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Items merged into this signal: [{"source_id", "url", "title"}].
+    also_seen: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    visibility: Mapped[str] = mapped_column(String(12))
+    parties: Mapped[list[str]] = mapped_column(default=list)
+    parties_key: Mapped[str] = mapped_column(String(400), default=",")
+    owner_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    reported_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_signal_status_created", "status", "created_at"),
+        Index("ix_signal_url_key", "url_key"),
+        Index("ix_signal_source_created", "source_id", "created_at"),
+    )
+
+
+class VerificationRequest(Base):
+    """A party asked to verify a signal (IHR Art. 10): acknowledge, then answer, each
+    within its period from the request."""
+
+    __tablename__ = "verification_request"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id", ondelete="CASCADE"))
+    requester_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    requested_party: Mapped[str] = mapped_column(ForeignKey("party.code"))
+    requested_by: Mapped[int] = mapped_column(BigInteger)
+    question: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledge_by: Mapped[datetime] = mapped_column()
+    respond_by: Mapped[datetime] = mapped_column()
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    acknowledged_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    responded_at: Mapped[datetime | None] = mapped_column(default=None)
+    responded_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    #: "", confirmed, not_confirmed, under_investigation
+    response_status: Mapped[str] = mapped_column(String(24), default="")
+    response_text: Mapped[str] = mapped_column(Text, default="")
+    #: 1 once reminded that the acknowledgement is late, 2 once the answer is late.
+    reminder_stage: Mapped[int] = mapped_column(Integer, default=0)
+    exercise: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_verification_request_signal", "signal_id"),
+        Index("ix_verification_request_requested", "requested_party", "created_at"),
+    )

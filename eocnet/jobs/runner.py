@@ -20,6 +20,7 @@ from eocnet.jobs import (
     reminders,
     report_reminders,
     retention,
+    signals,
     webhooks,
 )
 
@@ -40,6 +41,8 @@ def run_once(db: Database, settings: Settings) -> dict[str, Any]:
         ("persons_purged", lambda: retention.run(db, settings, now)),
         ("log_entries_trimmed", lambda: retention.trim_stream(db, settings, now)),
         ("cap_drafts_imported", lambda: cap_feeds.run(db, settings, now)),
+        ("signals_taken_in", lambda: signals.run(db, settings, now)),
+        ("verifications_reminded", lambda: signals.remind(db, settings, now)),
         ("actions_reminded", lambda: coordination.remind_overdue_actions(db, settings, now)),
         ("connectivity_checks", lambda: coordination.connectivity_check(db, settings, now)),
         ("weekly_reports", lambda: _weekly_report(db, settings, now)),

@@ -870,3 +870,101 @@ class ReportIssued(StreamEvent):
     title: str
     edition: int
     kind: str
+
+
+# ---------------------------------------------------------------- event-based surveillance
+
+SIGNAL_AUDIENCE = "those who may see the signal (its source's audience)"
+VERIFICATION_AUDIENCE = "the requesting party, the requested party and the coordinator"
+
+
+class SignalSourceAdded(StreamEvent):
+    """A signal source (a feed) was added."""
+
+    KIND = "signal_source.added"
+    TO = "those who may see the source's items"
+    id: int
+    name: str
+    url: str
+    language: str
+
+
+class _Signal(StreamEvent):
+    TO = SIGNAL_AUDIENCE
+    id: int
+    title: str
+    url: str
+    source_id: int | None
+    language: str
+    hazards: list[str]
+    countries: list[str]
+    status: str
+    assignee_id: int | None
+    reliability: str
+    credibility: int | None
+    event_id: int | None
+    exercise: bool
+
+
+class SignalReceived(_Signal):
+    """A new signal arrived from a source's feed or was reported by hand."""
+
+    KIND = "signal.received"
+
+
+class SignalTriaged(_Signal):
+    """A signal's triage changed (status, assignee, grading or notes); ``changed`` names
+    the fields."""
+
+    KIND = "signal.triaged"
+    changed: list[str]
+
+
+class SignalLinked(_Signal):
+    """A signal was linked to an event (a new one or an existing one)."""
+
+    KIND = "signal.linked"
+
+
+class _Verification(StreamEvent):
+    TO = VERIFICATION_AUDIENCE
+    id: int
+    signal_id: int
+    title: str
+    requester_party: str
+    requested_party: str
+    created_at: str
+    acknowledge_by: str
+    respond_by: str
+    acknowledged_at: str | None
+    responded_at: str | None
+    response_status: str
+
+
+class VerificationRequested(_Verification):
+    """A party was asked to verify a signal (IHR Art. 10): acknowledge by
+    ``acknowledge_by``, answer by ``respond_by``."""
+
+    KIND = "verification.requested"
+
+
+class VerificationAcknowledged(_Verification):
+    """The requested party acknowledged a verification request."""
+
+    KIND = "verification.acknowledged"
+
+
+class VerificationAnswered(_Verification):
+    """The requested party answered a verification request (confirmed, not confirmed or
+    under investigation)."""
+
+    KIND = "verification.answered"
+
+
+class VerificationOverdue(_Verification):
+    """A verification request passed a deadline: ``overdue`` is ``acknowledge`` (not
+    acknowledged in time) or ``respond`` (not answered in time); each is announced once,
+    and the requested party's focal points are e-mailed."""
+
+    KIND = "verification.overdue"
+    overdue: str

@@ -38,6 +38,7 @@ from eocnet.web import (
     report_pages,
     risk_assessment_pages,
     risk_pages,
+    signal_pages,
     surveillance_pages,
     tracing_pages,
 )
@@ -335,6 +336,7 @@ def dashboard(request: Request) -> Response:
         latest_reports = list(
             session.scalars(report_queries.reports(viewer.actor, status="issued", limit=3))
         )
+        verifications = signal_pages.open_asked(session, viewer)
     awaiting = [e for e in recent if exchange.pending_for_party(e, viewer.user.party_code)]
     deadlines = [e for e in recent if e.ihr_deadline and not e.ihr_notified_at]
     # the 48-hour assessment clock (IHR Annex 1) of the viewer's own party's events
@@ -357,6 +359,7 @@ def dashboard(request: Request) -> Response:
             "to_assess": to_assess,
             "unread": unread,
             "latest_reports": latest_reports,
+            "verifications": verifications,
         },
         user=viewer.user,
     )
@@ -586,6 +589,7 @@ def install(app: FastAPI) -> None:
     app.include_router(public_site.router)
     app.include_router(advisory_pages.router)
     app.include_router(fact_check_pages.router)
+    app.include_router(signal_pages.router)
     app.include_router(laboratory_pages.router)
     app.include_router(countermeasure_pages.router)
     app.include_router(meeting_pages.router)

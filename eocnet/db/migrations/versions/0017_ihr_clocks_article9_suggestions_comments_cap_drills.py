@@ -3,7 +3,7 @@ apart from the party's own assessments, Article 9.2 records of WHO informed; com
 on risk assessments; CAP status and scope of advisories (drills)
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-01 23:30:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import eocnet.db.types
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
