@@ -120,8 +120,9 @@ def test_rt_matches_epiestim(name, tmp_path, monkeypatch, capsys, database_url):
     if kind == "nonparametric":
         si = ["--si-distribution", str(REFERENCE / f"rt_{dataset}_si.csv")]
     else:
-        _, mean, sd = kind.split("_")
+        _, mean, sd, *rest = kind.split("_")
         si = ["--si-mean", mean, "--si-sd", sd]
+        si += [a for part in rest for a in ("--window", part.removeprefix("window"))]
     out = tmp_path / "rt.csv"
     result = run_cli(
         monkeypatch,
@@ -138,13 +139,22 @@ def test_rt_matches_epiestim(name, tmp_path, monkeypatch, capsys, database_url):
     mine, theirs = read(out), read(REFERENCE / f"rt_{name}.csv")
     assert len(mine) == len(theirs) > 0
     for a, b in zip(mine, theirs, strict=True):
-        assert a.keys() == b.keys()
-        for column in a:
+        # EpiEstim's columns, then eocnet's cv and note
+        assert list(a) == [*b, "cv", "note"]
+        for column in b:
             assert (
                 close(a[column], b[column])
                 if column not in ("window_start", "window_end")
                 else a[column] == b[column]
             ), (name, column, a, b)
+        if b["mean"]:
+            # the posterior is gamma: its coefficient of variation is R's std / mean
+            assert close(a["cv"], str(float(b["std"]) / float(b["mean"]))), (name, a, b)
+            assert (a["note"] != "") == (float(a["cv"]) > 0.3), (name, a)
+        else:
+            assert a["cv"] == "" and a["note"] == "ends before the mean serial interval"
+    if "imported" in name:
+        assert any(int(r["imported"]) for r in read(REFERENCE / f"rt_{dataset}_incidence.csv"))
 
 
 #: R's name of each option in the control list -> eocnet's

@@ -105,16 +105,33 @@ def analyze_rt(
         str | None,
         typer.Option(help="CSV with columns day,p from day 0 (non-parametric)."),
     ] = None,
+    window: Annotated[
+        int, typer.Option(help="Length of the sliding windows in days (EpiEstim: 7).", min=1)
+    ] = 7,
+    cv_threshold: Annotated[
+        float,
+        typer.Option(
+            help="Mark windows whose posterior coefficient of variation is above this "
+            "(EpiEstim's cv_posterior: 0.3).",
+        ),
+    ] = 0.3,
     output: OutputCsv = "-",
 ) -> None:
     """Estimate the reproduction number, as R's EpiEstim::estimate_R.
 
-    Cori et al. (2013) over 7-day sliding windows with a gamma prior of mean 5
-    and sd 5. Give the serial interval either as --si-mean and --si-sd
+    Cori et al. (2013) over sliding windows (7 days unless --window) with a
+    gamma prior of mean 5 and sd 5. INPUT has columns date,count, or
+    date,local,imported to separate imported cases (they infect others but
+    are not counted as offspring, as EpiEstim's incid with local and
+    imported). Give the serial interval either as --si-mean and --si-sd
     (offset gamma, "parametric_si") or as --si-distribution
-    ("non_parametric_si"). Missing days count as 0. The output has columns
-    window_start,window_end,mean,std,q025,median,q975; empty where EpiEstim
-    gives NA (windows ending before the mean serial interval).
+    ("non_parametric_si"). A day absent from INPUT, or with an empty count,
+    is missing, not zero. The output has columns
+    window_start,window_end,mean,std,q025,median,q975 (the 95% credible
+    interval is q025 to q975), cv (the posterior coefficient of variation)
+    and note: why a window is empty (it ends before the mean serial
+    interval; a day in it, or within the serial interval before it, is
+    missing) or marked (few cases: cv above --cv-threshold).
     """
     from eocnet.analytics.rt import estimate_rt, estimate_rt_parametric
     from eocnet.interop.series_files import (
@@ -133,16 +150,17 @@ def analyze_rt(
         incidence = read_daily_incidence(read_input(input_file))
     except SeriesFileError as exc:
         fail(f"{input_file}: {exc}")
+    options = {"imported": incidence.imported, "window": window, "cv_threshold": cv_threshold}
     try:
         if si_distribution is not None:
             try:
                 si = read_si_distribution(read_input(si_distribution))
             except SeriesFileError as exc:
                 fail(f"{si_distribution}: {exc}")
-            estimate = estimate_rt(incidence.counts, si)
+            estimate = estimate_rt(incidence.counts, si, **options)
         else:
             assert si_mean is not None and si_sd is not None
-            estimate = estimate_rt_parametric(incidence.counts, si_mean, si_sd)
+            estimate = estimate_rt_parametric(incidence.counts, si_mean, si_sd, **options)
     except ValueError as exc:
         fail(str(exc))
     write_output(output, write_rt(incidence.first, estimate))

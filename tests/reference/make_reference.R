@@ -9,7 +9,7 @@
 # (tests/test_analytics_reference.py) compare eocnet's output with R's row by
 # row without needing R. Debian packages: r-cran-surveillance, r-cran-epiestim.
 #
-# Arguments choose parts (all by default): aberration, defaults, rt; e.g.
+# Arguments choose parts (all by default): aberration, defaults, rt, rt_imported; e.g.
 #     Rscript tests/reference/make_reference.R defaults
 
 Sys.setenv(TZ = "UTC")
@@ -230,6 +230,38 @@ for (name in if (wanted("rt")) names(si_params) else character()) {
       config = make_config(list(si_distr = d$si_distr)))))
     write_rows(rt_rows(res, dates), paste0("rt_", name, "_nonparametric.csv"))
   }
+}
+
+# Local and imported cases (EpiEstim's incid with columns local and imported),
+# and windows of another length. The imported cases are made from the shipped
+# counts by a fixed rule (a quarter of each day's cases in the first two weeks
+# arrive from elsewhere), so the split is reproducible. eocnet reads them as
+# date,local,imported.
+split_imported <- function(counts) {
+  imported <- ifelse(seq_along(counts) <= 14, round(counts / 4), 0)
+  data.frame(local = as.integer(counts - imported), imported = as.integer(imported))
+}
+for (name in if (wanted("rt_imported")) c("Flu2009", "SARS2003") else character()) {
+  d <- load_epi(name)
+  dates <- as.Date(d$incidence$dates)
+  incid <- split_imported(d$incidence$I)
+  write_rows(data.frame(date = format(dates), local = incid$local, imported = incid$imported),
+             paste0("rt_", name, "imported_incidence.csv"))
+  p <- si_params[[name]]
+  res <- suppressMessages(suppressWarnings(estimate_R(incid, method = "parametric_si",
+    config = make_config(list(mean_si = p[1], std_si = p[2])))))
+  write_rows(rt_rows(res, dates), sprintf("rt_%simported_parametric_%g_%g.csv", name, p[1], p[2]))
+  res <- suppressMessages(suppressWarnings(estimate_R(incid, method = "non_parametric_si",
+    config = make_config(list(si_distr = d$si_distr)))))
+  write_rows(rt_rows(res, dates), paste0("rt_", name, "imported_nonparametric.csv"))
+  # 14-day windows: t_start = 2:(T - 13), t_end = t_start + 13
+  n <- nrow(incid)
+  t_start <- seq(2, n - 13)
+  res <- suppressMessages(suppressWarnings(estimate_R(incid, method = "parametric_si",
+    config = make_config(list(mean_si = p[1], std_si = p[2], t_start = t_start,
+                              t_end = t_start + 13)))))
+  write_rows(rt_rows(res, dates),
+             sprintf("rt_%simported_parametric_%g_%g_window14.csv", name, p[1], p[2]))
 }
 writeLines(c(
   paste("R", paste(R.version$major, R.version$minor, sep = ".")),
