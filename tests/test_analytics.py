@@ -172,37 +172,69 @@ def test_bad_rt_input_is_one_clear_line(
     assert r.code == 1 and reason in r.err and r.err.count("\n") == 1, r.err
 
 
-def test_rt_needs_eight_days_and_fills_missing_days_with_zero(monkeypatch, capsys, database_url):
+def _rt(monkeypatch, capsys, database_url, text, *extra):
+    return analyze(
+        monkeypatch,
+        capsys,
+        database_url,
+        "rt",
+        "-",
+        "--si-mean",
+        "2.6",
+        "--si-sd",
+        "1.5",
+        *extra,
+        stdin=text,
+    )
+
+
+def test_rt_needs_eight_days_and_leaves_windows_with_missing_days_empty(
+    monkeypatch, capsys, database_url
+):
     short = "date,count\n" + "".join(f"2024-01-0{d},{d}\n" for d in range(1, 8))
-    r = analyze(
-        monkeypatch,
-        capsys,
-        database_url,
-        "rt",
-        "-",
-        "--si-mean",
-        "2.6",
-        "--si-sd",
-        "1.5",
-        stdin=short,
-    )
+    r = _rt(monkeypatch, capsys, database_url, short)
     assert r.code == 1 and "at least 8 days" in r.err
-    gappy = "date,count\n2024-01-10,4\n" + "".join(f"2024-01-0{d},{d}\n" for d in range(1, 8))
-    r = analyze(
-        monkeypatch,
-        capsys,
-        database_url,
-        "rt",
-        "-",
-        "--si-mean",
-        "2.6",
-        "--si-sd",
-        "1.5",
-        stdin=gappy,
+    # 9 January is absent and 12 January empty: missing, not zero
+    days = [d for d in range(1, 31) if d != 9]
+    gappy = "date,count\n" + "".join(
+        f"2024-01-{d:02d},{'' if d == 12 else 10 + d}\n" for d in days
     )
+    r = _rt(monkeypatch, capsys, database_url, gappy)
     assert r.code == 0, r.err
-    out = rows(r.out)
-    assert [o["window_end"] for o in out] == ["2024-01-08", "2024-01-09", "2024-01-10"]
+    out = {o["window_end"]: o for o in rows(r.out)}
+    for end in ("2024-01-09", "2024-01-12", "2024-01-15", "2024-01-18"):
+        assert out[end]["mean"] == "" and out[end]["note"] == "missing days in the window"
+    # 99% of the serial interval (mean 2.6 days, sd 1.5) lies within 8 days back
+    assert out["2024-01-19"]["mean"] == out["2024-01-26"]["mean"] == ""
+    assert out["2024-01-26"]["note"].startswith("missing days within the serial interval")
+    assert out["2024-01-08"]["mean"] != "" and out["2024-01-27"]["mean"] != ""
+    assert out["2024-01-30"]["note"] == ""
+    # imported cases: the same file split into local and imported
+    split = "date,local,imported\n" + "".join(f"2024-01-{d:02d},{d},1\n" for d in range(1, 15))
+    r = _rt(monkeypatch, capsys, database_url, split, "--window", "3")
+    assert r.code == 0, r.err
+    assert [o["window_end"] for o in rows(r.out)][:2] == ["2024-01-04", "2024-01-05"]
+    r = _rt(monkeypatch, capsys, database_url, "date,local,imported\n2024-01-01,1,x\n")
+    assert r.code == 1 and "line 2: imported 'x' is not a whole number" in r.err
+
+
+def test_rt_marks_windows_with_a_high_posterior_cv():
+    """Cori et al. (2013), Web Appendix 2: the posterior CV is 1/sqrt(a + Σ I);
+    below 0.3 (EpiEstim's cv_posterior) needs at least 1/0.3² - 1 = 10.1 cases."""
+    si = np.array([0, 0.5, 0.5])
+    few = estimate_rt(np.array([1, 1, 1, 1, 1, 1, 1, 1, 1], dtype=float), si)
+    assert few.cv[0] == pytest.approx(1 / np.sqrt(1 + 7))
+    assert few.note[0].startswith("few cases")
+    many = estimate_rt(np.array([5, 5, 5, 5, 5, 5, 5, 5, 5], dtype=float), si)
+    assert many.cv[0] == pytest.approx(1 / np.sqrt(1 + 35)) and many.note[0] == ""
+    loose = estimate_rt(np.ones(9), si, cv_threshold=0.5)
+    assert loose.note[0] == ""
+    # imported cases add to the infectiousness only
+    local = np.array([0, 2, 2, 2, 2, 2, 2, 2, 2], dtype=float)
+    with_imported = estimate_rt(local, si, imported=np.full(9, 2.0))
+    alone = estimate_rt(local + 2, si)
+    assert with_imported.mean[0] < alone.mean[0]
+    assert with_imported.cv[0] == pytest.approx(1 / np.sqrt(1 + 14))
 
 
 def test_rt_posterior_is_the_gamma_of_cori_et_al():

@@ -118,7 +118,8 @@ def test_aberration_matches_r(name, tmp_path, monkeypatch, capsys, database_url)
 def test_rt_matches_epiestim(name, tmp_path, monkeypatch, capsys, database_url):
     dataset, _, kind = name.partition("_")
     if kind == "nonparametric":
-        si = ["--si-distribution", str(REFERENCE / f"rt_{dataset}_si.csv")]
+        si_file = REFERENCE / f"rt_{dataset.removesuffix('imported')}_si.csv"
+        si = ["--si-distribution", str(si_file)]
     else:
         _, mean, sd, *rest = kind.split("_")
         si = ["--si-mean", mean, "--si-sd", sd]

@@ -234,17 +234,23 @@ for (name in if (wanted("rt")) names(si_params) else character()) {
 
 # Local and imported cases (EpiEstim's incid with columns local and imported),
 # and windows of another length. The imported cases are made from the shipped
-# counts by a fixed rule (a quarter of each day's cases in the first two weeks
+# counts by a fixed rule (a third of each day's cases, rounded up, in the first three weeks
 # arrive from elsewhere), so the split is reproducible. eocnet reads them as
 # date,local,imported.
 split_imported <- function(counts) {
-  imported <- ifelse(seq_along(counts) <= 14, round(counts / 4), 0)
+  imported <- ifelse(seq_along(counts) <= 21, ceiling(counts / 3), 0)
   data.frame(local = as.integer(counts - imported), imported = as.integer(imported))
 }
 for (name in if (wanted("rt_imported")) c("Flu2009", "SARS2003") else character()) {
   d <- load_epi(name)
-  dates <- as.Date(d$incidence$dates)
-  incid <- split_imported(d$incidence$I)
+  if (is.data.frame(d$incidence)) {
+    dates <- as.Date(d$incidence$dates)
+    counts <- d$incidence$I
+  } else {
+    counts <- as.vector(d$incidence)
+    dates <- as.Date("2020-01-01") + seq_along(counts) - 1
+  }
+  incid <- split_imported(counts)
   write_rows(data.frame(date = format(dates), local = incid$local, imported = incid$imported),
              paste0("rt_", name, "imported_incidence.csv"))
   p <- si_params[[name]]
