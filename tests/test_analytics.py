@@ -196,9 +196,7 @@ def test_rt_needs_eight_days_and_leaves_windows_with_missing_days_empty(
     assert r.code == 1 and "at least 8 days" in r.err
     # 9 January is absent and 12 January empty: missing, not zero
     days = [d for d in range(1, 31) if d != 9]
-    gappy = "date,count\n" + "".join(
-        f"2024-01-{d:02d},{'' if d == 12 else 10 + d}\n" for d in days
-    )
+    gappy = "date,count\n" + "".join(f"2024-01-{d:02d},{'' if d == 12 else 10 + d}\n" for d in days)
     r = _rt(monkeypatch, capsys, database_url, gappy)
     assert r.code == 0, r.err
     out = {o["window_end"]: o for o in rows(r.out)}

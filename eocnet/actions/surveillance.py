@@ -8,7 +8,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -545,15 +545,57 @@ def build_series(
     return series
 
 
-def reproduction_number(series: Series) -> RtEstimate | None:
-    """Rt (Cori et al., as EpiEstim) over 7-day windows of a daily series, when
-    the disease has a serial interval; None when it cannot be estimated."""
+def reproduction_number(series: Series, *, window: int = 7) -> RtEstimate | None:
+    """Rt (Cori et al., as EpiEstim) over ``window``-day windows of one
+    party's daily series, when the disease has a serial interval; None when it
+    cannot be estimated. Never on a regional sum (``series.party`` None):
+    transmission is estimated where it happens, and a sum over countries mixes
+    epidemics at different stages (see :func:`reproduction_panel`). Days not
+    reported stay missing (the windows that depend on them are empty)."""
     disease = series.disease
-    if disease.si_mean is None or disease.si_sd is None or len(series.periods) < 8:
+    if series.party is None:
+        return None
+    if disease.si_mean is None or disease.si_sd is None or len(series.periods) < window + 1:
         return None
     from eocnet.analytics.rt import estimate_rt_parametric
 
-    return estimate_rt_parametric(np.nan_to_num(series.cases), disease.si_mean, disease.si_sd)
+    return estimate_rt_parametric(series.cases, disease.si_mean, disease.si_sd, window=window)
+
+
+@dataclass
+class NationalRt:
+    """One party's Rt in a regional panel."""
+
+    party: str
+    series: Series
+    estimate: RtEstimate
+
+    def window_dates(self, i: int) -> tuple[date, date]:
+        first = self.series.periods[0]
+        return (
+            first + timedelta(days=int(self.estimate.start[i])),
+            first + timedelta(days=int(self.estimate.end[i])),
+        )
+
+    def latest(self) -> int:
+        """The last window with an estimate, or the last window (then empty,
+        with its reason) when none has one."""
+        have = np.flatnonzero(~np.isnan(self.estimate.mean))
+        return int(have[-1]) if have.size else self.estimate.start.size - 1
+
+
+def reproduction_panel(
+    session: Session, disease: Disease, parties: list[str], *, window: int = 7
+) -> list[NationalRt]:
+    """The regional view of Rt: one estimate per party that reported, side by
+    side, never one estimate on the regional total."""
+    panel = []
+    for party in parties:
+        series = build_series(session, disease, party, [party], detect=False)
+        estimate = reproduction_number(series, window=window) if series.periods else None
+        if estimate is not None and estimate.start.size:
+            panel.append(NationalRt(party, series, estimate))
+    return panel
 
 
 def _coordinator(session: Session) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -150,7 +150,11 @@ def analyze_rt(
         incidence = read_daily_incidence(read_input(input_file))
     except SeriesFileError as exc:
         fail(f"{input_file}: {exc}")
-    options = {"imported": incidence.imported, "window": window, "cv_threshold": cv_threshold}
+    options: dict[str, Any] = {
+        "imported": incidence.imported,
+        "window": window,
+        "cv_threshold": cv_threshold,
+    }
     try:
         if si_distribution is not None:
             try:

@@ -19,6 +19,7 @@ from eocnet.db.models import Disease, Party
 from eocnet.db.types import utcnow
 from eocnet.domain import surveillance as rules
 from eocnet.domain.actors import Actor
+from eocnet.domain.places import country_name
 from eocnet.domain.roles import Role
 from eocnet.domain.surveillance import FIGURES, Schedule
 from eocnet.interop.report_files import read_report_file
@@ -118,6 +119,10 @@ def _num(value: float, digits: int = 1) -> str:
     return "" if math.isnan(value) else f"{value:.{digits}f}"
 
 
+def _interval(low: float, high: float) -> str:
+    return "" if math.isnan(low) else f"{_num(low, 2)} – {_num(high, 2)}"
+
+
 def _curve_context(request: Request, viewer: Any) -> dict[str, Any]:
     series, visible, diseases = _series(request, viewer)
     schedule = Schedule(series.disease.schedule)
@@ -136,6 +141,7 @@ def _curve_context(request: Request, viewer: Any) -> dict[str, Any]:
         )
     query = f"disease={series.disease.code}" + (f"&party={series.party}" if series.party else "")
     rt_rows = []
+    rt_panel = []
     estimate = surveillance.reproduction_number(series)
     if estimate is not None:
         first = series.periods[0]
@@ -145,11 +151,30 @@ def _curve_context(request: Request, viewer: Any) -> dict[str, Any]:
                     "window": f"{first + timedelta(days=int(estimate.start[i]))} – "
                     f"{first + timedelta(days=int(estimate.end[i]))}",
                     "mean": _num(estimate.mean[i], 2),
-                    "interval": f"{_num(estimate.q025[i], 2)} – {_num(estimate.q975[i], 2)}",
+                    "interval": _interval(estimate.q025[i], estimate.q975[i]),
+                    "note": estimate.note[i] if estimate.note else "",
+                }
+            )
+    elif series.party is None and series.disease.si_mean is not None:
+        # the region: national estimates side by side, never Rt of the sum
+        with db_of(request).read() as session:
+            panel = surveillance.reproduction_panel(session, series.disease, visible)
+        for entry in panel:
+            i = entry.latest()
+            start, end = entry.window_dates(i)
+            rt_panel.append(
+                {
+                    "party": entry.party,
+                    "name": country_name(entry.party),
+                    "window": f"{start} – {end}",
+                    "mean": _num(entry.estimate.mean[i], 2),
+                    "interval": _interval(entry.estimate.q025[i], entry.estimate.q975[i]),
+                    "note": entry.estimate.note[i] if entry.estimate.note else "",
                 }
             )
     return {
         "rt_rows": rt_rows,
+        "rt_panel": rt_panel,
         "series": series,
         "visible": visible,
         "diseases": diseases,
@@ -195,6 +220,8 @@ def rt_image(request: Request, fmt: str) -> Response:
     from eocnet.render.charts import figure_bytes, rt_figure  # matplotlib loads on first use
 
     series, _, _ = _series(request, current_viewer(request))
+    if series.party is None:
+        raise NotFound("the reproduction number is estimated per country, not on the region")
     estimate = surveillance.reproduction_number(series)
     if estimate is None:
         raise NotFound("no reproduction number for this disease")
