@@ -246,3 +246,77 @@ def test_rt_posterior_is_the_gamma_of_cori_et_al():
     )
     assert est.mean[0] == pytest.approx((1 + cases) / (1 / 5 + lam), rel=1e-12)
     assert discretised_si(np.arange(60.0), 5.0, 2.0).sum() == pytest.approx(1, abs=1e-6)
+
+
+def _weekly_csv(counts, start=date(2015, 1, 5), name="s") -> str:
+    return "series,period,count\n" + "".join(
+        f"{name},{start + timedelta(weeks=i)},{c}\n" for i, c in enumerate(counts)
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--preset", "loud"], "--preset must be r-default or noufaily"),
+        (["--preset", "noufaily", "--b", "3"], "--b cannot be changed with the noufaily preset"),
+        (
+            ["--preset", "noufaily", "--no-periods", "4"],
+            "--no-periods cannot be changed with the noufaily preset",
+        ),
+        (["--method", "ears-c1", "--preset", "noufaily"], "noufaily preset is for farrington"),
+        (["--method", "ears-c3", "--fallback"], "--fallback applies to farrington-flexible"),
+    ],
+)
+def test_presets_refuse_what_they_set(monkeypatch, capsys, database_url, args, reason):
+    r = analyze(
+        monkeypatch, capsys, database_url, "aberration", "-", *args, stdin=_weekly_csv([1] * 10)
+    )
+    assert r.code == 1 and reason in r.err and r.err.count("\n") == 1, r.err
+
+
+def test_short_history_falls_back_and_says_so(monkeypatch, capsys, database_url):
+    counts = np.random.default_rng(7).poisson(20, 3 * 52 + 10)
+    text = _weekly_csv(counts)
+    plain = rows(analyze(monkeypatch, capsys, database_url, "aberration", "-", stdin=text).out)
+    # R's behaviour: no threshold anywhere (b = 5 needs 263 weeks), and the reason
+    assert all(r["threshold"] == "" for r in plain)
+    assert plain[-1]["note"] == "too little history: Farrington needs 263 earlier weeks (b=5, w=3)"
+    r = analyze(monkeypatch, capsys, database_url, "aberration", "-", "--fallback", stdin=text)
+    assert r.code == 0, r.err
+    out = rows(r.out)
+    assert out[5]["threshold"] == "" and out[5]["note"].startswith("too little history, even")
+    assert out[20]["threshold"] != "" and out[20]["note"].startswith("less than a year")
+    assert out[60]["note"] == "fewer years: Farrington with b=1, not 5"
+    assert out[-1]["note"] == "fewer years: Farrington with b=3, not 5"
+    assert out[-1]["threshold"] != ""
+    # a week uses only its own past: the same as Farrington with b=3 on the series
+    b3 = rows(
+        analyze(monkeypatch, capsys, database_url, "aberration", "-", "--b", "3", stdin=text).out
+    )
+    assert out[-1]["threshold"] == b3[-1]["threshold"]
+    assert "alarms per 100 series-weeks on this history" in r.err
+
+
+def test_the_alarm_rate_on_a_quiet_history_is_printed_beside_the_preset(
+    monkeypatch, capsys, database_url
+):
+    """A quiet seasonal history (no outbreak): every alarm is a false alarm,
+    so the rate printed is the expected false-alarm rate of the setting."""
+    rng = np.random.default_rng(2013)
+    weeks = 7 * 52
+    text = "series,period,count\n" + "".join(
+        _weekly_csv(
+            rng.poisson(15 * np.exp(0.6 * np.sin(2 * np.pi * np.arange(weeks) / 52))), name=f"s{k}"
+        ).split("\n", 1)[1]
+        for k in range(4)
+    )
+
+    def rate(*args: str) -> float:
+        r = analyze(monkeypatch, capsys, database_url, "aberration", "-", *args, stdin=text)
+        assert r.code == 0, r.err
+        return float(r.err.split(": ", 1)[1].split(" alarms per 100")[0])
+
+    default, noufaily = rate(), rate("--preset", "noufaily")
+    assert rate("--preset", "r-default") == default
+    # both near the nominal 5% on Poisson counts without outbreaks
+    assert 0 < default < 10 and 0 < noufaily < 10

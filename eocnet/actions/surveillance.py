@@ -541,7 +541,11 @@ def build_series(
     deaths = np.array([data[p][1] if p in data else np.nan for p in periods], dtype=float)
     series = Series(disease, party, periods, cases, deaths)
     if detect:
-        series.detection = method_of(disease).detect_many([(periods, cases)], last=last)[0]
+        # fallback on purpose: a disease with a short history still gets
+        # thresholds (fewer years, or EARS C3), each period saying which
+        series.detection = method_of(disease).detect_many(
+            [(periods, cases)], last=last, fallback=True
+        )[0]
     return series
 
 
@@ -613,7 +617,9 @@ def detect_latest(
     k = len(series.periods) - 1
     if series.detection.alarm[k] != 1.0:
         return None
-    method = method_of(disease).name
+    chosen = method_of(disease)
+    note = series.detection.note_at(k)
+    method = "ears-c3" if "EARS C3" in note else chosen.label()
     period = series.periods[k]
     exists = session.scalar(
         select(SurveillanceSignal.id).where(
@@ -644,7 +650,8 @@ def detect_latest(
             summary=(
                 f"{observed} cases reported for {label}, above the detection threshold of "
                 f"{threshold:.1f} (expected {expected:.1f}; method {method}). "
-                f"Curve: /surveillance/curve?disease={disease.code}&party={party}"
+                + (f"Short history, {note}. " if note else "")
+                + f"Curve: /surveillance/curve?disease={disease.code}&party={party}"
             ),
             visibility=Visibility.RESTRICTED,
             parties=[coordinator],

@@ -43,6 +43,13 @@ class MethodIn(Input):
     no_periods: int | None = Field(None, ge=1, le=26, description="Farrington: blocks (1)")
     past_weeks_not_included: int | None = Field(None, ge=0, le=52)
     threshold_method: Literal["delta", "nbPlugin", "muan"] | None = None
+    preset: Literal["r-default", "noufaily"] | None = Field(
+        None,
+        description="r-default: R's defaults (as without a preset). noufaily: Farrington as "
+        "Noufaily et al. (2013) in Salmon et al. (2016): 10 blocks a year, the last 26 weeks "
+        "left out, negative-binomial threshold, all past years; far fewer false alarms "
+        "than R's default (see docs/analytics.md)",
+    )
 
 
 class DiseaseIn(Input):
@@ -330,6 +337,11 @@ class SeriesPoint(BaseModel):
     expected: float | None
     threshold: float | None
     alarm: bool | None
+    note: str = Field(
+        default="",
+        description="Why the period has no threshold, or that it used fewer past years than "
+        "the method asks or EARS C3 (short history)",
+    )
 
 
 class SeriesOut(BaseModel):
@@ -363,7 +375,9 @@ def get_series(
 ) -> SeriesOut:
     """Cases and deaths per period for one party or the region (the parties
     whose figures are shared with you), with the disease's detection method:
-    expected count, threshold and alarm per period."""
+    expected count, threshold and alarm per period. Where a period has fewer
+    past years than the method asks, detection uses the years it has, or
+    EARS C3 with less than one year, and `note` says so."""
     with db.read() as session:
         series, parties = series_for(session, actor, disease, party)
         det = series.detection
@@ -377,6 +391,7 @@ def get_series(
                 expected=_num(det.expected[i]) if det else None,
                 threshold=_num(det.threshold[i]) if det else None,
                 alarm=None if det is None or math.isnan(det.alarm[i]) else bool(det.alarm[i]),
+                note=det.note_at(i) if det else "",
             )
             for i, p in enumerate(series.periods)
         ]

@@ -24,6 +24,24 @@ def analyze_aberration(
         typer.Option(help="ears-c1, ears-c2, ears-c3 or farrington-flexible."),
     ] = "farrington-flexible",
     output: OutputCsv = "-",
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            help="r-default (R's own defaults, as without this option) or noufaily "
+            "(Farrington: Noufaily et al. 2013 as Salmon et al. 2016: --no-periods 10, "
+            "--past-weeks-not-included 26, nbPlugin, trend kept unless it extrapolates, "
+            "all past years)."
+        ),
+    ] = None,
+    fallback: Annotated[
+        bool,
+        typer.Option(
+            "--fallback",
+            help="Farrington: where a week has fewer than b years of history, use the years "
+            "it has, and EARS C3 with less than one year (the note column says so). "
+            "Without it such weeks have no result, as in R.",
+        ),
+    ] = False,
     b: Annotated[int | None, typer.Option("--b", help="Farrington: years back (R: 5).")] = None,
     w: Annotated[
         int | None, typer.Option("--w", help="Farrington: half-window in weeks (R: 3).")
@@ -58,18 +76,24 @@ def analyze_aberration(
 
     INPUT has columns series,period,count: one or more series, period the ISO
     date of the week's first day, rows in any order, gaps allowed. The output
-    has columns series,period,count,expected,threshold,alarm, one row per
+    has columns series,period,count,expected,threshold,alarm,note, one row per
     input row; threshold and alarm are empty where the method has too little
-    history. Options left out take R's defaults.
+    history, and note says why, or which fallback was used. Options left out
+    take R's defaults. On stderr: the alarm rate on this history, alarms per
+    100 series-weeks with a threshold (the expected false-alarm rate where the
+    history holds no outbreak).
     """
-    from eocnet.analytics.aberration import AberrationMethod
+    from eocnet.analytics.aberration import AberrationMethod, alarm_rate
     from eocnet.interop.series_files import SeriesFileError, read_weekly_series, write_detections
 
     if threshold_method is not None and threshold_method not in ("delta", "nbPlugin", "muan"):
         fail(f"--threshold-method must be delta, nbPlugin or muan, not {threshold_method!r}")
+    if preset is not None and preset not in ("r-default", "noufaily"):
+        fail(f"--preset must be r-default or noufaily, not {preset!r}")
     try:
         chosen = AberrationMethod(
             name=method,  # type: ignore[arg-type]
+            preset=preset,  # type: ignore[arg-type]
             b=b,
             w=w,
             alpha=alpha,
@@ -86,8 +110,18 @@ def analyze_aberration(
     except SeriesFileError as exc:
         fail(f"{input_file}: {exc}")
     names = list(data.series)
-    results = chosen.detect_many([(data.series[n].dates, data.series[n].counts) for n in names])
+    if fallback and chosen.is_ears:
+        fail("--fallback applies to farrington-flexible")
+    results = chosen.detect_many(
+        [(data.series[n].dates, data.series[n].counts) for n in names], fallback=fallback
+    )
     write_output(output, write_detections(data, dict(zip(names, results, strict=True))))
+    rate = alarm_rate(results)
+    typer.echo(
+        f"{chosen.label()}: {rate.per_100:.2f} alarms per 100 series-weeks on this history "
+        f"({rate.alarms} alarms in {rate.weeks} weeks with a threshold)",
+        err=True,
+    )
 
 
 @app.command("rt")

@@ -131,7 +131,8 @@ def _number(value: float, digits: int = 12) -> str:
 
 
 def write_detections(data: WeeklyInput, results: dict[str, Detection]) -> str:
-    """``series,period,count,expected,threshold,alarm``, one row per input row."""
+    """``series,period,count,expected,threshold,alarm,note``, one row per input
+    row; ``note`` says why a period has no result, or which fallback it used."""
     rows = []
     for name, period, count in data.rows:
         result = results[name]
@@ -145,9 +146,10 @@ def write_detections(data: WeeklyInput, results: dict[str, Detection]) -> str:
                 _number(result.expected[i]),
                 _number(result.threshold[i]),
                 "" if math.isnan(alarm) else int(alarm),
+                result.note_at(i),
             ]
         )
-    columns = ["series", "period", "count", "expected", "threshold", "alarm"]
+    columns = ["series", "period", "count", "expected", "threshold", "alarm", "note"]
     return write_csv(columns, rows, lineterminator="\n")
 
 

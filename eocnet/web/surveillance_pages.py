@@ -137,6 +137,7 @@ def _curve_context(request: Request, viewer: Any) -> dict[str, Any]:
                 "expected": _num(det.expected[i]) if det else "",
                 "threshold": _num(det.threshold[i]) if det else "",
                 "alarm": bool(det and det.alarm[i] == 1.0),
+                "note": det.note_at(i) if det else "",
             }
         )
     query = f"disease={series.disease.code}" + (f"&party={series.party}" if series.party else "")
@@ -372,6 +373,7 @@ METHOD_OPTIONS = (
     ("no_periods", int),
     ("past_weeks_not_included", int),
     ("threshold_method", str),
+    ("preset", str),
 )
 
 

@@ -9,7 +9,8 @@
 # (tests/test_analytics_reference.py) compare eocnet's output with R's row by
 # row without needing R. Debian packages: r-cran-surveillance, r-cran-epiestim.
 #
-# Arguments choose parts (all by default): aberration, defaults, rt, rt_imported; e.g.
+# Arguments choose parts (all by default): aberration, presets (only the runs
+# of the noufaily preset and of --fallback), defaults, rt, rt_imported; e.g.
 #     Rscript tests/reference/make_reference.R defaults
 
 Sys.setenv(TZ = "UTC")
@@ -82,8 +83,8 @@ as_sts <- function(s) {
       epochAsDate = TRUE, frequency = 52)
 }
 
-run_all <- function(fun) {
-  do.call(rbind, lapply(series, function(s) {
+run_all <- function(fun, only = names(series)) {
+  do.call(rbind, lapply(series[only], function(s) {
     res <- fun(s)
     data.frame(series = s$series, period = format(s$period), count = s$count,
                expected = num(res$expected), threshold = num(res$threshold),
@@ -133,7 +134,52 @@ farrington <- function(...) {
   }
 }
 
+# Each period with its own number of past years: all it has (eocnet's
+# "noufaily" preset: Noufaily et al. 2013 as Salmon et al. 2016's con.noufaily,
+# with b as large as the period's history allows), or at most b (eocnet's
+# --fallback: fewer years where a period has fewer, EARS C3 with R's defaults
+# where it has less than one year). R's range chooses the periods of each b.
+by_years <- function(control, all_years = FALSE, fallback = FALSE) {
+  w <- if (is.null(control$w)) 3 else control$w
+  b_max <- if (is.null(control$b)) 5 else control$b
+  function(s) {
+    n <- nrow(s)
+    res <- empty(n)
+    most <- max(0, (n - 1 - w) %/% 52)
+    top <- if (all_years) most else min(b_max, most)
+    for (years in rev(seq_len(top))) {
+      lo <- 52 * years + w + 1
+      hi <- if (years == top) n else min(n, 52 * (years + 1) + w)
+      if (hi < lo) next
+      run <- function(range) {
+        ctl <- modifyList(control, list(b = years, range = range))
+        fit <- suppressWarnings(farringtonFlexible(as_sts(s), control = ctl))
+        res$threshold[range] <<- upperbound(fit)[, 1]
+        res$alarm[range] <<- alarms(fit)[, 1]
+        res$expected[range] <<- fit@control$expected[, 1]
+      }
+      # R stops for a period whose blocks reach before the data (possible with
+      # few years and noPeriods > 1): that period has no result
+      tryCatch(run(lo:hi), error = function(e) {
+        for (k in lo:hi) tryCatch(run(k), error = function(e) NULL)
+      })
+    }
+    short <- min(n, 52 + w)
+    if (fallback) {
+      early <- ears("C3")(s[seq_len(short), ])
+      res$threshold[seq_len(short)] <- early$threshold
+      res$alarm[seq_len(short)] <- early$alarm
+      res$expected[seq_len(short)] <- early$expected
+    }
+    res
+  }
+}
+noufaily <- list(noPeriods = 10, pastWeeksNotIncluded = 26, thresholdMethod = "nbPlugin",
+                 pThresholdTrend = 1)
+
 runs <- list(
+  "farrington-flexible_noufaily" = by_years(noufaily, all_years = TRUE),
+  "farrington-flexible_default_fallback" = by_years(list(), fallback = TRUE),
   "ears-c1_default" = ears("C1"),
   "ears-c2_default" = ears("C2"),
   "ears-c3_default" = ears("C3"),
@@ -150,9 +196,14 @@ runs <- list(
   "farrington-flexible_pastweeks1" = farrington(pastWeeksNotIncluded = 1),
   "farrington-flexible_noperiods4_w2" = farrington(noPeriods = 4, w = 2)
 )
-for (name in if (wanted("aberration")) names(runs) else character()) {
+# the preset runs fit many models per period: on a few series only
+preset_series <- c("salmNewport-total", "salmHospitalized", "k1")
+for (name in names(runs)) {
+  preset <- grepl("noufaily|fallback", name)
+  if (!(wanted("aberration") || (wanted("presets") && preset))) next
   started <- Sys.time()
-  write_rows(run_all(runs[[name]]), paste0("aberration_", name, ".csv"))
+  rows <- if (preset) run_all(runs[[name]], preset_series) else run_all(runs[[name]])
+  write_rows(rows, paste0("aberration_", name, ".csv"))
   message(name, ": ", format(Sys.time() - started))
 }
 
