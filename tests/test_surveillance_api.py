@@ -613,6 +613,33 @@ def test_rt_for_a_daily_emergency_matches_epiestim(client, people):
     )
 
 
+def test_a_short_history_falls_back_and_the_signal_says_so(client, db, people):
+    """Two years of Dengue (Farrington asks for five): detection uses the two
+    years it has, says so on the curve, and the signal names the fallback."""
+    counts = history(5, weeks=2 * 52 + 10)
+    counts[-1] = 200
+    r = client.post(
+        f"{API}/reports", headers=people["phl"].headers, json={"rows": weekly_rows("DEN", counts)}
+    )
+    assert r.status_code == 201, r.text
+    (event_id,) = r.json()["submission"]["signals"]
+    event = client.get(f"/api/v1/events/{event_id}", headers=people["coordinator"].headers).json()
+    assert "Short history, fewer years: Farrington with b=2, not 5." in event["summary"]
+    series = client.get(
+        f"{API}/series", headers=people["phl"].headers, params={"disease": "DEN", "party": "PHL"}
+    ).json()
+    points = series["points"]
+    assert points[-1]["alarm"] is True
+    assert points[-1]["note"] == "fewer years: Farrington with b=2, not 5"
+    assert points[30]["threshold"] is not None
+    assert points[30]["note"].startswith("less than a year of history: EARS C3")
+    assert points[3]["threshold"] is None and points[3]["note"].startswith("too little history")
+    # the signal is as restricted as before: another member does not see it
+    assert (
+        client.get(f"/api/v1/events/{event_id}", headers=people["idn"].headers).status_code == 404
+    )
+
+
 def _daily_ari(client, people, counts_by_party, start=date(2020, 3, 1)):
     r = client.put(
         f"{API}/diseases/ARI",
