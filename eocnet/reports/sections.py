@@ -179,6 +179,22 @@ def signals(
     ]
 
 
+def signals_under_verification(session: Session, until: date) -> list[tuple[str, int]]:
+    """Per country, how many detection signals raised by ``until`` still wait
+    for verification (their event's status is still ``signal``). Counts only:
+    no restricted detail of the signals themselves."""
+    from sqlalchemy import func
+
+    rows = session.execute(
+        select(SurveillanceSignal.party, func.count())
+        .join(Event, Event.id == SurveillanceSignal.event_id)
+        .where(Event.status == "signal", SurveillanceSignal.period_start <= until)
+        .group_by(SurveillanceSignal.party)
+        .order_by(SurveillanceSignal.party)
+    )
+    return [(party, int(n)) for party, n in rows]
+
+
 # ---------------------------------------------------------------- risk
 
 
