@@ -613,6 +613,34 @@ def test_rt_for_a_daily_emergency_matches_epiestim(client, people):
     )
 
 
+def test_a_continuing_signal_is_one_event_updated_week_after_week(client, db, people):
+    counts = history(3)
+    counts[-1] = 200
+    phl = people["phl"].headers
+
+    def submit(values, weeks_on):
+        rows = weekly_rows("DEN", values, START + timedelta(weeks=weeks_on))
+        r = client.post(f"{API}/reports", headers=phl, json={"rows": rows})
+        assert r.status_code == 201, r.text
+        return r.json()["submission"]["signals"]
+
+    (event_id,) = submit(counts, 0)
+    assert submit([230], WEEKS) == [event_id]  # the next week: the same event
+    assert submit([250], WEEKS + 1) == [event_id]
+    assert count(db, Event) == 1 and count(db, SurveillanceSignal) == 3
+    assert submit([0], WEEKS + 2) == []  # quiet again: the run ends
+    assert submit([0], WEEKS + 2) == []  # a re-submission says nothing twice
+    updates = client.get(f"/api/v1/events/{event_id}/updates", headers=phl).json()
+    bodies = [u["body"] for u in (updates if isinstance(updates, list) else updates["items"])]
+    assert sum("The alarm continues" in b for b in bodies) == 2
+    assert "(3 periods in a row)" in " ".join(bodies)
+    assert sum(b.startswith("Alarms stopped") for b in bodies) == 1
+    # another member sees neither the event nor its updates
+    assert (
+        client.get(f"/api/v1/events/{event_id}", headers=people["idn"].headers).status_code == 404
+    )
+
+
 def test_a_short_history_falls_back_and_the_signal_says_so(client, db, people):
     """Two years of Dengue (Farrington asks for five): detection uses the two
     years it has, says so on the curve, and the signal names the fallback."""

@@ -20,7 +20,14 @@ from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.config import Settings
 from eocnet.db import bulk
 from eocnet.db.audience import visible_to
-from eocnet.db.models import AggregateReport, Disease, Event, Party, SurveillanceSignal
+from eocnet.db.models import (
+    AggregateReport,
+    Disease,
+    Event,
+    EventUpdate,
+    Party,
+    SurveillanceSignal,
+)
 from eocnet.db.types import utcnow
 from eocnet.domain import surveillance as rules
 from eocnet.domain.actors import Actor
@@ -610,12 +617,40 @@ def detect_latest(
     session: Session, actor: Actor, settings: Settings, disease: Disease, party: str
 ) -> SurveillanceSignal | None:
     """Run the disease's method on the party's series; an alarm in its latest
-    period opens a signal event for the party and the coordinator (once)."""
-    series = build_series(session, disease, party, [party], last=1)
+    period opens a signal event for the party and the coordinator (once).
+
+    One continuing signal is one event: an alarm in the period right after
+    one whose signal event is still under verification (status ``signal``)
+    adds the period to that event, with an update, instead of opening a new
+    one; the first quiet period after such a run says on the event that the
+    alarms stopped (its status stays for people to decide)."""
+    series = build_series(session, disease, party, [party], last=2)
     if series.detection is None or not series.periods:
         return None
     k = len(series.periods) - 1
+    previous = _open_signal(session, disease, party, series.periods[k - 1]) if k else None
     if series.detection.alarm[k] != 1.0:
+        label = rules.period_label(Schedule(disease.schedule), series.periods[k])
+        stopped = f"Alarms stopped: {label} is below the detection threshold."
+        if (
+            previous is not None
+            and series.periods[k] not in _signal_periods(session, previous)
+            and session.scalar(
+                select(func.count())
+                .select_from(EventUpdate)
+                .where(EventUpdate.event_id == previous[1].id, EventUpdate.body == stopped)
+            )
+            == 0
+        ):
+            events.post_update(
+                session,
+                actor,
+                previous[1],
+                stopped,
+                {},
+                [],
+                settings,
+            )
         return None
     chosen = method_of(disease)
     note = series.detection.note_at(k)
@@ -635,6 +670,32 @@ def detect_latest(
     if coordinator is None or coordinator == party:
         return None
     label = rules.period_label(Schedule(disease.schedule), period)
+    if previous is not None:
+        run = len(_signal_periods(session, previous)) + 1
+        signal = SurveillanceSignal(
+            party=party,
+            disease=disease.code,
+            period_start=period,
+            method=method,
+            observed=int(series.cases[k]),
+            expected=float(series.detection.expected[k]),
+            threshold=float(series.detection.threshold[k]),
+            event_id=previous[1].id,
+        )
+        session.add(signal)
+        session.flush()
+        events.post_update(
+            session,
+            actor,
+            previous[1],
+            f"The alarm continues in {label} ({run} periods in a row): "
+            f"{int(series.cases[k])} cases, above the detection threshold of "
+            f"{float(series.detection.threshold[k]):.1f}.",
+            {},
+            [],
+            settings,
+        )
+        return signal
     observed = int(series.cases[k])
     expected = float(series.detection.expected[k])
     threshold = float(series.detection.threshold[k])
@@ -674,6 +735,35 @@ def detect_latest(
     session.add(signal)
     session.flush()
     return signal
+
+
+def _open_signal(
+    session: Session, disease: Disease, party: str, period: date
+) -> tuple[SurveillanceSignal, Event] | None:
+    """The signal of ``period`` whose event still awaits verification."""
+    row = session.execute(
+        select(SurveillanceSignal, Event)
+        .join(Event, Event.id == SurveillanceSignal.event_id)
+        .where(
+            SurveillanceSignal.party == party,
+            SurveillanceSignal.disease == disease.code,
+            SurveillanceSignal.period_start == period,
+            Event.status == EventStatus.SIGNAL,
+        )
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def _signal_periods(session: Session, found: tuple[SurveillanceSignal, Event]) -> list[date]:
+    """The periods of the run of alarms the signal event holds."""
+    return list(
+        session.scalars(
+            select(SurveillanceSignal.period_start).where(
+                SurveillanceSignal.event_id == found[1].id
+            )
+        )
+    )
 
 
 def visible_signals(session: Session, actor: Actor, limit: int = 200) -> list[SurveillanceSignal]:
