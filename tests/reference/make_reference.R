@@ -83,8 +83,8 @@ as_sts <- function(s) {
       epochAsDate = TRUE, frequency = 52)
 }
 
-run_all <- function(fun, only = names(series)) {
-  do.call(rbind, lapply(series[only], function(s) {
+run_all <- function(fun) {
+  do.call(rbind, lapply(series, function(s) {
     res <- fun(s)
     data.frame(series = s$series, period = format(s$period), count = s$count,
                expected = num(res$expected), threshold = num(res$threshold),
@@ -179,7 +179,9 @@ noufaily <- list(noPeriods = 10, pastWeeksNotIncluded = 26, thresholdMethod = "n
 
 runs <- list(
   "farrington-flexible_noufaily" = by_years(noufaily, all_years = TRUE),
+  "farrington-flexible_noufaily_fallback" = by_years(noufaily, all_years = TRUE, fallback = TRUE),
   "farrington-flexible_default_fallback" = by_years(list(), fallback = TRUE),
+  "farrington-flexible_b3_w2_fallback" = by_years(list(b = 3, w = 2), fallback = TRUE),
   "ears-c1_default" = ears("C1"),
   "ears-c2_default" = ears("C2"),
   "ears-c3_default" = ears("C3"),
@@ -196,14 +198,12 @@ runs <- list(
   "farrington-flexible_pastweeks1" = farrington(pastWeeksNotIncluded = 1),
   "farrington-flexible_noperiods4_w2" = farrington(noPeriods = 4, w = 2)
 )
-# the preset runs fit many models per period: on a few series only
-preset_series <- c("salmNewport-total", "salmHospitalized", "k1")
+# the preset runs fit one model set per b: about 15 minutes each
 for (name in names(runs)) {
   preset <- grepl("noufaily|fallback", name)
   if (!(wanted("aberration") || (wanted("presets") && preset))) next
   started <- Sys.time()
-  rows <- if (preset) run_all(runs[[name]], preset_series) else run_all(runs[[name]])
-  write_rows(rows, paste0("aberration_", name, ".csv"))
+  write_rows(run_all(runs[[name]]), paste0("aberration_", name, ".csv"))
   message(name, ": ", format(Sys.time() - started))
 }
 
