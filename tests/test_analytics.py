@@ -172,37 +172,67 @@ def test_bad_rt_input_is_one_clear_line(
     assert r.code == 1 and reason in r.err and r.err.count("\n") == 1, r.err
 
 
-def test_rt_needs_eight_days_and_fills_missing_days_with_zero(monkeypatch, capsys, database_url):
+def _rt(monkeypatch, capsys, database_url, text, *extra):
+    return analyze(
+        monkeypatch,
+        capsys,
+        database_url,
+        "rt",
+        "-",
+        "--si-mean",
+        "2.6",
+        "--si-sd",
+        "1.5",
+        *extra,
+        stdin=text,
+    )
+
+
+def test_rt_needs_eight_days_and_leaves_windows_with_missing_days_empty(
+    monkeypatch, capsys, database_url
+):
     short = "date,count\n" + "".join(f"2024-01-0{d},{d}\n" for d in range(1, 8))
-    r = analyze(
-        monkeypatch,
-        capsys,
-        database_url,
-        "rt",
-        "-",
-        "--si-mean",
-        "2.6",
-        "--si-sd",
-        "1.5",
-        stdin=short,
-    )
+    r = _rt(monkeypatch, capsys, database_url, short)
     assert r.code == 1 and "at least 8 days" in r.err
-    gappy = "date,count\n2024-01-10,4\n" + "".join(f"2024-01-0{d},{d}\n" for d in range(1, 8))
-    r = analyze(
-        monkeypatch,
-        capsys,
-        database_url,
-        "rt",
-        "-",
-        "--si-mean",
-        "2.6",
-        "--si-sd",
-        "1.5",
-        stdin=gappy,
-    )
+    # 9 January is absent and 12 January empty: missing, not zero
+    days = [d for d in range(1, 31) if d != 9]
+    gappy = "date,count\n" + "".join(f"2024-01-{d:02d},{'' if d == 12 else 10 + d}\n" for d in days)
+    r = _rt(monkeypatch, capsys, database_url, gappy)
     assert r.code == 0, r.err
-    out = rows(r.out)
-    assert [o["window_end"] for o in out] == ["2024-01-08", "2024-01-09", "2024-01-10"]
+    out = {o["window_end"]: o for o in rows(r.out)}
+    for end in ("2024-01-09", "2024-01-12", "2024-01-15", "2024-01-18"):
+        assert out[end]["mean"] == "" and out[end]["note"] == "missing days in the window"
+    # 99% of the serial interval (mean 2.6 days, sd 1.5) lies within 8 days back
+    assert out["2024-01-19"]["mean"] == out["2024-01-26"]["mean"] == ""
+    assert out["2024-01-26"]["note"].startswith("missing days within the serial interval")
+    assert out["2024-01-08"]["mean"] != "" and out["2024-01-27"]["mean"] != ""
+    assert out["2024-01-30"]["note"] == ""
+    # imported cases: the same file split into local and imported
+    split = "date,local,imported\n" + "".join(f"2024-01-{d:02d},{d},1\n" for d in range(1, 15))
+    r = _rt(monkeypatch, capsys, database_url, split, "--window", "3")
+    assert r.code == 0, r.err
+    assert [o["window_end"] for o in rows(r.out)][:2] == ["2024-01-04", "2024-01-05"]
+    r = _rt(monkeypatch, capsys, database_url, "date,local,imported\n2024-01-01,1,x\n")
+    assert r.code == 1 and "line 2: imported 'x' is not a whole number" in r.err
+
+
+def test_rt_marks_windows_with_a_high_posterior_cv():
+    """Cori et al. (2013), Web Appendix 2: the posterior CV is 1/sqrt(a + Σ I);
+    below 0.3 (EpiEstim's cv_posterior) needs at least 1/0.3² - 1 = 10.1 cases."""
+    si = np.array([0, 0.5, 0.5])
+    few = estimate_rt(np.array([1, 1, 1, 1, 1, 1, 1, 1, 1], dtype=float), si)
+    assert few.cv[0] == pytest.approx(1 / np.sqrt(1 + 7))
+    assert few.note[0].startswith("few cases")
+    many = estimate_rt(np.array([5, 5, 5, 5, 5, 5, 5, 5, 5], dtype=float), si)
+    assert many.cv[0] == pytest.approx(1 / np.sqrt(1 + 35)) and many.note[0] == ""
+    loose = estimate_rt(np.ones(9), si, cv_threshold=0.5)
+    assert loose.note[0] == ""
+    # imported cases add to the infectiousness only
+    local = np.array([0, 2, 2, 2, 2, 2, 2, 2, 2], dtype=float)
+    with_imported = estimate_rt(local, si, imported=np.full(9, 2.0))
+    alone = estimate_rt(local + 2, si)
+    assert with_imported.mean[0] < alone.mean[0]
+    assert with_imported.cv[0] == pytest.approx(1 / np.sqrt(1 + 14))
 
 
 def test_rt_posterior_is_the_gamma_of_cori_et_al():
@@ -216,3 +246,77 @@ def test_rt_posterior_is_the_gamma_of_cori_et_al():
     )
     assert est.mean[0] == pytest.approx((1 + cases) / (1 / 5 + lam), rel=1e-12)
     assert discretised_si(np.arange(60.0), 5.0, 2.0).sum() == pytest.approx(1, abs=1e-6)
+
+
+def _weekly_csv(counts, start=date(2015, 1, 5), name="s") -> str:
+    return "series,period,count\n" + "".join(
+        f"{name},{start + timedelta(weeks=i)},{c}\n" for i, c in enumerate(counts)
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--preset", "loud"], "--preset must be r-default or noufaily"),
+        (["--preset", "noufaily", "--b", "3"], "--b cannot be changed with the noufaily preset"),
+        (
+            ["--preset", "noufaily", "--no-periods", "4"],
+            "--no-periods cannot be changed with the noufaily preset",
+        ),
+        (["--method", "ears-c1", "--preset", "noufaily"], "noufaily preset is for farrington"),
+        (["--method", "ears-c3", "--fallback"], "--fallback applies to farrington-flexible"),
+    ],
+)
+def test_presets_refuse_what_they_set(monkeypatch, capsys, database_url, args, reason):
+    r = analyze(
+        monkeypatch, capsys, database_url, "aberration", "-", *args, stdin=_weekly_csv([1] * 10)
+    )
+    assert r.code == 1 and reason in r.err and r.err.count("\n") == 1, r.err
+
+
+def test_short_history_falls_back_and_says_so(monkeypatch, capsys, database_url):
+    counts = np.random.default_rng(7).poisson(20, 3 * 52 + 10)
+    text = _weekly_csv(counts)
+    plain = rows(analyze(monkeypatch, capsys, database_url, "aberration", "-", stdin=text).out)
+    # R's behaviour: no threshold anywhere (b = 5 needs 263 weeks), and the reason
+    assert all(r["threshold"] == "" for r in plain)
+    assert plain[-1]["note"] == "too little history: Farrington needs 263 earlier weeks (b=5, w=3)"
+    r = analyze(monkeypatch, capsys, database_url, "aberration", "-", "--fallback", stdin=text)
+    assert r.code == 0, r.err
+    out = rows(r.out)
+    assert out[5]["threshold"] == "" and out[5]["note"].startswith("too little history, even")
+    assert out[20]["threshold"] != "" and out[20]["note"].startswith("less than a year")
+    assert out[60]["note"] == "fewer years: Farrington with b=1, not 5"
+    assert out[-1]["note"] == "fewer years: Farrington with b=3, not 5"
+    assert out[-1]["threshold"] != ""
+    # a week uses only its own past: the same as Farrington with b=3 on the series
+    b3 = rows(
+        analyze(monkeypatch, capsys, database_url, "aberration", "-", "--b", "3", stdin=text).out
+    )
+    assert out[-1]["threshold"] == b3[-1]["threshold"]
+    assert "alarms per 100 series-weeks on this history" in r.err
+
+
+def test_the_alarm_rate_on_a_quiet_history_is_printed_beside_the_preset(
+    monkeypatch, capsys, database_url
+):
+    """A quiet seasonal history (no outbreak): every alarm is a false alarm,
+    so the rate printed is the expected false-alarm rate of the setting."""
+    rng = np.random.default_rng(2013)
+    weeks = 7 * 52
+    text = "series,period,count\n" + "".join(
+        _weekly_csv(
+            rng.poisson(15 * np.exp(0.6 * np.sin(2 * np.pi * np.arange(weeks) / 52))), name=f"s{k}"
+        ).split("\n", 1)[1]
+        for k in range(4)
+    )
+
+    def rate(*args: str) -> float:
+        r = analyze(monkeypatch, capsys, database_url, "aberration", "-", *args, stdin=text)
+        assert r.code == 0, r.err
+        return float(r.err.split(": ", 1)[1].split(" alarms per 100")[0])
+
+    default, noufaily = rate(), rate("--preset", "noufaily")
+    assert rate("--preset", "r-default") == default
+    # both near the nominal 5% on Poisson counts without outbreaks
+    assert 0 < default < 10 and 0 < noufaily < 10

@@ -45,6 +45,12 @@ def aberration_arguments(name: str) -> list[str]:
         if part in ("nbplugin", "muan"):
             args += ["--threshold-method", {"nbplugin": "nbPlugin", "muan": "muan"}[part]]
             continue
+        if part == "noufaily":
+            args += ["--preset", "noufaily"]
+            continue
+        if part == "fallback":
+            args += ["--fallback"]
+            continue
         key = next(k for k in sorted(FLAGS, key=len, reverse=True) if part.startswith(k))
         args += [FLAGS[key], part[len(key) :]]
     return args
@@ -89,6 +95,16 @@ def test_the_reference_covers_every_method_and_option():
 
 @pytest.mark.parametrize("name", ABERRATION)
 def test_aberration_matches_r(name, tmp_path, monkeypatch, capsys, database_url):
+    theirs = read(REFERENCE / f"aberration_{name}.csv")
+    # every reference holds every series; the filter keeps the check honest if not
+    wanted = {r["series"] for r in theirs}
+    source = tmp_path / "in.csv"
+    with source.open("w") as fh:
+        rows = read(REFERENCE / "aberration_input.csv")
+        fh.write("series,period,count\n")
+        fh.writelines(
+            f"{r['series']},{r['period']},{r['count']}\n" for r in rows if r["series"] in wanted
+        )
     out = tmp_path / "out.csv"
     result = run_cli(
         monkeypatch,
@@ -96,13 +112,14 @@ def test_aberration_matches_r(name, tmp_path, monkeypatch, capsys, database_url)
         database_url,
         "analyze",
         "aberration",
-        str(REFERENCE / "aberration_input.csv"),
+        str(source),
         *aberration_arguments(name),
         "-o",
         str(out),
     )
     assert result.code == 0, result.err
-    mine, theirs = read(out), read(REFERENCE / f"aberration_{name}.csv")
+    assert "alarms per 100 series-weeks on this history" in result.err
+    mine = read(out)
     assert len(mine) == len(theirs)
     alarms = 0
     for a, b in zip(mine, theirs, strict=True):
@@ -111,6 +128,10 @@ def test_aberration_matches_r(name, tmp_path, monkeypatch, capsys, database_url)
         assert close(a["threshold"], b["threshold"]), (name, a, b)
         assert close(a["expected"], b["expected"]), (name, a, b)
         alarms += b["alarm"] == "1"
+        if "fallback" in name and b["threshold"] and a["note"]:
+            assert a["note"].startswith(
+                ("fewer years", "less than a year", "Farrington with all")
+            ), a
     assert alarms > 0  # the comparison includes alarms, not only quiet weeks
 
 
@@ -118,10 +139,12 @@ def test_aberration_matches_r(name, tmp_path, monkeypatch, capsys, database_url)
 def test_rt_matches_epiestim(name, tmp_path, monkeypatch, capsys, database_url):
     dataset, _, kind = name.partition("_")
     if kind == "nonparametric":
-        si = ["--si-distribution", str(REFERENCE / f"rt_{dataset}_si.csv")]
+        si_file = REFERENCE / f"rt_{dataset.removesuffix('imported')}_si.csv"
+        si = ["--si-distribution", str(si_file)]
     else:
-        _, mean, sd = kind.split("_")
+        _, mean, sd, *rest = kind.split("_")
         si = ["--si-mean", mean, "--si-sd", sd]
+        si += [a for part in rest for a in ("--window", part.removeprefix("window"))]
     out = tmp_path / "rt.csv"
     result = run_cli(
         monkeypatch,
@@ -138,13 +161,22 @@ def test_rt_matches_epiestim(name, tmp_path, monkeypatch, capsys, database_url):
     mine, theirs = read(out), read(REFERENCE / f"rt_{name}.csv")
     assert len(mine) == len(theirs) > 0
     for a, b in zip(mine, theirs, strict=True):
-        assert a.keys() == b.keys()
-        for column in a:
+        # EpiEstim's columns, then eocnet's cv and note
+        assert list(a) == [*b, "cv", "note"]
+        for column in b:
             assert (
                 close(a[column], b[column])
                 if column not in ("window_start", "window_end")
                 else a[column] == b[column]
             ), (name, column, a, b)
+        if b["mean"]:
+            # the posterior is gamma: its coefficient of variation is R's std / mean
+            assert close(a["cv"], str(float(b["std"]) / float(b["mean"]))), (name, a, b)
+            assert (a["note"] != "") == (float(a["cv"]) > 0.3), (name, a)
+        else:
+            assert a["cv"] == "" and a["note"] == "ends before the mean serial interval"
+    if "imported" in name:
+        assert any(int(r["imported"]) for r in read(REFERENCE / f"rt_{dataset}_incidence.csv"))
 
 
 #: R's name of each option in the control list -> eocnet's

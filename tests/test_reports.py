@@ -167,6 +167,13 @@ def test_weekly_report_holds_only_what_every_reader_may_see(client, db, network,
     assert "Measles-rubella vaccine" in html  # countermeasures
     assert "Share measles genotype results with the network" in html  # open action items
     assert "Influenza-like illness" in html  # surveillance curves
+    # SARI's Rt: a panel of national estimates, never Rt of the regional sum
+    assert 'class="rt-panel"' in html and "tidak pernah dihitung dari total regional" in html
+    panel = html.split('class="rt-panel"', 1)[1].split("</table>", 1)[0]
+    assert panel.count("<tr>") == 3  # the header, the Philippines and Viet Nam
+    assert '<td class="n">0.78</td>' in panel  # Viet Nam's, not the pooled 1.20
+    # how many signals wait for verification, by country, without their details
+    assert 'id="signals-under-verification">Sinyal dalam verifikasi' in html
     # partners do not read the network's weekly report
     url = f"/api/v1/reports/{draft['id']}"
     assert client.get(url, headers=network["partner"].headers).status_code == 404

@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from eocnet.db.models import AggregateReport, AuditEntry, Event, StreamEntry, SurveillanceSignal
+from eocnet.db.models import (
+    AggregateReport,
+    AuditEntry,
+    Disease,
+    Event,
+    StreamEntry,
+    SurveillanceSignal,
+)
 from tests.helpers import count
 
 API = "/api/v1/surveillance"
@@ -604,6 +611,176 @@ def test_rt_for_a_daily_emergency_matches_epiestim(client, people):
         ).status_code
         == 404
     )
+
+
+def test_a_continuing_signal_is_one_event_updated_week_after_week(client, db, people):
+    counts = history(3)
+    counts[-1] = 200
+    phl = people["phl"].headers
+
+    def submit(values, weeks_on):
+        rows = weekly_rows("DEN", values, START + timedelta(weeks=weeks_on))
+        r = client.post(f"{API}/reports", headers=phl, json={"rows": rows})
+        assert r.status_code == 201, r.text
+        return r.json()["submission"]["signals"]
+
+    (event_id,) = submit(counts, 0)
+    assert submit([230], WEEKS) == [event_id]  # the next week: the same event
+    assert submit([250], WEEKS + 1) == [event_id]
+    assert count(db, Event) == 1 and count(db, SurveillanceSignal) == 3
+    assert submit([0], WEEKS + 2) == []  # quiet again: the run ends
+    assert submit([0], WEEKS + 2) == []  # a re-submission says nothing twice
+    updates = client.get(f"/api/v1/events/{event_id}/updates", headers=phl).json()
+    bodies = [u["body"] for u in (updates if isinstance(updates, list) else updates["items"])]
+    assert sum("The alarm continues" in b for b in bodies) == 2
+    assert "(3 periods in a row)" in " ".join(bodies)
+    assert sum(b.startswith("Alarms stopped") for b in bodies) == 1
+    # another member sees neither the event nor its updates
+    assert (
+        client.get(f"/api/v1/events/{event_id}", headers=people["idn"].headers).status_code == 404
+    )
+
+
+def test_a_short_history_falls_back_and_the_signal_says_so(client, db, people):
+    """Two years of Dengue (Farrington asks for five): detection uses the two
+    years it has, says so on the curve, and the signal names the fallback."""
+    counts = history(5, weeks=2 * 52 + 10)
+    counts[-1] = 200
+    r = client.post(
+        f"{API}/reports", headers=people["phl"].headers, json={"rows": weekly_rows("DEN", counts)}
+    )
+    assert r.status_code == 201, r.text
+    (event_id,) = r.json()["submission"]["signals"]
+    event = client.get(f"/api/v1/events/{event_id}", headers=people["coordinator"].headers).json()
+    assert "Short history, fewer years: Farrington with b=2, not 5." in event["summary"]
+    series = client.get(
+        f"{API}/series", headers=people["phl"].headers, params={"disease": "DEN", "party": "PHL"}
+    ).json()
+    points = series["points"]
+    assert points[-1]["alarm"] is True
+    assert points[-1]["note"] == "fewer years: Farrington with b=2, not 5"
+    assert points[30]["threshold"] is not None
+    assert points[30]["note"].startswith("less than a year of history: EARS C3")
+    assert points[3]["threshold"] is None and points[3]["note"].startswith("too little history")
+    # the signal is as restricted as before: another member does not see it
+    assert (
+        client.get(f"/api/v1/events/{event_id}", headers=people["idn"].headers).status_code == 404
+    )
+
+
+def _daily_ari(client, people, counts_by_party, start=date(2020, 3, 1)):
+    r = client.put(
+        f"{API}/diseases/ARI",
+        headers=people["coordinator"].headers,
+        json={
+            "name": "ARI",
+            "schedule": "daily",
+            "method": {"name": "ears-c2"},
+            "si_mean": 4.7,
+            "si_sd": 2.9,
+        },
+    )
+    assert r.status_code == 200, r.text
+    for who, counts in counts_by_party.items():
+        rows = [
+            {"disease": "ARI", "period": str(start + timedelta(days=i)), "cases_confirmed": c}
+            for i, c in enumerate(counts)
+            if c is not None
+        ]
+        r = client.post(f"{API}/reports", headers=people[who].headers, json={"rows": rows})
+        assert r.status_code == 201, r.text
+
+
+def test_regional_rt_is_a_panel_of_national_estimates(client, db, people):
+    from eocnet.analytics.rt import estimate_rt_parametric
+    from eocnet.reports import sections
+    from eocnet.reports.common import Reader
+
+    growing = [int(3 * 1.1**i) for i in range(30)]
+    waning = [int(60 * 0.93**i) for i in range(30)]
+    waning[5] = None  # 6 March not reported: missing, not zero
+    _daily_ari(client, people, {"idn": growing, "phl": waning})
+    h = people["coordinator"].headers
+    rt = client.get(f"{API}/rt", headers=h, params={"disease": "ARI"}).json()
+    assert rt["party"] is None and rt["windows"] == [] and rt["window"] == 7
+    panel = {e["party"]: e["windows"] for e in rt["panel"]}
+    assert set(panel) == {"IDN", "PHL"}
+    assert panel["IDN"][-1]["mean"] == pytest.approx(
+        estimate_rt_parametric(np.array(growing, dtype=float), 4.7, 2.9).mean[-1], rel=1e-6
+    )
+    assert panel["IDN"][-1]["mean"] > 1
+    by_end = {w["window_end"]: w for w in panel["PHL"]}
+    assert by_end["2020-03-08"]["mean"] is None
+    assert by_end["2020-03-08"]["note"] == "missing days in the window"
+    # 99% of the serial interval (4.7 ± 2.9 days) lies within 14 days back
+    assert by_end["2020-03-26"]["note"].startswith("missing days within the serial interval")
+    assert by_end["2020-03-30"]["mean"] < 1 and by_end["2020-03-30"]["cv"] > 0
+    # no estimate on the pooled series: the regional sum is never used
+    summed = np.array(growing, dtype=float) + np.nan_to_num(np.array(waning, dtype=float))
+    pooled = estimate_rt_parametric(summed, 4.7, 2.9).mean[-1]
+    assert all(w["mean"] != pytest.approx(pooled) for e in rt["panel"] for w in e["windows"])
+    # a window length of 14 days
+    rt14 = client.get(
+        f"{API}/rt", headers=h, params={"disease": "ARI", "party": "IDN", "window": 14}
+    )
+    assert rt14.json()["window"] == 14 and len(rt14.json()["windows"]) == 30 - 14
+    bad = client.get(f"{API}/rt", headers=h, params={"disease": "ARI", "window": 0})
+    assert bad.status_code == 422
+    # the regional report's panel: one row per country, with its credible interval
+    with db.read() as session:
+        disease = session.get(Disease, "ARI")
+        readers = [Reader("ASEC", "coordinator"), Reader("IDN", "member")]
+        made = sections.curve(session, readers, disease, None, "region")
+    assert made is not None and made.rt_figure == ""
+    rows = {r.party: r for r in made.rt_panel}
+    assert set(rows) == {"IDN", "PHL"}
+    assert rows["IDN"].q025 < rows["IDN"].mean < rows["IDN"].q975
+    # a partner sees no panel of ARI (shared with the network only)
+    assert (
+        client.get(
+            f"{API}/rt", headers=people["partner"].headers, params={"disease": "ARI"}
+        ).status_code
+        == 404
+    )
+
+
+def test_rt_of_given_counts_with_imported_cases_matches_epiestim(client, db, people):
+    from tests.test_analytics_reference import REFERENCE, read
+
+    incidence = read(REFERENCE / "rt_Flu2009imported_incidence.csv")
+    body = {
+        "first_day": incidence[0]["date"],
+        "local": [int(r["local"]) for r in incidence],
+        "imported": [int(r["imported"]) for r in incidence],
+        "si_mean": 2.6,
+        "si_sd": 1.5,
+    }
+    before = count(db, AuditEntry)
+    r = client.post(f"{API}/rt/estimate", headers=people["idn"].headers, json=body)
+    assert r.status_code == 200, r.text
+    theirs = read(REFERENCE / "rt_Flu2009imported_parametric_2.6_1.5.csv")
+    mine = r.json()["windows"]
+    assert len(mine) == len(theirs)
+    for a, b in zip(mine, theirs, strict=True):
+        assert a["window_end"] == b["window_end"]
+        for k in ("mean", "q025", "q975"):
+            if b[k] == "":
+                assert a[k] is None
+            else:  # the API rounds to 6 decimals
+                assert a[k] == pytest.approx(float(b[k]), abs=1e-6), (k, a, b)
+    assert count(db, AuditEntry) == before  # nothing is stored
+    for change, field in (
+        ({"imported": [1, 2]}, "imported"),
+        ({"local": [1, -1, *body["local"][2:]]}, "local"),
+        ({"si_sd": None}, "si_sd"),
+        ({"si_distribution": [0, 1]}, "si_mean"),
+        ({"window": 40}, "window"),
+    ):
+        r = client.post(f"{API}/rt/estimate", headers=people["idn"].headers, json=body | change)
+        assert r.status_code == 422, (change, r.text)
+        errors = r.json().get("errors") or [{"field": r.json().get("field")}]
+        assert field in json.dumps(errors) or r.json().get("field") == field, (change, r.json())
+    assert client.post(f"{API}/rt/estimate", json=body).status_code == 401
 
 
 # ---------------------------------------------------------------- hostile spreadsheets

@@ -144,8 +144,17 @@ def test_daily_emergency_shows_the_reproduction_number(client, make_person):
     assert svg.status_code == 200 and b"<svg" in svg.content
     # no data, no Rt
     assert client.get("/surveillance/rt.svg?disease=ARI&party=THA").status_code == 404
-    weekly = client.get("/surveillance/curve?disease=ARI")
-    assert weekly.status_code == 200
+    region = client.get("/surveillance/curve?disease=ARI")
+    assert region.status_code == 200
+    # the region shows national estimates side by side, never Rt of the sum
+    assert 'id="rt-panel"' in region.text and 'id="rt-MYS"' in region.text
+    assert 'id="rt-image"' not in region.text
+    assert client.get("/surveillance/rt.svg?disease=ARI").status_code == 404
+    client.post(
+        "/language", data={"language": "id", "csrf_token": csrf_of(region.text), "next": "/"}
+    )
+    region_id = client.get("/surveillance/curve?disease=ARI")
+    assert "tidak pernah dihitung dari total regional" in region_id.text
 
 
 def test_coordinator_sets_up_a_disease_on_the_page(client, db, make_person):

@@ -8,7 +8,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,7 +20,14 @@ from eocnet.actions.errors import Forbidden, Invalid, NotFound
 from eocnet.config import Settings
 from eocnet.db import bulk
 from eocnet.db.audience import visible_to
-from eocnet.db.models import AggregateReport, Disease, Event, Party, SurveillanceSignal
+from eocnet.db.models import (
+    AggregateReport,
+    Disease,
+    Event,
+    EventUpdate,
+    Party,
+    SurveillanceSignal,
+)
 from eocnet.db.types import utcnow
 from eocnet.domain import surveillance as rules
 from eocnet.domain.actors import Actor
@@ -583,19 +590,65 @@ def build_series(
     deaths = np.array([data[p][1] if p in data else np.nan for p in periods], dtype=float)
     series = Series(disease, party, periods, cases, deaths)
     if detect:
-        series.detection = method_of(disease).detect_many([(periods, cases)], last=last)[0]
+        # fallback on purpose: a disease with a short history still gets
+        # thresholds (fewer years, or EARS C3), each period saying which
+        series.detection = method_of(disease).detect_many(
+            [(periods, cases)], last=last, fallback=True
+        )[0]
     return series
 
 
-def reproduction_number(series: Series) -> RtEstimate | None:
-    """Rt (Cori et al., as EpiEstim) over 7-day windows of a daily series, when
-    the disease has a serial interval; None when it cannot be estimated."""
+def reproduction_number(series: Series, *, window: int = 7) -> RtEstimate | None:
+    """Rt (Cori et al., as EpiEstim) over ``window``-day windows of one
+    party's daily series, when the disease has a serial interval; None when it
+    cannot be estimated. Never on a regional sum (``series.party`` None):
+    transmission is estimated where it happens, and a sum over countries mixes
+    epidemics at different stages (see :func:`reproduction_panel`). Days not
+    reported stay missing (the windows that depend on them are empty)."""
     disease = series.disease
-    if disease.si_mean is None or disease.si_sd is None or len(series.periods) < 8:
+    if series.party is None:
+        return None
+    if disease.si_mean is None or disease.si_sd is None or len(series.periods) < window + 1:
         return None
     from eocnet.analytics.rt import estimate_rt_parametric
 
-    return estimate_rt_parametric(np.nan_to_num(series.cases), disease.si_mean, disease.si_sd)
+    return estimate_rt_parametric(series.cases, disease.si_mean, disease.si_sd, window=window)
+
+
+@dataclass
+class NationalRt:
+    """One party's Rt in a regional panel."""
+
+    party: str
+    series: Series
+    estimate: RtEstimate
+
+    def window_dates(self, i: int) -> tuple[date, date]:
+        first = self.series.periods[0]
+        return (
+            first + timedelta(days=int(self.estimate.start[i])),
+            first + timedelta(days=int(self.estimate.end[i])),
+        )
+
+    def latest(self) -> int:
+        """The last window with an estimate, or the last window (then empty,
+        with its reason) when none has one."""
+        have = np.flatnonzero(~np.isnan(self.estimate.mean))
+        return int(have[-1]) if have.size else self.estimate.start.size - 1
+
+
+def reproduction_panel(
+    session: Session, disease: Disease, parties: list[str], *, window: int = 7
+) -> list[NationalRt]:
+    """The regional view of Rt: one estimate per party that reported, side by
+    side, never one estimate on the regional total."""
+    panel = []
+    for party in parties:
+        series = build_series(session, disease, party, [party], detect=False)
+        estimate = reproduction_number(series, window=window) if series.periods else None
+        if estimate is not None and estimate.start.size:
+            panel.append(NationalRt(party, series, estimate))
+    return panel
 
 
 def _coordinator(session: Session) -> str | None:
@@ -606,14 +659,44 @@ def detect_latest(
     session: Session, actor: Actor, settings: Settings, disease: Disease, party: str
 ) -> SurveillanceSignal | None:
     """Run the disease's method on the party's series; an alarm in its latest
-    period opens a signal event for the party and the coordinator (once)."""
-    series = build_series(session, disease, party, [party], last=1)
+    period opens a signal event for the party and the coordinator (once).
+
+    One continuing signal is one event: an alarm in the period right after
+    one whose signal event is still under verification (status ``signal``)
+    adds the period to that event, with an update, instead of opening a new
+    one; the first quiet period after such a run says on the event that the
+    alarms stopped (its status stays for people to decide)."""
+    series = build_series(session, disease, party, [party], last=2)
     if series.detection is None or not series.periods:
         return None
     k = len(series.periods) - 1
+    previous = _open_signal(session, disease, party, series.periods[k - 1]) if k else None
     if series.detection.alarm[k] != 1.0:
+        label = rules.period_label(Schedule(disease.schedule), series.periods[k])
+        stopped = f"Alarms stopped: {label} is below the detection threshold."
+        if (
+            previous is not None
+            and series.periods[k] not in _signal_periods(session, previous)
+            and session.scalar(
+                select(func.count())
+                .select_from(EventUpdate)
+                .where(EventUpdate.event_id == previous[1].id, EventUpdate.body == stopped)
+            )
+            == 0
+        ):
+            events.post_update(
+                session,
+                actor,
+                previous[1],
+                stopped,
+                {},
+                [],
+                settings,
+            )
         return None
-    method = method_of(disease).name
+    chosen = method_of(disease)
+    note = series.detection.note_at(k)
+    method = "ears-c3" if "EARS C3" in note else chosen.label()
     period = series.periods[k]
     exists = session.scalar(
         select(SurveillanceSignal.id).where(
@@ -629,6 +712,32 @@ def detect_latest(
     if coordinator is None or coordinator == party:
         return None
     label = rules.period_label(Schedule(disease.schedule), period)
+    if previous is not None:
+        run = len(_signal_periods(session, previous)) + 1
+        signal = SurveillanceSignal(
+            party=party,
+            disease=disease.code,
+            period_start=period,
+            method=method,
+            observed=int(series.cases[k]),
+            expected=float(series.detection.expected[k]),
+            threshold=float(series.detection.threshold[k]),
+            event_id=previous[1].id,
+        )
+        session.add(signal)
+        session.flush()
+        events.post_update(
+            session,
+            actor,
+            previous[1],
+            f"The alarm continues in {label} ({run} periods in a row): "
+            f"{int(series.cases[k])} cases, above the detection threshold of "
+            f"{float(series.detection.threshold[k]):.1f}.",
+            {},
+            [],
+            settings,
+        )
+        return signal
     observed = int(series.cases[k])
     expected = float(series.detection.expected[k])
     threshold = float(series.detection.threshold[k])
@@ -644,7 +753,8 @@ def detect_latest(
             summary=(
                 f"{observed} cases reported for {label}, above the detection threshold of "
                 f"{threshold:.1f} (expected {expected:.1f}; method {method}). "
-                f"Curve: /surveillance/curve?disease={disease.code}&party={party}"
+                + (f"Short history, {note}. " if note else "")
+                + f"Curve: /surveillance/curve?disease={disease.code}&party={party}"
             ),
             visibility=Visibility.RESTRICTED,
             parties=[coordinator],
@@ -667,6 +777,35 @@ def detect_latest(
     session.add(signal)
     session.flush()
     return signal
+
+
+def _open_signal(
+    session: Session, disease: Disease, party: str, period: date
+) -> tuple[SurveillanceSignal, Event] | None:
+    """The signal of ``period`` whose event still awaits verification."""
+    row = session.execute(
+        select(SurveillanceSignal, Event)
+        .join(Event, Event.id == SurveillanceSignal.event_id)
+        .where(
+            SurveillanceSignal.party == party,
+            SurveillanceSignal.disease == disease.code,
+            SurveillanceSignal.period_start == period,
+            Event.status == EventStatus.SIGNAL,
+        )
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def _signal_periods(session: Session, found: tuple[SurveillanceSignal, Event]) -> list[date]:
+    """The periods of the run of alarms the signal event holds."""
+    return list(
+        session.scalars(
+            select(SurveillanceSignal.period_start).where(
+                SurveillanceSignal.event_id == found[1].id
+            )
+        )
+    )
 
 
 def visible_signals(session: Session, actor: Actor, limit: int = 200) -> list[SurveillanceSignal]:

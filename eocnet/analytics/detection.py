@@ -17,11 +17,17 @@ class Detection:
     ``threshold`` is the upper bound an observation must exceed to raise an
     alarm; ``alarm`` is 1.0, 0.0, or NaN. Each field is NaN where the method
     cannot compute (too little history, or a gap in the data it needs).
+    ``note`` (one text per period, or empty) says where another method or
+    fewer years than asked were used, and why a period has no result.
     """
 
     expected: FloatArray
     threshold: FloatArray
     alarm: FloatArray
+    note: tuple[str, ...] = ()
+
+    def note_at(self, i: int) -> str:
+        return self.note[i] if self.note else ""
 
     @classmethod
     def empty(cls, n: int) -> Detection:

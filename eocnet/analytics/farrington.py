@@ -315,10 +315,34 @@ def _quad(x0: FloatArray, cov: FloatArray) -> FloatArray:
 def _solve(
     problems: _Problems, chunk: range, options: FarringtonOptions, results: list[Detection]
 ) -> None:
+    """Fit the chunk's models, grouped by the factor levels their data hold:
+    as R's glm, a block with no data (possible with few years, many blocks
+    and recent weeks left out) has no column, and the lowest level present
+    is the reference."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i in chunk:
+        present = problems.levels[i][~np.isnan(problems.response[i])]
+        groups.setdefault(tuple(sorted(set(present.tolist()))), []).append(i)
+    for present, members in groups.items():
+        if options.no_periods >= 2 and options.no_periods not in present:
+            continue  # no data in the reference windows: nothing to predict from
+        _solve_group(problems, members, options, results, present)
+
+
+def _solve_group(
+    problems: _Problems,
+    chunk: list[int],
+    options: FarringtonOptions,
+    results: list[Detection],
+    present: tuple[int, ...],
+) -> None:
     m = len(chunk)
     longest = max(problems.response[i].size for i in chunk)
     periods = options.no_periods
-    p = periods + 1
+    column = np.zeros(periods + 1, dtype=int)  # level -> its dummy column (0: none)
+    for position, level in enumerate(present[1:]):
+        column[level] = 2 + position
+    p = 2 + max(0, len(present) - 1)
     x = np.zeros((m, longest, p))
     y = np.zeros((m, longest))
     mask = np.zeros((m, longest), dtype=bool)
@@ -327,16 +351,16 @@ def _solve(
         size = problems.response[i].size
         x[j, :size, 0] = 1.0
         x[j, :size, 1] = problems.wtime[i]
-        levels = problems.levels[i]
-        dummy = levels >= 2
-        x[j, np.flatnonzero(dummy), levels[dummy]] = 1.0
+        cols = column[problems.levels[i]]
+        dummy = cols >= 2
+        x[j, np.flatnonzero(dummy), cols[dummy]] = 1.0
         response = problems.response[i]
         mask[j, :size] = ~np.isnan(response)
         y[j, :size] = np.nan_to_num(response)
         x0[j, 0] = 1.0
         x0[j, 1] = problems.wtime_now[i]
-        if periods >= 2:
-            x0[j, periods] = 1.0
+        if periods >= 2 and column[periods]:
+            x0[j, column[periods]] = 1.0
 
     fitted = _Fitted.empty(m, p)
     everyone = np.arange(m)

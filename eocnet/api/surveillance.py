@@ -43,6 +43,13 @@ class MethodIn(Input):
     no_periods: int | None = Field(None, ge=1, le=26, description="Farrington: blocks (1)")
     past_weeks_not_included: int | None = Field(None, ge=0, le=52)
     threshold_method: Literal["delta", "nbPlugin", "muan"] | None = None
+    preset: Literal["r-default", "noufaily"] | None = Field(
+        None,
+        description="r-default: R's defaults (as without a preset). noufaily: Farrington as "
+        "Noufaily et al. (2013) in Salmon et al. (2016): 10 blocks a year, the last 26 weeks "
+        "left out, negative-binomial threshold, all past years; far fewer false alarms "
+        "than R's default (see docs/analytics.md)",
+    )
 
 
 class DiseaseIn(Input):
@@ -330,6 +337,11 @@ class SeriesPoint(BaseModel):
     expected: float | None
     threshold: float | None
     alarm: bool | None
+    note: str = Field(
+        default="",
+        description="Why the period has no threshold, or that it used fewer past years than "
+        "the method asks or EARS C3 (short history)",
+    )
 
 
 class SeriesOut(BaseModel):
@@ -363,7 +375,9 @@ def get_series(
 ) -> SeriesOut:
     """Cases and deaths per period for one party or the region (the parties
     whose figures are shared with you), with the disease's detection method:
-    expected count, threshold and alarm per period."""
+    expected count, threshold and alarm per period. Where a period has fewer
+    past years than the method asks, detection uses the years it has, or
+    EARS C3 with less than one year, and `note` says so."""
     with db.read() as session:
         series, parties = series_for(session, actor, disease, party)
         det = series.detection
@@ -377,6 +391,7 @@ def get_series(
                 expected=_num(det.expected[i]) if det else None,
                 threshold=_num(det.threshold[i]) if det else None,
                 alarm=None if det is None or math.isnan(det.alarm[i]) else bool(det.alarm[i]),
+                note=det.note_at(i) if det else "",
             )
             for i, p in enumerate(series.periods)
         ]
@@ -394,9 +409,20 @@ class RtWindow(BaseModel):
     window_end: date
     mean: float | None
     std: float | None
-    q025: float | None
+    q025: float | None = Field(description="Lower end of the 95% credible interval")
     median: float | None
-    q975: float | None
+    q975: float | None = Field(description="Upper end of the 95% credible interval")
+    cv: float | None = Field(description="Posterior coefficient of variation, 1/sqrt(shape)")
+    note: str = Field(
+        description="Why the window has no estimate (it ends before the mean serial interval; "
+        "a day in it, or within the serial interval before it, was not reported), or "
+        "'few cases: ...' when cv is above the threshold (Cori et al. 2013); empty otherwise"
+    )
+
+
+class RtPanelEntry(BaseModel):
+    party: str
+    windows: list[RtWindow]
 
 
 class RtOut(BaseModel):
@@ -404,7 +430,28 @@ class RtOut(BaseModel):
     party: str | None
     si_mean: float
     si_sd: float
-    windows: list[RtWindow]
+    window: int
+    windows: list[RtWindow] = Field(description="The party's windows; empty for the region")
+    panel: list[RtPanelEntry] = Field(
+        default_factory=list,
+        description="For the region: one entry per country whose figures are shared with you "
+        "(Rt is never estimated on the sum across countries)",
+    )
+
+
+def _rt_windows(first: date, estimate: Any) -> list[RtWindow]:
+    return [
+        RtWindow(
+            window_start=first + timedelta(days=int(estimate.start[i])),
+            window_end=first + timedelta(days=int(estimate.end[i])),
+            note=estimate.note[i] if estimate.note else "",
+            **{
+                k: _num(float(getattr(estimate, k)[i]))
+                for k in ("mean", "std", "q025", "median", "q975", "cv")
+            },
+        )
+        for i in range(estimate.start.size)
+    ]
 
 
 @router.get("/rt", response_model=RtOut, summary="The reproduction number (Cori et al.)")
@@ -413,34 +460,128 @@ def get_rt(
     db: DbDep,
     disease: Annotated[str, Query(max_length=32)],
     party: Annotated[
-        str | None, Query(max_length=8, description="Leave out for the region")
+        str | None,
+        Query(max_length=8, description="Leave out for the region: a panel of national estimates"),
     ] = None,
+    window: Annotated[
+        int, Query(ge=1, le=56, description="Length of the sliding windows in days")
+    ] = 7,
 ) -> RtOut:
-    """Rt over 7-day sliding windows of the daily cases of a party or the
-    region, with the disease's serial interval and a gamma prior (mean 5,
-    sd 5), as R's EpiEstim::estimate_R: posterior mean, sd and 95% credible
-    interval. Only for daily schedules with a serial interval set."""
+    """Rt over sliding windows (7 days unless `window`) of a party's daily
+    cases, with the disease's serial interval and a gamma prior (mean 5, sd 5),
+    as R's EpiEstim::estimate_R: posterior mean, sd, 95% credible interval and
+    coefficient of variation. Days not reported are missing, not zero: the
+    windows that depend on them are empty with the reason. Without `party`,
+    a panel of the national estimates of every country whose figures are
+    shared with you, never one estimate on the regional total. Only for daily
+    schedules with a serial interval set."""
     with db.read() as session:
-        series, _ = series_for(session, actor, disease, party)
-        d = series.disease
+        d = actions.get_disease(session, disease)
         if d.schedule != Schedule.DAILY or d.si_mean is None or d.si_sd is None:
             raise Invalid(f"{d.code} has no daily schedule with a serial interval", field="disease")
-        estimate = actions.reproduction_number(series)
-        windows = []
-        if estimate is not None:
-            first = series.periods[0]
-            windows = [
-                RtWindow(
-                    window_start=first + timedelta(days=int(estimate.start[i])),
-                    window_end=first + timedelta(days=int(estimate.end[i])),
-                    **{
-                        k: _num(float(getattr(estimate, k)[i]))
-                        for k in ("mean", "std", "q025", "median", "q975")
-                    },
-                )
-                for i in range(estimate.start.size)
+        series, parties = series_for(session, actor, disease, party)
+        windows: list[RtWindow] = []
+        panel: list[RtPanelEntry] = []
+        if party is not None:
+            estimate = actions.reproduction_number(series, window=window)
+            if estimate is not None:
+                windows = _rt_windows(series.periods[0], estimate)
+        else:
+            panel = [
+                RtPanelEntry(party=e.party, windows=_rt_windows(e.series.periods[0], e.estimate))
+                for e in actions.reproduction_panel(session, d, parties, window=window)
             ]
-        return RtOut(disease=d.code, party=party, si_mean=d.si_mean, si_sd=d.si_sd, windows=windows)
+        return RtOut(
+            disease=d.code,
+            party=party,
+            si_mean=d.si_mean,
+            si_sd=d.si_sd,
+            window=window,
+            windows=windows,
+            panel=panel,
+        )
+
+
+class RtEstimateIn(Input):
+    first_day: date = Field(description="The date of the first count")
+    local: list[int | None] = Field(
+        min_length=2,
+        max_length=3660,
+        description="Daily local cases (all cases when `imported` is left out); null for a day "
+        "not reported",
+    )
+    imported: list[int | None] | None = Field(
+        default=None,
+        max_length=3660,
+        description="Daily imported cases, as EpiEstim's incid with columns local and imported: "
+        "they infect others but are not counted as offspring",
+    )
+    si_mean: float | None = Field(default=None, description="Serial interval mean in days")
+    si_sd: float | None = Field(default=None, description="Serial interval sd in days")
+    si_distribution: list[float] | None = Field(
+        default=None, max_length=3660, description="Serial interval probabilities from day 0"
+    )
+    window: int = Field(default=7, ge=1, le=56, description="Window length in days")
+    cv_threshold: float = Field(
+        default=0.3, gt=0, description="Mark windows with a posterior CV above this"
+    )
+
+
+class RtEstimateOut(BaseModel):
+    window: int
+    windows: list[RtWindow]
+
+
+@router.post(
+    "/rt/estimate",
+    response_model=RtEstimateOut,
+    summary="Rt of counts you give, with local and imported cases",
+)
+def post_rt_estimate(actor: CurrentActor, body: RtEstimateIn) -> RtEstimateOut:
+    """Estimate Rt from daily counts in the request, as `eocnet analyze rt`
+    and R's EpiEstim::estimate_R (with `incid` holding `local` and `imported`
+    when `imported` is given). Nothing is stored. Give the serial interval as
+    `si_mean` and `si_sd` (EpiEstim's parametric_si) or as `si_distribution`
+    (non_parametric_si)."""
+    import numpy as np
+
+    from eocnet.analytics.rt import estimate_rt, estimate_rt_parametric
+
+    def counts(values: list[int | None], name: str) -> np.ndarray:
+        if any(v is not None and v < 0 for v in values):
+            raise Invalid("counts must not be negative", field=name)
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+    local = counts(body.local, "local")
+    imported = None if body.imported is None else counts(body.imported, "imported")
+    if imported is not None and imported.size != local.size:
+        raise Invalid("imported must have one count per day of local", field="imported")
+    parametric = body.si_mean is not None or body.si_sd is not None
+    if parametric == (body.si_distribution is not None):
+        raise Invalid("give either si_mean and si_sd, or si_distribution", field="si_mean")
+    options: dict[str, Any] = {
+        "imported": imported,
+        "window": body.window,
+        "cv_threshold": body.cv_threshold,
+    }
+    try:
+        if body.si_distribution is not None:
+            estimate = estimate_rt(local, np.array(body.si_distribution, dtype=float), **options)
+        else:
+            if body.si_mean is None or body.si_sd is None:
+                raise Invalid("si_mean and si_sd go together", field="si_sd")
+            estimate = estimate_rt_parametric(local, body.si_mean, body.si_sd, **options)
+    except ValueError as exc:
+        text = str(exc)
+        field = "local"
+        if body.si_distribution is not None and "serial interval" in text:
+            field = "si_distribution"
+        elif "serial interval" in text:
+            field = "si_mean"
+        elif "window" in text or "days are needed" in text:
+            field = "window"
+        raise Invalid(text, field=field) from None
+    return RtEstimateOut(window=body.window, windows=_rt_windows(body.first_day, estimate))
 
 
 class CompletenessOut(BaseModel):

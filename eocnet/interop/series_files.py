@@ -131,7 +131,8 @@ def _number(value: float, digits: int = 12) -> str:
 
 
 def write_detections(data: WeeklyInput, results: dict[str, Detection]) -> str:
-    """``series,period,count,expected,threshold,alarm``, one row per input row."""
+    """``series,period,count,expected,threshold,alarm,note``, one row per input
+    row; ``note`` says why a period has no result, or which fallback it used."""
     rows = []
     for name, period, count in data.rows:
         result = results[name]
@@ -145,38 +146,71 @@ def write_detections(data: WeeklyInput, results: dict[str, Detection]) -> str:
                 _number(result.expected[i]),
                 _number(result.threshold[i]),
                 "" if math.isnan(alarm) else int(alarm),
+                result.note_at(i),
             ]
         )
-    columns = ["series", "period", "count", "expected", "threshold", "alarm"]
+    columns = ["series", "period", "count", "expected", "threshold", "alarm", "note"]
     return write_csv(columns, rows, lineterminator="\n")
 
 
 @dataclass
 class DailyIncidence:
+    """Daily cases from ``first``: ``counts`` the local cases (all cases
+    when the file has no imported ones), ``imported`` the imported cases or
+    None; NaN on days not reported."""
+
     first: date
     counts: np.ndarray
+    imported: np.ndarray | None = None
+
+
+def _header(text: str) -> list[str]:
+    first = text.lstrip("\ufeff").splitlines()[:1]
+    return [h.strip().lower() for h in next(csv.reader(first), [])] if first else []
+
+
+def _daily_count(value: str, line: int, column: str) -> float:
+    """A whole number of cases, or NaN for an empty cell (not reported)."""
+    if value == "":
+        return math.nan
+    try:
+        return float(_count(value, line))
+    except SeriesFileError as exc:
+        raise SeriesFileError(str(exc).replace("count", column, 1)) from None
 
 
 def read_daily_incidence(text: str) -> DailyIncidence:
-    """Columns ``date,count``; any order; missing days count as 0 (as EpiEstim
-    treats missing values)."""
-    points: dict[date, int] = {}
+    """Columns ``date,count``, or ``date,local,imported`` for local and
+    imported cases (EpiEstim's ``incid`` with ``local`` and ``imported``);
+    any order. A day that is absent, or whose count is empty, is missing (not
+    zero): the reproduction number's windows that depend on it stay empty."""
+    split = "local" in _header(text)
+    columns = ("date", "local", "imported") if split else ("date", "count")
+    points: dict[date, tuple[float, float]] = {}
     lines: dict[date, int] = {}
-    for line, row in _rows(text, ("date", "count"), "the input"):
+    for line, row in _rows(text, columns, "the input"):
         day = _date(row["date"], line, "date")
         if day in points:
             raise SeriesFileError(
                 f"line {line}: date {day} appears twice (first on line {lines[day]})"
             )
-        points[day] = _count(row["count"], line)
+        if split:
+            points[day] = (
+                _daily_count(row["local"], line, "local"),
+                _daily_count(row["imported"], line, "imported"),
+            )
+        else:
+            points[day] = (_daily_count(row["count"], line, "count"), 0.0)
         lines[day] = line
     if not points:
         raise SeriesFileError("the input has no rows")
     first, last = min(points), max(points)
-    counts = np.zeros((last - first).days + 1)
-    for day, count in points.items():
-        counts[(day - first).days] = count
-    return DailyIncidence(first, counts)
+    counts = np.full((last - first).days + 1, np.nan)
+    imported = np.full(counts.size, np.nan)
+    for day, (local, foreign) in points.items():
+        counts[(day - first).days] = local
+        imported[(day - first).days] = foreign
+    return DailyIncidence(first, counts, imported if split else None)
 
 
 def read_si_distribution(text: str) -> np.ndarray:
@@ -208,8 +242,10 @@ def read_si_distribution(text: str) -> np.ndarray:
 
 
 def write_rt(first: date, estimate: RtEstimate) -> str:
-    """``window_start,window_end,mean,std,q025,median,q975``."""
-    columns = ["window_start", "window_end", "mean", "std", "q025", "median", "q975"]
+    """``window_start,window_end,mean,std,q025,median,q975,cv,note``: EpiEstim's
+    columns, then the posterior coefficient of variation and why a window is
+    empty or marked."""
+    columns = ["window_start", "window_end", "mean", "std", "q025", "median", "q975", "cv", "note"]
     return write_csv(
         columns,
         (
@@ -218,8 +254,9 @@ def write_rt(first: date, estimate: RtEstimate) -> str:
                 (first + timedelta(days=int(estimate.end[i]))).isoformat(),
                 *(
                     _number(float(getattr(estimate, f)[i]))
-                    for f in ("mean", "std", "q025", "median", "q975")
+                    for f in ("mean", "std", "q025", "median", "q975", "cv")
                 ),
+                estimate.note[i] if estimate.note else "",
             ]
             for i in range(estimate.start.size)
         ),

@@ -26,6 +26,7 @@ from eocnet.db.models import (
 )
 from eocnet.domain import coordination as rules
 from eocnet.domain.actors import Actor
+from eocnet.domain.places import country_name
 from eocnet.queries import countermeasures as countermeasure_queries
 from eocnet.realtime.log import Audience
 from eocnet.reports.common import Reader, for_all, image
@@ -55,7 +56,42 @@ class Curve:
     last_cases: float | None
     alarms: int
     rt_figure: str = ""
-    rt_latest: float | None = None
+    rt_panel: list[RtLatest] = field(default_factory=list)
+
+
+@dataclass
+class RtLatest:
+    """A country's latest Rt window: the estimate with its 95% credible
+    interval, or no estimate and why; ``note`` also marks an unstable one."""
+
+    party: str
+    name: str
+    first: date
+    last: date
+    mean: float | None
+    q025: float | None
+    q975: float | None
+    note: str
+
+
+def rt_latest(entry: surveillance.NationalRt) -> RtLatest:
+    i = entry.latest()
+    first, last = entry.window_dates(i)
+    est = entry.estimate
+
+    def value(a: Any) -> float | None:
+        return None if np.isnan(a[i]) else float(a[i])
+
+    return RtLatest(
+        entry.party,
+        country_name(entry.party),
+        first,
+        last,
+        value(est.mean),
+        value(est.q025),
+        value(est.q975),
+        est.note[i] if est.note else "",
+    )
 
 
 def shared_parties(session: Session, readers: list[Reader], disease: Disease) -> list[str]:
@@ -90,10 +126,17 @@ def curve(
         float(series.cases[-1]) if not np.isnan(series.cases[-1]) else None,
         alarms,
     )
-    estimate = surveillance.reproduction_number(series)
-    if estimate is not None and len(estimate.mean):
-        out.rt_figure = image(rt_figure(series, estimate, width=7.0))
-        out.rt_latest = float(estimate.mean[-1])
+    if party is not None:
+        estimate = surveillance.reproduction_number(series)
+        if estimate is not None and len(estimate.mean):
+            out.rt_figure = image(rt_figure(series, estimate, width=7.0))
+            entry = surveillance.NationalRt(party, series, estimate)
+            out.rt_panel = [rt_latest(entry)]
+    elif disease.si_mean is not None and disease.si_sd is not None:
+        # the region: a panel of national estimates, never Rt of the sum
+        out.rt_panel = [
+            rt_latest(e) for e in surveillance.reproduction_panel(session, disease, parties)
+        ]
     return out
 
 
@@ -135,6 +178,22 @@ def signals(
         for s in found
         if s.event_id in events and for_all(readers, event_audience(events[s.event_id]))
     ]
+
+
+def signals_under_verification(session: Session, until: date) -> list[tuple[str, int]]:
+    """Per country, how many detection signals raised by ``until`` still wait
+    for verification (their event's status is still ``signal``). Counts only:
+    no restricted detail of the signals themselves."""
+    from sqlalchemy import func
+
+    rows = session.execute(
+        select(SurveillanceSignal.party, func.count())
+        .join(Event, Event.id == SurveillanceSignal.event_id)
+        .where(Event.status == "signal", SurveillanceSignal.period_start <= until)
+        .group_by(SurveillanceSignal.party)
+        .order_by(SurveillanceSignal.party)
+    )
+    return [(party, int(n)) for party, n in rows]
 
 
 # ---------------------------------------------------------------- risk

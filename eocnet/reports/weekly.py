@@ -73,6 +73,7 @@ def build(
                 {"disease": disease, "rows": [r for r in rows if r.party in shared]}
             )
     signals = sections.signals(session, readers, monday - timedelta(days=6), sunday)
+    under_verification = sections.signals_under_verification(session, sunday)
     progress(45, "risk assessments")
     assessments = sections.assessments(session, readers, signed_between=(monday, sunday))
     progress(55, "importation risk")
@@ -102,6 +103,7 @@ def build(
         "curves": curves,
         "completeness": completeness,
         "signals": signals,
+        "under_verification": under_verification,
         "assessments": assessments,
         "dissemination": dissemination,
         "coordination": coordination,

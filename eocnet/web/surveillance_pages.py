@@ -20,6 +20,7 @@ from eocnet.db.models import Disease, Party
 from eocnet.db.types import utcnow
 from eocnet.domain import surveillance as rules
 from eocnet.domain.actors import Actor
+from eocnet.domain.places import country_name
 from eocnet.domain.roles import Role
 from eocnet.domain.surveillance import FIGURES, Schedule
 from eocnet.interop.report_files import read_report_file
@@ -120,6 +121,10 @@ def _num(value: float, digits: int = 1) -> str:
     return "" if math.isnan(value) else f"{value:.{digits}f}"
 
 
+def _interval(low: float, high: float) -> str:
+    return "" if math.isnan(low) else f"{_num(low, 2)} – {_num(high, 2)}"
+
+
 def _curve_context(request: Request, viewer: Any) -> dict[str, Any]:
     series, visible, diseases = _series(request, viewer)
     schedule = Schedule(series.disease.schedule)
@@ -134,10 +139,12 @@ def _curve_context(request: Request, viewer: Any) -> dict[str, Any]:
                 "expected": _num(det.expected[i]) if det else "",
                 "threshold": _num(det.threshold[i]) if det else "",
                 "alarm": bool(det and det.alarm[i] == 1.0),
+                "note": det.note_at(i) if det else "",
             }
         )
     query = f"disease={series.disease.code}" + (f"&party={series.party}" if series.party else "")
     rt_rows = []
+    rt_panel = []
     estimate = surveillance.reproduction_number(series)
     if estimate is not None:
         first = series.periods[0]
@@ -147,11 +154,30 @@ def _curve_context(request: Request, viewer: Any) -> dict[str, Any]:
                     "window": f"{first + timedelta(days=int(estimate.start[i]))} – "
                     f"{first + timedelta(days=int(estimate.end[i]))}",
                     "mean": _num(estimate.mean[i], 2),
-                    "interval": f"{_num(estimate.q025[i], 2)} – {_num(estimate.q975[i], 2)}",
+                    "interval": _interval(estimate.q025[i], estimate.q975[i]),
+                    "note": estimate.note[i] if estimate.note else "",
+                }
+            )
+    elif series.party is None and series.disease.si_mean is not None:
+        # the region: national estimates side by side, never Rt of the sum
+        with db_of(request).read() as session:
+            panel = surveillance.reproduction_panel(session, series.disease, visible)
+        for entry in panel:
+            i = entry.latest()
+            start, end = entry.window_dates(i)
+            rt_panel.append(
+                {
+                    "party": entry.party,
+                    "name": country_name(entry.party),
+                    "window": f"{start} – {end}",
+                    "mean": _num(entry.estimate.mean[i], 2),
+                    "interval": _interval(entry.estimate.q025[i], entry.estimate.q975[i]),
+                    "note": entry.estimate.note[i] if entry.estimate.note else "",
                 }
             )
     return {
         "rt_rows": rt_rows,
+        "rt_panel": rt_panel,
         "series": series,
         "visible": visible,
         "diseases": diseases,
@@ -197,6 +223,8 @@ def rt_image(request: Request, fmt: str) -> Response:
     from eocnet.render.charts import figure_bytes, rt_figure  # matplotlib loads on first use
 
     series, _, _ = _series(request, current_viewer(request))
+    if series.party is None:
+        raise NotFound("the reproduction number is estimated per country, not on the region")
     estimate = surveillance.reproduction_number(series)
     if estimate is None:
         raise NotFound("no reproduction number for this disease")
@@ -446,6 +474,7 @@ METHOD_OPTIONS = (
     ("no_periods", int),
     ("past_weeks_not_included", int),
     ("threshold_method", str),
+    ("preset", str),
 )
 
 

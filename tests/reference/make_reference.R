@@ -9,7 +9,8 @@
 # (tests/test_analytics_reference.py) compare eocnet's output with R's row by
 # row without needing R. Debian packages: r-cran-surveillance, r-cran-epiestim.
 #
-# Arguments choose parts (all by default): aberration, defaults, rt; e.g.
+# Arguments choose parts (all by default): aberration, presets (only the runs
+# of the noufaily preset and of --fallback), defaults, rt, rt_imported; e.g.
 #     Rscript tests/reference/make_reference.R defaults
 
 Sys.setenv(TZ = "UTC")
@@ -133,7 +134,54 @@ farrington <- function(...) {
   }
 }
 
+# Each period with its own number of past years: all it has (eocnet's
+# "noufaily" preset: Noufaily et al. 2013 as Salmon et al. 2016's con.noufaily,
+# with b as large as the period's history allows), or at most b (eocnet's
+# --fallback: fewer years where a period has fewer, EARS C3 with R's defaults
+# where it has less than one year). R's range chooses the periods of each b.
+by_years <- function(control, all_years = FALSE, fallback = FALSE) {
+  w <- if (is.null(control$w)) 3 else control$w
+  b_max <- if (is.null(control$b)) 5 else control$b
+  function(s) {
+    n <- nrow(s)
+    res <- empty(n)
+    most <- max(0, (n - 1 - w) %/% 52)
+    top <- if (all_years) most else min(b_max, most)
+    for (years in rev(seq_len(top))) {
+      lo <- 52 * years + w + 1
+      hi <- if (years == top) n else min(n, 52 * (years + 1) + w)
+      if (hi < lo) next
+      run <- function(range) {
+        ctl <- modifyList(control, list(b = years, range = range))
+        fit <- suppressWarnings(farringtonFlexible(as_sts(s), control = ctl))
+        res$threshold[range] <<- upperbound(fit)[, 1]
+        res$alarm[range] <<- alarms(fit)[, 1]
+        res$expected[range] <<- fit@control$expected[, 1]
+      }
+      # R stops for a period whose blocks reach before the data (possible with
+      # few years and noPeriods > 1): that period has no result
+      tryCatch(run(lo:hi), error = function(e) {
+        for (k in lo:hi) tryCatch(run(k), error = function(e) NULL)
+      })
+    }
+    short <- min(n, 52 + w)
+    if (fallback) {
+      early <- ears("C3")(s[seq_len(short), ])
+      res$threshold[seq_len(short)] <- early$threshold
+      res$alarm[seq_len(short)] <- early$alarm
+      res$expected[seq_len(short)] <- early$expected
+    }
+    res
+  }
+}
+noufaily <- list(noPeriods = 10, pastWeeksNotIncluded = 26, thresholdMethod = "nbPlugin",
+                 pThresholdTrend = 1)
+
 runs <- list(
+  "farrington-flexible_noufaily" = by_years(noufaily, all_years = TRUE),
+  "farrington-flexible_noufaily_fallback" = by_years(noufaily, all_years = TRUE, fallback = TRUE),
+  "farrington-flexible_default_fallback" = by_years(list(), fallback = TRUE),
+  "farrington-flexible_b3_w2_fallback" = by_years(list(b = 3, w = 2), fallback = TRUE),
   "ears-c1_default" = ears("C1"),
   "ears-c2_default" = ears("C2"),
   "ears-c3_default" = ears("C3"),
@@ -150,7 +198,10 @@ runs <- list(
   "farrington-flexible_pastweeks1" = farrington(pastWeeksNotIncluded = 1),
   "farrington-flexible_noperiods4_w2" = farrington(noPeriods = 4, w = 2)
 )
-for (name in if (wanted("aberration")) names(runs) else character()) {
+# the preset runs fit one model set per b: about 15 minutes each
+for (name in names(runs)) {
+  preset <- grepl("noufaily|fallback", name)
+  if (!(wanted("aberration") || (wanted("presets") && preset))) next
   started <- Sys.time()
   write_rows(run_all(runs[[name]]), paste0("aberration_", name, ".csv"))
   message(name, ": ", format(Sys.time() - started))
@@ -230,6 +281,44 @@ for (name in if (wanted("rt")) names(si_params) else character()) {
       config = make_config(list(si_distr = d$si_distr)))))
     write_rows(rt_rows(res, dates), paste0("rt_", name, "_nonparametric.csv"))
   }
+}
+
+# Local and imported cases (EpiEstim's incid with columns local and imported),
+# and windows of another length. The imported cases are made from the shipped
+# counts by a fixed rule (a third of each day's cases, rounded up, in the first three weeks
+# arrive from elsewhere), so the split is reproducible. eocnet reads them as
+# date,local,imported.
+split_imported <- function(counts) {
+  imported <- ifelse(seq_along(counts) <= 21, ceiling(counts / 3), 0)
+  data.frame(local = as.integer(counts - imported), imported = as.integer(imported))
+}
+for (name in if (wanted("rt_imported")) c("Flu2009", "SARS2003") else character()) {
+  d <- load_epi(name)
+  if (is.data.frame(d$incidence)) {
+    dates <- as.Date(d$incidence$dates)
+    counts <- d$incidence$I
+  } else {
+    counts <- as.vector(d$incidence)
+    dates <- as.Date("2020-01-01") + seq_along(counts) - 1
+  }
+  incid <- split_imported(counts)
+  write_rows(data.frame(date = format(dates), local = incid$local, imported = incid$imported),
+             paste0("rt_", name, "imported_incidence.csv"))
+  p <- si_params[[name]]
+  res <- suppressMessages(suppressWarnings(estimate_R(incid, method = "parametric_si",
+    config = make_config(list(mean_si = p[1], std_si = p[2])))))
+  write_rows(rt_rows(res, dates), sprintf("rt_%simported_parametric_%g_%g.csv", name, p[1], p[2]))
+  res <- suppressMessages(suppressWarnings(estimate_R(incid, method = "non_parametric_si",
+    config = make_config(list(si_distr = d$si_distr)))))
+  write_rows(rt_rows(res, dates), paste0("rt_", name, "imported_nonparametric.csv"))
+  # 14-day windows: t_start = 2:(T - 13), t_end = t_start + 13
+  n <- nrow(incid)
+  t_start <- seq(2, n - 13)
+  res <- suppressMessages(suppressWarnings(estimate_R(incid, method = "parametric_si",
+    config = make_config(list(mean_si = p[1], std_si = p[2], t_start = t_start,
+                              t_end = t_start + 13)))))
+  write_rows(rt_rows(res, dates),
+             sprintf("rt_%simported_parametric_%g_%g_window14.csv", name, p[1], p[2]))
 }
 writeLines(c(
   paste("R", paste(R.version$major, R.version$minor, sep = ".")),
