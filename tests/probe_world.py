@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal, select, text, union_all
 
 from eocnet.actions import tokens, users
 from eocnet.app import create_app
@@ -60,9 +60,16 @@ class World:
     # kind -> markers in the text of its restricted records
     markers: dict[str, list[str]] = field(default_factory=dict)
 
-    def api(self, who: Who | None, method: str, url: str, **kw: Any) -> httpx.Response:
+    def api(
+        self,
+        who: Who | None,
+        method: str,
+        url: str,
+        headers_extra: dict[str, str] | None = None,
+        **kw: Any,
+    ) -> httpx.Response:
         self.client.cookies = httpx.Cookies()
-        headers = who.headers if who else {}
+        headers = {**(who.headers if who else {}), **(headers_extra or {})}
         return self.client.request(method, url, headers=headers, **kw)
 
     def page(self, who: Who, method: str, url: str, **kw: Any) -> httpx.Response:
@@ -79,11 +86,15 @@ class World:
 
     def counts(self) -> dict[str, int]:
         """Rows per table (what a refused write must leave as it was)."""
+        tables = Base.metadata.sorted_tables
+        counts = union_all(
+            *(
+                select(literal(t.name).label("t"), func.count().label("n")).select_from(t)
+                for t in tables
+            )
+        )
         with self.db.read() as session:
-            return {
-                t.name: int(session.execute(select(func.count()).select_from(t)).scalar_one())
-                for t in Base.metadata.sorted_tables
-            }
+            return {t: int(n) for t, n in session.execute(counts)}
 
 
 PEOPLE = {

@@ -1,0 +1,435 @@
+"""Hostile input against every text field of every JSON write endpoint and every upload
+(issue 24, "the probe, kept"): the fields come from the OpenAPI document, the payloads
+from ``tests/hostile.py``. No answer is a server error; a refusal is an RFC 9457 problem
+naming the field, and leaves every table as it was; what is stored is shown escaped.
+
+The suite tries a rotating share of the corpus on each field (every payload reaches
+every endpoint); ``make probe`` tries all of it (``EOCNET_PROBE_FULL=1``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from tests.hostile import FILES, TEXT, WRONG_TYPES, json_bytes, zip_bomb_xlsx
+from tests.probe_world import World, build_world
+
+FULL = os.environ.get("EOCNET_PROBE_FULL") == "1"
+ROTATE = 1 if FULL else 12
+# who writes, tried in this order until one may (the owner's party first)
+WRITERS = ("owner", "owner_fp", "owner_admin", "coordinator")
+# tables that a refusal may still touch: none (the audit trail records only changes)
+DAY = "2026-11-20"
+
+
+@dataclass
+class Tally:
+    """Cases tried, server errors, schema mismatches and leaks, per category."""
+
+    tried: Counter[str] = field(default_factory=Counter)
+    server_errors: Counter[str] = field(default_factory=Counter)
+    mismatches: Counter[str] = field(default_factory=Counter)
+    leaks: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+    def fail(self, counter: Counter[str], category: str, what: str) -> None:
+        counter[category] += 1
+        self.failures.append(what)
+
+
+@pytest.fixture(scope="module")
+def world(database_url, shared_db) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    with build_world(database_url, shared_db) as w:
+        yield w
+
+
+# ------------------------------------------------------------------ the schema's fields
+
+
+def resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _branches(spec: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = resolve(spec, schema)
+    if "anyOf" in schema:
+        return [resolve(spec, s) for s in schema["anyOf"] if s.get("type") != "null"]
+    return [schema]
+
+
+def example(spec: dict[str, Any], schema: dict[str, Any], name: str = "") -> Any:
+    """A plain valid value for a schema (the base body each payload is put into)."""
+    schema = _branches(spec, schema)[0]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {k: example(spec, v, k) for k, v in props.items() if k in schema.get("required", [])}
+    if kind == "array":
+        n = max(1, schema.get("minItems", 0))
+        return [example(spec, schema.get("items", {}), name) for _ in range(n)]
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "number":
+        return max(1.0, schema.get("minimum", 1.0))
+    if kind == "boolean":
+        return False
+    fmt = schema.get("format")
+    if fmt == "date":
+        return DAY
+    if fmt == "date-time":
+        return f"{DAY}T09:00:00+07:00"
+    if "party" in name or name in ("country", "lead_party", "owner_party", "parties"):
+        return "KHM" if name == "parties" else "IDN"
+    return "x" * max(1, schema.get("minLength", 1))
+
+
+def text_fields(spec: dict[str, Any], schema: dict[str, Any], prefix: str = "") -> Iterator[str]:
+    """Paths of the string fields of a body (into the first item of lists of objects)."""
+    schema = _branches(spec, schema)[0]
+    for key, sub in schema.get("properties", {}).items():
+        path = f"{prefix}{key}"
+        for branch in _branches(spec, sub):
+            if branch.get("type") == "string" and "enum" not in branch:
+                yield path
+                break
+            if branch.get("type") == "object" and branch.get("properties"):
+                yield from text_fields(spec, branch, f"{path}.")
+                break
+            items = resolve(spec, branch.get("items", {})) if branch.get("type") == "array" else {}
+            if items.get("type") == "object":
+                yield from text_fields(spec, items, f"{path}[0].")
+                break
+            if items.get("type") == "string" and "enum" not in items:
+                yield f"{path}[0]"
+                break
+
+
+def put(body: Any, path: str, value: Any, spec: dict[str, Any], schema: dict[str, Any]) -> Any:
+    """``body`` with ``value`` at ``path`` (creating the parents the path needs)."""
+    steps = re.findall(r"[^.\[\]]+|\[0\]", path)
+    node, sch = body, _branches(spec, schema)[0]
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
+        if step == "[0]":
+            continue
+        nxt = steps[i + 1] if not last else None
+        sub = _branches(spec, sch.get("properties", {}).get(step, {}))[0]
+        if last:
+            node[step] = value
+        elif nxt == "[0]":
+            items = _branches(spec, sub.get("items", {}))[0]
+            if not node.get(step):
+                node[step] = [example(spec, items, step)]
+            if i + 1 == len(steps) - 1:
+                node[step][0] = value
+                return body
+            node, sch = node[step][0], items
+        else:
+            node = node.setdefault(step, example(spec, sub, step))
+            sch = sub
+    return body
+
+
+def json_operations(world: World) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    spec = world.client.app.openapi()
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            content = op.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                yield method.upper(), path, content["application/json"]["schema"]
+
+
+def fill(world: World, path: str) -> str:
+    ids = {**world.ids, "item_id": world.ids["action_item_id"]}
+    ids["file_id"] = world.ids["meeting_file_id"]
+    return re.sub(r"\{([a-z_]+)\}", lambda m: str(ids.get(m.group(1), "IDN")), path)
+
+
+def payloads(index: int) -> list[tuple[str, Any]]:
+    every = [*TEXT, *WRONG_TYPES]
+    return [p for j, p in enumerate(every) if (j + index) % ROTATE == 0]
+
+
+def _names_field(answer: dict[str, Any], path: str) -> bool:
+    leaf = re.sub(r"\[0\]", "", path).rsplit(".", 1)[-1]
+    named = [answer.get("field") or ""] + [e.get("field") or "" for e in answer.get("errors", [])]
+    return any(leaf in n or n.startswith(path.split(".")[0].split("[")[0]) for n in named)
+
+
+def run_json_corpus(world: World) -> Tally:
+    tally = Tally()
+    spec = world.client.app.openapi()
+    index = 0
+    for method, route, schema in json_operations(world):
+        path = fill(world, route)
+        base = example(spec, schema)
+        writer, base_ok = WRITERS[0], False
+        for name in WRITERS:
+            r = world.api(
+                world.people[name],
+                method,
+                path,
+                content=json_bytes(base),
+                headers_extra={"Content-Type": "application/json"},
+            )
+            if r.status_code not in (401, 403, 404):
+                writer, base_ok = name, r.status_code < 300
+                break
+        who = world.people[writer]
+        for field_path in text_fields(spec, schema):
+            index += 1
+            for category, value in payloads(index):
+                body = put(_copy(base), field_path, value, spec, schema)
+                before = world.counts()
+                r = world.api(
+                    who,
+                    method,
+                    path,
+                    content=json_bytes(body),
+                    headers_extra={"Content-Type": "application/json"},
+                )
+                tally.tried[category] += 1
+                where = f"{method} {route} {field_path}={str(value)[:40]!r}"
+                if r.status_code >= 500:
+                    tally.fail(tally.server_errors, category, f"{where}: {r.status_code}")
+                    continue
+                if r.status_code < 400:
+                    continue
+                if not r.headers.get("content-type", "").startswith("application/problem+json"):
+                    tally.fail(
+                        tally.mismatches, category, f"{where}: {r.status_code} not a problem"
+                    )
+                    continue
+                if base_ok and r.status_code == 422 and not _names_field(r.json(), field_path):
+                    tally.fail(
+                        tally.mismatches, category, f"{where}: 422 names {r.json().get('field')}"
+                    )
+                after = world.counts()
+                if before != after:
+                    changed = {t for t in before if before[t] != after[t]}
+                    tally.fail(tally.leaks, category, f"{where}: {r.status_code} wrote {changed}")
+    return tally
+
+
+def _copy(body: Any) -> Any:
+    import copy
+
+    return copy.deepcopy(body)
+
+
+def test_every_text_field_of_every_json_write(world: World) -> None:
+    tally = run_json_corpus(world)
+    assert sum(tally.tried.values()) > 400
+    assert not tally.failures, "\n".join(tally.failures[:60])
+
+
+# ------------------------------------------------------------------ uploads
+
+
+def run_upload_corpus(world: World) -> Tally:
+    import base64
+
+    tally = Tally()
+    owner, fp = world.people["owner"], world.people["owner_fp"]
+    event = world.ids["event_id"]
+    bomb = (
+        "bomb",
+        "bomb.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        zip_bomb_xlsx(),
+    )
+    for category, name, kind, data in [*FILES, bomb]:
+        b64 = base64.b64encode(data).decode()
+        cases = [
+            (owner, "/api/v1/surveillance/reports/upload", {"files": {"file": (name, data, kind)}}),
+            (
+                fp,
+                "/api/v1/tracing-notices/manifest",
+                {
+                    "files": {"file": (name, data, kind)},
+                    "data": {"event_id": str(event), "parties": "KHM"},
+                },
+            ),
+            (
+                owner,
+                "/api/v1/risk/importation",
+                {"files": {"volumes": (name, data, kind)}, "data": {"origin": "IDN"}},
+            ),
+            (
+                owner,
+                f"/api/v1/meetings/{world.ids['meeting_id']}/files",
+                {
+                    "content": json_bytes(
+                        {"filename": name, "content_type": kind, "data_base64": b64}
+                    )
+                },
+            ),
+            (
+                owner,
+                f"/api/v1/agreements/{world.ids['agreement_id']}/documents",
+                {
+                    "content": json_bytes(
+                        {"filename": name, "content_type": kind, "data_base64": b64}
+                    )
+                },
+            ),
+            (
+                owner,
+                f"/api/v1/events/{event}/updates",
+                {
+                    "content": json_bytes(
+                        {
+                            "body": "file",
+                            "attachments": [
+                                {"filename": name, "content_type": kind, "data_base64": b64}
+                            ],
+                        }
+                    )
+                },
+            ),
+            (
+                owner,
+                "/api/v1/cap",
+                {"content": data, "headers_extra": {"Content-Type": "application/cap+xml"}},
+            ),
+        ]
+        for who, path, kw in cases:
+            if "content" in kw and path != "/api/v1/cap":
+                kw = {**kw, "headers_extra": {"Content-Type": "application/json"}}
+            before = world.counts()
+            r = world.api(who, "POST", path, **kw)
+            tally.tried[category] += 1
+            where = f"{path} {category} {name!r}"
+            if r.status_code >= 500:
+                tally.fail(
+                    tally.server_errors, category, f"{where}: {r.status_code} {r.text[:200]}"
+                )
+                continue
+            if len(r.content) > 64 * 1024:
+                tally.fail(tally.mismatches, category, f"{where}: a {len(r.content)}-byte answer")
+            if r.status_code >= 400:
+                if not r.headers.get("content-type", "").startswith("application/problem+json"):
+                    tally.fail(
+                        tally.mismatches, category, f"{where}: {r.status_code} not a problem"
+                    )
+                after = world.counts()
+                if before != after:
+                    changed = {t for t in before if before[t] != after[t]}
+                    tally.fail(tally.leaks, category, f"{where}: {r.status_code} wrote {changed}")
+    return tally
+
+
+def test_every_upload_refuses_hostile_files_cleanly(world: World) -> None:
+    tally = run_upload_corpus(world)
+    assert sum(tally.tried.values()) >= 7 * len(FILES)
+    assert not tally.failures, "\n".join(tally.failures[:60])
+
+
+# ------------------------------------------------------------------ shown escaped
+
+
+XSS = '<script>alert("zqx")</script><img src=x onerror=alert("zqx")>'
+
+
+class _Tags(HTMLParser):
+    """What the browser would make of a page: the elements and attributes the payload
+    would have become had it not been escaped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_script = tag == "script"
+        if tag == "img" and ("src", "x") in attrs:
+            self.found.append("img")
+        self.found += [f"{tag}.{k}" for k, v in attrs if k.startswith("on") and "zqx" in (v or "")]
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and "zqx" in data:
+            self.found.append("script")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+
+def unescaped(html: str) -> list[str]:
+    parser = _Tags()
+    parser.feed(html)
+    return parser.found
+
+
+def test_stored_text_is_shown_escaped(world: World) -> None:
+    """Text stored through the API comes back escaped on the pages that show it."""
+    owner, ids = world.people["owner"], world.ids
+    event = world.api(
+        owner,
+        "POST",
+        "/api/v1/events",
+        json={"title": XSS, "hazard": XSS, "country": "IDN", "summary": XSS},
+    )
+    assert event.status_code == 201, event.text
+    eid = event.json()["id"]
+    assert (
+        world.api(owner, "POST", f"/api/v1/events/{eid}/updates", json={"body": XSS}).status_code
+        == 201
+    )
+    assert (
+        world.api(
+            owner, "POST", f"/api/v1/channels/{ids['channel_id']}/messages", json={"body": XSS}
+        ).status_code
+        == 201
+    )
+    meeting = world.api(
+        owner,
+        "POST",
+        "/api/v1/meetings",
+        json={
+            "title": XSS,
+            "starts_at": "2026-12-08T09:00:00+07:00",
+            "agenda": XSS,
+            "parties": ["KHM"],
+        },
+    )
+    assert meeting.status_code == 201, meeting.text
+    agreement = world.api(
+        owner,
+        "POST",
+        "/api/v1/agreements",
+        json={"title": XSS, "parties": ["IDN", "KHM"], "summary": XSS},
+    )
+    assert agreement.status_code == 201, agreement.text
+    pages = [
+        "/events",
+        f"/events/{eid}",
+        f"/events/{eid}/thread",
+        f"/channels/{ids['channel_id']}",
+        f"/channels/{ids['channel_id']}/messages",
+        "/meetings",
+        f"/meetings/{meeting.json()['id']}",
+        "/agreements",
+        f"/agreements/{agreement.json()['id']}",
+        "/search?q=zqx",
+        "/",
+    ]
+    for path in pages:
+        r = world.page(owner, "GET", path)
+        assert r.status_code == 200, (path, r.status_code)
+        assert not unescaped(r.text), (path, unescaped(r.text))
+    shown = world.page(owner, "GET", f"/events/{eid}").text
+    assert "&lt;script&gt;" in shown
