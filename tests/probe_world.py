@@ -11,6 +11,7 @@ and ``tests/test_hostile_input.py`` share it.
 from __future__ import annotations
 
 import base64
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +50,33 @@ class Who:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Tally:
+    """Cases tried, server errors, schema mismatches and leaks, per category (the
+    figures ``make probe`` prints and docs/security.md reports)."""
+
+    tried: Counter[str] = field(default_factory=Counter)
+    server_errors: Counter[str] = field(default_factory=Counter)
+    mismatches: Counter[str] = field(default_factory=Counter)
+    leaks: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+    def fail(self, counter: Counter[str], category: str, what: str) -> None:
+        counter[category] += 1
+        self.failures.append(what)
+
+    def add(self, other: Tally) -> Tally:
+        for mine, theirs in (
+            (self.tried, other.tried),
+            (self.server_errors, other.server_errors),
+            (self.mismatches, other.mismatches),
+            (self.leaks, other.leaks),
+        ):
+            mine.update(theirs)
+        self.failures += other.failures
+        return self
 
 
 @dataclass

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 
 from tests.hostile import FILES, TEXT, WRONG_TYPES, json_bytes, zip_bomb_xlsx
-from tests.probe_world import World, build_world
+from tests.probe_world import Tally, World, build_world
 
 FULL = os.environ.get("EOCNET_PROBE_FULL") == "1"
 ROTATE = 1 if FULL else 12
@@ -28,21 +26,6 @@ ROTATE = 1 if FULL else 12
 WRITERS = ("owner", "owner_fp", "owner_admin", "coordinator")
 # tables that a refusal may still touch: none (the audit trail records only changes)
 DAY = "2026-11-20"
-
-
-@dataclass
-class Tally:
-    """Cases tried, server errors, schema mismatches and leaks, per category."""
-
-    tried: Counter[str] = field(default_factory=Counter)
-    server_errors: Counter[str] = field(default_factory=Counter)
-    mismatches: Counter[str] = field(default_factory=Counter)
-    leaks: Counter[str] = field(default_factory=Counter)
-    failures: list[str] = field(default_factory=list)
-
-    def fail(self, counter: Counter[str], category: str, what: str) -> None:
-        counter[category] += 1
-        self.failures.append(what)
 
 
 @pytest.fixture(scope="module")
