@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
+from collections.abc import Iterator
 from typing import Any
+
+DAY = "2026-11-20"
 
 TEXT: list[tuple[str, str]] = [
     # cross-site scripting (OWASP XSS filter evasion cheat sheet, a few of each form)
@@ -130,3 +134,104 @@ FILES: list[tuple[str, str, str, bytes]] = [
     ("xml", "xxe.xml", "application/xml", XXE),
     ("xml", "utf7.xml", "application/xml", UTF7),
 ]
+
+
+# ------------------------------------------------------------------ the schema's fields
+
+
+def resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _branches(spec: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = resolve(spec, schema)
+    if "anyOf" in schema:
+        return [resolve(spec, s) for s in schema["anyOf"] if s.get("type") != "null"]
+    return [schema]
+
+
+def example(spec: dict[str, Any], schema: dict[str, Any], name: str = "") -> Any:
+    """A plain valid value for a schema (the base body each payload is put into)."""
+    schema = _branches(spec, schema)[0]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {k: example(spec, v, k) for k, v in props.items() if k in schema.get("required", [])}
+    if kind == "array":
+        n = max(1, schema.get("minItems", 0))
+        return [example(spec, schema.get("items", {}), name) for _ in range(n)]
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "number":
+        return max(1.0, schema.get("minimum", 1.0))
+    if kind == "boolean":
+        return False
+    fmt = schema.get("format")
+    if fmt == "date":
+        return DAY
+    if fmt == "date-time":
+        return f"{DAY}T09:00:00+07:00"
+    if "party" in name or name in ("country", "lead_party", "owner_party", "parties"):
+        return "KHM" if name == "parties" else "IDN"
+    return "x" * max(1, schema.get("minLength", 1))
+
+
+def text_fields(spec: dict[str, Any], schema: dict[str, Any], prefix: str = "") -> Iterator[str]:
+    """Paths of the string fields of a body (into the first item of lists of objects)."""
+    schema = _branches(spec, schema)[0]
+    for key, sub in schema.get("properties", {}).items():
+        path = f"{prefix}{key}"
+        for branch in _branches(spec, sub):
+            if branch.get("type") == "string" and "enum" not in branch:
+                yield path
+                break
+            if branch.get("type") == "object" and branch.get("properties"):
+                yield from text_fields(spec, branch, f"{path}.")
+                break
+            items = resolve(spec, branch.get("items", {})) if branch.get("type") == "array" else {}
+            if items.get("type") == "object":
+                yield from text_fields(spec, items, f"{path}[0].")
+                break
+            if items.get("type") == "string" and "enum" not in items:
+                yield f"{path}[0]"
+                break
+
+
+def put(body: Any, path: str, value: Any, spec: dict[str, Any], schema: dict[str, Any]) -> Any:
+    """``body`` with ``value`` at ``path`` (creating the parents the path needs)."""
+    steps = re.findall(r"[^.\[\]]+|\[0\]", path)
+    node, sch = body, _branches(spec, schema)[0]
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
+        if step == "[0]":
+            continue
+        nxt = steps[i + 1] if not last else None
+        sub = _branches(spec, sch.get("properties", {}).get(step, {}))[0]
+        if last:
+            node[step] = value
+        elif nxt == "[0]":
+            items = _branches(spec, sub.get("items", {}))[0]
+            if not node.get(step):
+                node[step] = [example(spec, items, step)]
+            if i + 1 == len(steps) - 1:
+                node[step][0] = value
+                return body
+            node, sch = node[step][0], items
+        else:
+            node = node.setdefault(step, example(spec, sub, step))
+            sch = sub
+    return body
+
+
+def json_operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            content = op.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                yield method.upper(), path, content["application/json"]["schema"]

@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 from eocnet.db.models import SearchDocument, StreamEntry
 from eocnet.realtime.log import audience_of_row
+from tests.hostile import example, json_operations
 from tests.probe_routes import ROUTES, RULES
-from tests.probe_world import EXCLUDED, MARKER_ONLY, World, build_world
+from tests.probe_world import EXCLUDED, MARKER_ONLY, Tally, World, build_world
 
 VERBS = {"read", "list", "search", "export", "stream", "form", "write"}
 # answers that never carry a record (an endless stream is checked in the log instead)
@@ -106,13 +107,12 @@ def _leaks(text: str, markers: list[str]) -> list[str]:
     return [m for m in markers if m in text]
 
 
-def test_every_get_hides_restricted_records_from_those_excluded(world: World) -> None:
+def run_gets(world: World) -> Tally:
     """Every GET route (with each kind's restricted ids in its path, and a search for
     the markers) answers the excluded people without the marked text; a read of one
     restricted record is 404."""
     WORLD_MARKERS.update(world.markers)
-    failures: list[str] = []
-    tried = 0
+    tally = Tally()
     for (method, route), (kind, verb) in ROUTES.items():
         if method != "GET" or (method, route) in SKIP or route.startswith("/static"):
             continue
@@ -120,13 +120,14 @@ def test_every_get_hides_restricted_records_from_those_excluded(world: World) ->
         query = {"q": "ZQX"} if verb == "search" else None
         for name in sorted({n for names in EXCLUDED.values() for n in names}):
             r = _call(world, name, method, path, params=query)
-            tried += 1
+            category = "access: API reads" if path.startswith("/api/") else "access: pages"
+            tally.tried[category] += 1
             if r.status_code >= 500:
-                failures.append(f"{name} {path}: {r.status_code}")
+                tally.fail(tally.server_errors, category, f"{name} {path}: {r.status_code}")
                 continue
             leaked = _leaks(r.text, _forbidden_markers(name))
             if leaked:
-                failures.append(f"{name} {path}: {r.status_code} shows {leaked}")
+                tally.fail(tally.leaks, category, f"{name} {path}: {r.status_code} shows {leaked}")
             if (
                 verb == "read"
                 and kind in EXCLUDED
@@ -134,7 +135,7 @@ def test_every_get_hides_restricted_records_from_those_excluded(world: World) ->
                 and name not in MARKER_ONLY.get(kind, [])
                 and r.status_code not in (404, 403)
             ):
-                failures.append(f"{name} {path}: {r.status_code}, not 404")
+                tally.fail(tally.leaks, category, f"{name} {path}: {r.status_code}, not 404")
             if (
                 verb == "read"
                 and kind in EXCLUDED
@@ -143,9 +144,14 @@ def test_every_get_hides_restricted_records_from_those_excluded(world: World) ->
                 and path.startswith("/api/")
                 and _readable_role(world, name, path)
             ):
-                failures.append(f"{name} {path}: 403 where the role may read: 404 expected")
-    assert tried > 1000
-    assert not failures, "\n".join(failures)
+                tally.fail(tally.mismatches, category, f"{name} {path}: 403, not 404")
+    return tally
+
+
+def test_every_get_hides_restricted_records_from_those_excluded(world: World) -> None:
+    tally = run_gets(world)
+    assert sum(tally.tried.values()) > 1000
+    assert not tally.failures, "\n".join(tally.failures)
 
 
 def _readable_role(world: World, name: str, path: str) -> bool:
@@ -180,13 +186,15 @@ def test_the_owners_see_their_records(world: World) -> None:
         assert "ZQX" in r.text, (who, path)
 
 
-def test_writes_to_restricted_records_are_refused_and_change_nothing(world: World) -> None:
+def run_writes(world: World) -> Tally:
     """Every write route of a kind with a restricted record, by each person the kind's
-    rule excludes and by a read-only token of the owner's party: 403, 404 (or 422 for
-    a body the route cannot read before it looks the record up), and no row changed."""
+    rule excludes and by a read-only token of the owner's party, with a body valid by
+    the schema: 403 or 404 (422 only where the body is refused before the record is
+    looked up), and no row changed."""
     WORLD_MARKERS.update(world.markers)
-    failures: list[str] = []
-    tried = 0
+    tally = Tally()
+    spec = world.client.app.openapi()
+    bodies = {(m, p): example(spec, schema) for m, p, schema in json_operations(spec)}
     for (method, route), (kind, verb) in ROUTES.items():
         if verb != "write" or kind not in EXCLUDED or "{" not in route:
             continue
@@ -197,38 +205,54 @@ def test_writes_to_restricted_records_are_refused_and_change_nothing(world: Worl
             if name in MARKER_ONLY.get(kind, []):
                 continue
             before = world.counts()
-            r = _call(world, name, method, path, json={})
-            tried += 1
+            r = _call(world, name, method, path, json=bodies.get((method, route), {}))
+            category = "access: API writes" if path.startswith("/api/") else "access: page writes"
+            tally.tried[category] += 1
             allowed = {403, 404, 422} if path.startswith("/api/") else {403, 404, 422, 400}
-            if r.status_code not in allowed:
-                failures.append(f"{name} {method} {path}: {r.status_code} {r.text[:120]}")
+            where = f"{name} {method} {path}: {r.status_code}"
+            if r.status_code >= 500:
+                tally.fail(tally.server_errors, category, where)
+            elif r.status_code not in allowed:
+                tally.fail(tally.leaks, category, f"{where} {r.text[:120]}")
             after = world.counts()
             changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
-            changed.pop("audit_entry", None) if r.status_code in (403, 404) else None
             if changed:
-                failures.append(f"{name} {method} {path}: {r.status_code} changed {changed}")
-    assert tried > 100
-    assert not failures, "\n".join(failures)
+                tally.fail(tally.leaks, category, f"{where} changed {changed}")
+    return tally
 
 
-def test_stream_and_search_never_reach_those_excluded(world: World) -> None:
+def test_writes_to_restricted_records_are_refused_and_change_nothing(world: World) -> None:
+    tally = run_writes(world)
+    assert sum(tally.tried.values()) > 100
+    assert not tally.failures, "\n".join(tally.failures)
+
+
+def run_log(world: World) -> Tally:
     """No stream entry or search document an excluded person may receive carries the
-    text, or the id, of a record they may not see."""
+    text of a record they may not see."""
     WORLD_MARKERS.update(world.markers)
+    tally = Tally()
     with world.db.read() as session:
         entries = session.scalars(select(StreamEntry)).all()
         documents = session.scalars(select(SearchDocument)).all()
         assert entries and documents
-        failures: list[str] = []
         for name in sorted({n for names in EXCLUDED.values() for n in names}):
             who = world.people[name]
             markers = _forbidden_markers(name)
             for row in [*entries, *documents]:
+                category = f"access: {'stream' if isinstance(row, StreamEntry) else 'search'}"
+                tally.tried[category] += 1
                 if not audience_of_row(row).allows(who.party, who.party_kind, who.id):
                     continue
                 data = json.dumps(
                     {c.name: str(getattr(row, c.name)) for c in row.__table__.columns}
                 )
                 if _leaks(data, markers):
-                    failures.append(f"{name}: {type(row).__name__} {row.id} {data[:160]}")
-    assert not failures, "\n".join(failures)
+                    what = f"{name}: {type(row).__name__} {row.id} {data[:160]}"
+                    tally.fail(tally.leaks, category, what)
+    return tally
+
+
+def test_stream_and_search_never_reach_those_excluded(world: World) -> None:
+    tally = run_log(world)
+    assert not tally.failures, "\n".join(tally.failures)

@@ -17,7 +17,17 @@ from typing import Any
 
 import pytest
 
-from tests.hostile import FILES, TEXT, WRONG_TYPES, json_bytes, zip_bomb_xlsx
+from tests.hostile import (
+    FILES,
+    TEXT,
+    WRONG_TYPES,
+    example,
+    json_bytes,
+    json_operations,
+    put,
+    text_fields,
+    zip_bomb_xlsx,
+)
 from tests.probe_world import Tally, World, build_world
 
 FULL = os.environ.get("EOCNET_PROBE_FULL") == "1"
@@ -25,115 +35,12 @@ ROTATE = 1 if FULL else 12
 # who writes, tried in this order until one may (the owner's party first)
 WRITERS = ("owner", "owner_fp", "owner_admin", "coordinator")
 # tables that a refusal may still touch: none (the audit trail records only changes)
-DAY = "2026-11-20"
 
 
 @pytest.fixture(scope="module")
 def world(database_url, shared_db) -> Iterator[World]:  # type: ignore[no-untyped-def]
     with build_world(database_url, shared_db) as w:
         yield w
-
-
-# ------------------------------------------------------------------ the schema's fields
-
-
-def resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    return schema
-
-
-def _branches(spec: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, Any]]:
-    schema = resolve(spec, schema)
-    if "anyOf" in schema:
-        return [resolve(spec, s) for s in schema["anyOf"] if s.get("type") != "null"]
-    return [schema]
-
-
-def example(spec: dict[str, Any], schema: dict[str, Any], name: str = "") -> Any:
-    """A plain valid value for a schema (the base body each payload is put into)."""
-    schema = _branches(spec, schema)[0]
-    if "enum" in schema:
-        return schema["enum"][0]
-    if "const" in schema:
-        return schema["const"]
-    kind = schema.get("type")
-    if kind == "object":
-        props = schema.get("properties", {})
-        return {k: example(spec, v, k) for k, v in props.items() if k in schema.get("required", [])}
-    if kind == "array":
-        n = max(1, schema.get("minItems", 0))
-        return [example(spec, schema.get("items", {}), name) for _ in range(n)]
-    if kind == "integer":
-        return max(1, schema.get("minimum", 1))
-    if kind == "number":
-        return max(1.0, schema.get("minimum", 1.0))
-    if kind == "boolean":
-        return False
-    fmt = schema.get("format")
-    if fmt == "date":
-        return DAY
-    if fmt == "date-time":
-        return f"{DAY}T09:00:00+07:00"
-    if "party" in name or name in ("country", "lead_party", "owner_party", "parties"):
-        return "KHM" if name == "parties" else "IDN"
-    return "x" * max(1, schema.get("minLength", 1))
-
-
-def text_fields(spec: dict[str, Any], schema: dict[str, Any], prefix: str = "") -> Iterator[str]:
-    """Paths of the string fields of a body (into the first item of lists of objects)."""
-    schema = _branches(spec, schema)[0]
-    for key, sub in schema.get("properties", {}).items():
-        path = f"{prefix}{key}"
-        for branch in _branches(spec, sub):
-            if branch.get("type") == "string" and "enum" not in branch:
-                yield path
-                break
-            if branch.get("type") == "object" and branch.get("properties"):
-                yield from text_fields(spec, branch, f"{path}.")
-                break
-            items = resolve(spec, branch.get("items", {})) if branch.get("type") == "array" else {}
-            if items.get("type") == "object":
-                yield from text_fields(spec, items, f"{path}[0].")
-                break
-            if items.get("type") == "string" and "enum" not in items:
-                yield f"{path}[0]"
-                break
-
-
-def put(body: Any, path: str, value: Any, spec: dict[str, Any], schema: dict[str, Any]) -> Any:
-    """``body`` with ``value`` at ``path`` (creating the parents the path needs)."""
-    steps = re.findall(r"[^.\[\]]+|\[0\]", path)
-    node, sch = body, _branches(spec, schema)[0]
-    for i, step in enumerate(steps):
-        last = i == len(steps) - 1
-        if step == "[0]":
-            continue
-        nxt = steps[i + 1] if not last else None
-        sub = _branches(spec, sch.get("properties", {}).get(step, {}))[0]
-        if last:
-            node[step] = value
-        elif nxt == "[0]":
-            items = _branches(spec, sub.get("items", {}))[0]
-            if not node.get(step):
-                node[step] = [example(spec, items, step)]
-            if i + 1 == len(steps) - 1:
-                node[step][0] = value
-                return body
-            node, sch = node[step][0], items
-        else:
-            node = node.setdefault(step, example(spec, sub, step))
-            sch = sub
-    return body
-
-
-def json_operations(world: World) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    spec = world.client.app.openapi()
-    for path, operations in spec["paths"].items():
-        for method, op in operations.items():
-            content = op.get("requestBody", {}).get("content", {})
-            if "application/json" in content:
-                yield method.upper(), path, content["application/json"]["schema"]
 
 
 def fill(world: World, path: str) -> str:
@@ -157,7 +64,7 @@ def run_json_corpus(world: World) -> Tally:
     tally = Tally()
     spec = world.client.app.openapi()
     index = 0
-    for method, route, schema in json_operations(world):
+    for method, route, schema in json_operations(world.client.app.openapi()):
         path = fill(world, route)
         base = example(spec, schema)
         writer, base_ok = WRITERS[0], False
