@@ -47,9 +47,11 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=10, help="per stateful sequence")
     args = parser.parse_args()
 
+    import logging
     import warnings
 
     warnings.simplefilter("error")  # as the suite has it
+    logging.disable(logging.INFO)  # one line per request otherwise
     from tests import probe_schema, test_access_matrix, test_hostile_input
 
     backend = conftest.BACKEND
