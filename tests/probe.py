@@ -45,7 +45,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=25, help="per operation (default 25)")
     parser.add_argument("--steps", type=int, default=10, help="per stateful sequence")
+    parser.add_argument(
+        "--text-share", type=int, default=1, help="1/N of the text corpus per field (default all)"
+    )
     args = parser.parse_args()
+    os.environ["EOCNET_PROBE_TEXT_SHARE"] = str(args.text_share)
 
     import logging
     import warnings

@@ -32,7 +32,7 @@ from tests.hostile import (
 from tests.probe_world import Tally, World, build_world
 
 FULL = os.environ.get("EOCNET_PROBE_FULL") == "1"
-ROTATE = 1 if FULL else 20
+ROTATE = int(os.environ.get("EOCNET_PROBE_TEXT_SHARE", "1")) if FULL else 20
 # who writes, tried in this order until one may (the owner's party first)
 WRITERS = ("owner", "owner_fp", "owner_admin", "coordinator")
 # tables that a refusal may still touch: none (the audit trail records only changes)
@@ -84,7 +84,8 @@ def run_json_corpus(world: World) -> Tally:
         before = world.counts()  # taken again only after a write was accepted
         for field_path in text_fields(spec, schema):
             index += 1
-            for category, value in payloads(index):
+            for kind, value in payloads(index):
+                category = f"hostile text: {kind}"
                 body = put(_copy(base), field_path, value, spec, schema)
                 r = world.api(
                     who,
@@ -143,7 +144,8 @@ def run_upload_corpus(world: World) -> Tally:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         zip_bomb_xlsx(),
     )
-    for category, name, kind, data in [*FILES, bomb]:
+    for group, name, kind, data in [*FILES, bomb]:
+        category = f"hostile file: {group}"
         b64 = base64.b64encode(data).decode()
         cases = [
             (owner, "/api/v1/surveillance/reports/upload", {"files": {"file": (name, data, kind)}}),
