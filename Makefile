@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgresql check bench bench-deps browser system-deps icu-dev messages clean
+.PHONY: install run test test-sqlite test-postgresql check bench bench-deps probe browser system-deps icu-dev messages clean
 
 $(STAMP): requirements.lock pyproject.toml | icu-dev
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,13 @@ check: install
 ## bench: the performance benchmarks, printed with ratios to their baselines
 bench: install
 	@$(BIN)/python -m bench
+
+## probe: the security probe of issue 24 at full size (schemathesis with every role,
+## the authorisation matrix, the hostile-input corpus) on SQLite, then on PostgreSQL;
+## prints cases tried, server errors, schema mismatches and leaks per category
+probe: install
+	@EOCNET_TEST_BACKEND=sqlite $(BIN)/python -m tests.probe $(PROBE_ARGS)
+	@EOCNET_TEST_BACKEND=postgresql $(BIN)/python -m tests.probe $(PROBE_ARGS)
 
 ## bench-deps: R with the surveillance package, for the ratios to R in `make bench`
 bench-deps:

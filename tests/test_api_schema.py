@@ -1,65 +1,34 @@
 """Property-based tests of the whole API against its OpenAPI document (schemathesis):
-no 5xx, and every response matches the documented status codes, types and schemas."""
+every operation, with a token of each role (officer, focal point, admin, coordinator,
+partner, read-only), and stateful sequences along the links schemathesis infers (create,
+then read, update and act on what was created): no 5xx, and every response matches the
+documented status codes, types and schemas. ``make probe`` runs the same with many more
+examples (tests/probe_schema.py)."""
 
-import os
+from collections.abc import Iterator
 
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+import pytest
 
-# Under CI the examples are the same every run, so a landing is never decided by luck;
-# locally each run explores new ones (this is how a CSV crash was found).
-IN_CI = os.environ.get("CI", "").lower() == "true"
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
-SKIP = {"/api/v1/stream"}  # an endless event stream; tested in test_stream.py
+from tests.probe_schema import ROLES, run_operations, run_stateful
+from tests.probe_world import World, build_world
 
 
-def _check(operation, headers) -> int:
-    calls = []
-
-    @given(case=operation.as_strategy())
-    @settings(
-        max_examples=8,
-        deadline=None,
-        database=None,
-        derandomize=IN_CI,
-        suppress_health_check=list(HealthCheck),
-    )
-    def check(case):
-        response = case.call_and_validate(headers=headers, checks=CHECKS)
-        calls.append(response.status_code)
-
-    check()
-    return len(calls)
+@pytest.fixture(scope="module")
+def world(database_url, shared_db) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    with build_world(database_url, shared_db) as w:
+        yield w
 
 
-def test_api_matches_its_openapi_document(app, client, make_person):
-    admin = make_person("ASEC", "admin")
-    officer = make_person("IDN", "officer")
-    # a few objects for the generated ids to point at
-    client.post(
-        "/api/v1/events",
-        headers=officer.headers,
-        json={"title": "t", "hazard": "h", "country": "IDN"},
-    )
-    client.post("/api/v1/channels", headers=officer.headers, json={"name": "c"})
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
-    tested = calls = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if operation.path in SKIP:
-            continue
-        tested += 1
-        for who in (admin, officer):
-            calls += _check(operation, who.headers)
-    assert tested >= 30 and calls >= 8 * tested
+def test_every_operation_with_every_role(world: World) -> None:
+    tally = run_operations(world, examples=1)
+    paths = world.client.app.openapi()["paths"]
+    operations = sum(len(methods) for methods in paths.values())
+    assert operations >= 150
+    assert sum(tally.tried.values()) >= len(ROLES) * (operations - 10)
+    assert not tally.failures, "\n".join(tally.failures[:40])
+
+
+def test_stateful_sequences(world: World) -> None:
+    tally = run_stateful(world, examples=6, steps=6, roles=("owner", "coordinator"))
+    assert sum(tally.tried.values()) >= 12
+    assert not tally.failures, "\n".join(tally.failures[:40])

@@ -621,6 +621,17 @@ def test_connectivity_check_round(client, db, people):
     assert coordination.connectivity_check(db, settings, utcnow() + timedelta(days=31)) == 1
 
 
+def test_the_connectivity_chart_before_any_round(client, people):
+    """Found by the access matrix (issue 24): with no round yet the chart asked for a
+    legend of nothing (a matplotlib warning, an error under the test suite's rules)."""
+    from tests.conftest import PASSWORD
+    from tests.web_helpers import login
+
+    login(client, people["idn"].email, PASSWORD)
+    r = client.get("/connectivity/chart.svg")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+
+
 def test_csv_exports_do_not_carry_spreadsheet_formulas(client, people):
     client.post(
         "/api/v1/laboratories",

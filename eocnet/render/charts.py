@@ -215,7 +215,10 @@ def connectivity_figure(results: Sequence[Any], *, width: float = 8.0) -> Figure
     ax.set_xticks(range(len(rounds)))
     ax.set_xticklabels([f"#{c}" for c in rounds], fontsize=8)
     ax.set_ylabel("minutes", fontsize=8)
-    ax.legend(fontsize=7, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    if parties:  # no round yet: an empty chart, without a legend of nothing
+        ax.legend(
+            fontsize=7, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False
+        )
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
