@@ -42,9 +42,13 @@ def _list(request: Request, template: str) -> Response:
         figures = tracing.follow_up_figures(session, notices, utcnow().date())
         titles = dict(
             session.execute(
-                select(Event.id, Event.title).where(Event.id.in_({n.event_id for n in notices}))
+                select(Event.id, Event.title).where(
+                    Event.id.in_({n.event_id for n in notices}), visible_to(Event, viewer.actor)
+                )
             ).all()
         )
+    # an event the viewer may not see is named by its number only (the coordinator
+    # lists every notice, not every event)
     context = {
         "notices": summaries,
         "figures": figures,
