@@ -152,6 +152,11 @@ EXCLUDED = {
     "agreement": ["outsider", "outsider_fp", "outsider_readonly", "partner"],
     "advisory": ["outsider", "outsider_fp", "outsider_readonly", "partner"],
     "support_request": ["outsider", "outsider_fp", "outsider_readonly", "partner"],
+    # restricted to IDN and KHM (not the coordinator): as events
+    "signal_source": ["outsider", "outsider_fp", "outsider_readonly", "partner", "coordinator"],
+    "signal": ["outsider", "outsider_fp", "outsider_readonly", "partner", "coordinator"],
+    # IDN asks KHM: the two parties and the coordinator
+    "verification_request": ["outsider", "outsider_fp", "outsider_readonly", "partner"],
     "webhook": ["outsider", "outsider_admin", "partner", "coordinator", "listed"],
     "token": ["outsider", "outsider_admin", "partner", "coordinator", "listed"],
 }
@@ -423,6 +428,51 @@ def _records(w: World) -> None:
     )
     w.ids["request_id"] = support["id"]
 
+    mk["signal_source"] = ["ZQXsourceName", "ZQXsourcePath"]
+    source = _ok(
+        w.api(
+            p["owner_fp"],
+            "POST",
+            "/api/v1/signal-sources",
+            json={
+                "url": "http://127.0.0.1:9/ZQXsourcePath.xml",
+                "name": "ZQXsourceName",
+                "language": "id",
+                "visibility": "restricted",
+                "parties": ["KHM"],
+            },
+        )
+    )
+    w.ids["source_id"] = source["id"]
+
+    mk["signal"] = ["ZQXsignalTitle", "ZQXsignalSummary"]
+    signal = _ok(
+        w.api(
+            p["owner"],
+            "POST",
+            "/api/v1/signals",
+            json={
+                "title": "ZQXsignalTitle",
+                "summary": "ZQXsignalSummary",
+                "url": "https://example.org/ZQXsignalTitle",
+                "visibility": "restricted",
+                "parties": ["KHM"],
+            },
+        )
+    )
+    w.ids["signal_id"] = signal["id"]
+
+    mk["verification_request"] = ["ZQXverifyQuestion"]
+    asked = _ok(
+        w.api(
+            p["owner"],
+            "POST",
+            f"/api/v1/signals/{signal['id']}/verification-requests",
+            json={"party": "KHM", "question": "ZQXverifyQuestion"},
+        )
+    )
+    w.ids["verification_request_id"] = asked["id"]
+
     mk["webhook"] = ["ZQXwebhookPath"]
     hook = _ok(
         w.api(
@@ -450,6 +500,7 @@ def build_world(database_url: str, db: Database) -> Iterator[World]:
         jobs_in_server=False,
         master_key=MASTER_KEY,
         webhook_allow_private=True,
+        signal_allow_private=True,
     )
     app = create_app(settings, db)
     with TestClient(app) as client:

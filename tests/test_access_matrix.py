@@ -32,6 +32,22 @@ SKIP = {("GET", "/api/v1/stream")}
 # the route's own id names, per kind, where one name means different records
 FILE_IDS = {"meeting": "meeting_file_id", "agreement": "agreement_file_id"}
 ITEM_IDS = {"action_item": "action_item_id"}
+# other id names that mean a different record per kind
+KIND_IDS = {"verification_request": {"request_id": "verification_request_id"}}
+# the step of a page's "/{step}" write route, by its first path segment
+STEPS = {
+    "advisories": "submit",
+    "support-requests": "offers",
+    "signals": "triage",
+    "verification-requests": "acknowledge",
+}
+# required query parameters of a GET route: (query name, world id name)
+QUERIES = {
+    ("GET", "/api/v1/tracing/chains"): ("event_id", "event_id"),
+    ("GET", "/api/v1/tracing/chains.csv"): ("event_id", "event_id"),
+    ("GET", "/api/v1/tracing/chains.graphml"): ("event_id", "event_id"),
+    ("GET", "/api/v1/tracing/figures"): ("event_id", "event_id"),
+}
 
 
 def app_routes(app) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -59,16 +75,14 @@ def fill(path: str, kind: str, ids: dict[str, int]) -> str:
         if name == "fmt":
             return "html" if "document" in path or "follow-up" in path else "csv"
         if name == "step":
-            return {"advisories": "submit", "support-requests": "offers"}.get(
-                path.split("/")[1], "activities"
-            )
+            return STEPS.get(path.split("/")[1], "activities")
         if name == "lang":
             return "en"
         if name in ("code",):
             return "IDN"
-        return str(ids.get(name, 1))
+        return str(ids.get(KIND_IDS.get(kind, {}).get(name, name), 1))
 
-    return re.sub(r"\{([a-z_]+)\}", one, path)
+    return re.sub(r"\{([a-z_]+)(?::[a-z]+)?\}", one, path)
 
 
 def test_every_route_is_in_the_matrix(world: World) -> None:
@@ -118,6 +132,9 @@ def run_gets(world: World) -> Tally:
             continue
         path = fill(route, kind, world.ids)
         query = {"q": "ZQX"} if verb == "search" else None
+        if (method, route) in QUERIES:
+            param, id_name = QUERIES[(method, route)]
+            query = {param: str(world.ids[id_name])}
         for name in sorted({n for names in EXCLUDED.values() for n in names}):
             r = _call(world, name, method, path, params=query)
             category = "access: API reads" if path.startswith("/api/") else "access: pages"
