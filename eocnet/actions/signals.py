@@ -571,11 +571,18 @@ def source_names(session: Session, ids: Sequence[int | None]) -> dict[int, str]:
     return {int(i): str(n) for i, n in rows}
 
 
-def signal_titles(session: Session, ids: Sequence[int]) -> dict[int, str]:
+def signal_titles(
+    session: Session, ids: Sequence[int], actor: Actor | None = None
+) -> dict[int, str]:
+    """The titles of these signals; with ``actor``, only of those the actor may see (the
+    coordinator sees every verification request, not every signal: a signal restricted
+    to the two parties is named by its number only)."""
     if not ids:
         return {}
-    rows = session.execute(select(Signal.id, Signal.title).where(Signal.id.in_(set(ids))))
-    return {int(i): str(t) for i, t in rows}
+    query = select(Signal.id, Signal.title).where(Signal.id.in_(set(ids)))
+    if actor is not None:
+        query = query.where(visible_to(Signal, actor))
+    return {int(i): str(t) for i, t in session.execute(query)}
 
 
 UNSET: Any = object()
@@ -804,7 +811,7 @@ def request_verification(
         session,
         "verification.requested",
         _request_audience(session, request),
-        request_data(request, signal.title),
+        request_data(request, _title(session, request)),
     )
     return request
 
@@ -857,7 +864,16 @@ def _require_requested(actor: Actor, request: VerificationRequest, what: str) ->
 
 
 def _title(session: Session, request: VerificationRequest) -> str:
-    return session.scalar(select(Signal.title).where(Signal.id == request.signal_id)) or ""
+    """The signal's title for the request's stream entries, whose audience (the two
+    parties and the coordinator) may be wider than the signal's: empty unless every
+    party of that audience sees the signal."""
+    signal = session.get(Signal, request.signal_id)
+    if signal is None:
+        return ""
+    kinds = _kinds(session)
+    parties = {request.requester_party, request.requested_party, *coordinators(session)}
+    seen = all(_audience(signal).allows(p, kinds.get(p, "member"), 0) for p in parties)
+    return signal.title if seen else ""
 
 
 def acknowledge(
@@ -974,6 +990,6 @@ def remind_overdue(session: Session, settings: Settings, now: datetime) -> int:
             session,
             "verification.overdue",
             _request_audience(session, request),
-            request_data(request, title) | {"overdue": stage},
+            request_data(request, _title(session, request)) | {"overdue": stage},
         )
     return len(due)

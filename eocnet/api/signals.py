@@ -147,7 +147,10 @@ class VerificationIn(Input):
 class VerificationOut(BaseModel):
     id: int
     signal_id: int
-    title: str = Field(description="The signal's title")
+    title: str = Field(
+        description="The signal's title; empty when you may not see the signal (the "
+        "coordinator sees every request, not every signal)"
+    )
     requester_party: str
     requested_party: str
     question: str
@@ -375,7 +378,7 @@ def list_requests(
     """Those your party made or is asked to answer (the coordinator sees all), open first."""
     with db.read() as session:
         found = actions.requests(session, actor, asked_of_me=asked_of_me)
-        titles = actions.signal_titles(session, [r.signal_id for r in found])
+        titles = actions.signal_titles(session, [r.signal_id for r in found], actor)
         return [request_out(r, titles.get(r.signal_id, "")) for r in found]
 
 
@@ -388,7 +391,8 @@ def get_request(request_id: Id, actor: CurrentActor, db: DbDep) -> VerificationO
     with db.read() as session:
         request = actions.access_request(session, actor, request_id)
         return request_out(
-            request, actions.signal_titles(session, [request.signal_id]).get(request.signal_id, "")
+            request,
+            actions.signal_titles(session, [request.signal_id], actor).get(request.signal_id, ""),
         )
 
 
@@ -403,7 +407,7 @@ def acknowledge_request(request_id: Id, actor: CurrentActor, db: DbDep) -> Verif
     def job(session: Session) -> VerificationOut:
         request = actions.access_request(session, actor, request_id)
         actions.acknowledge(session, actor, request)
-        titles = actions.signal_titles(session, [request.signal_id])
+        titles = actions.signal_titles(session, [request.signal_id], actor)
         return request_out(request, titles.get(request.signal_id, ""))
 
     return db.run_sync(job)
@@ -423,7 +427,7 @@ def respond_request(
     def job(session: Session) -> VerificationOut:
         request = actions.access_request(session, actor, request_id)
         actions.respond(session, actor, request, body.status, body.text)
-        titles = actions.signal_titles(session, [request.signal_id])
+        titles = actions.signal_titles(session, [request.signal_id], actor)
         return request_out(request, titles.get(request.signal_id, ""))
 
     return db.run_sync(job)

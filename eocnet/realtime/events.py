@@ -930,6 +930,8 @@ class _Verification(StreamEvent):
     TO = VERIFICATION_AUDIENCE
     id: int
     signal_id: int
+    # the signal's title, empty unless every party of the request's audience (which
+    # includes the coordinator) sees the signal
     title: str
     requester_party: str
     requested_party: str

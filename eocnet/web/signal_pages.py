@@ -55,7 +55,9 @@ def open_asked(session: Any, viewer: Viewer) -> list[dict[str, Any]]:
         for r in actions.requests(session, viewer.actor, asked_of_me=True)
         if r.responded_at is None
     ]
-    return _request_rows(asked, actions.signal_titles(session, [r.signal_id for r in asked]))
+    return _request_rows(
+        asked, actions.signal_titles(session, [r.signal_id for r in asked], viewer.actor)
+    )
 
 
 def _queue(request: Request, viewer: Viewer, **extra: Any) -> Response:
@@ -207,7 +209,7 @@ async def promote_rumour(request: Request) -> Response:
 def _requests(request: Request, viewer: Viewer, **extra: Any) -> Response:
     with db_of(request).read() as session:
         found = actions.requests(session, viewer.actor)
-        titles = actions.signal_titles(session, [r.signal_id for r in found])
+        titles = actions.signal_titles(session, [r.signal_id for r in found], viewer.actor)
     context: dict[str, Any] = {
         "rows": _request_rows(found, titles),
         "statuses": [s.value for s in rules.ResponseStatus],
