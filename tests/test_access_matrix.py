@@ -195,6 +195,12 @@ def test_the_owners_see_their_records(world: World) -> None:
         ("listed", f"/api/v1/agreements/{ids['agreement_id']}"),
         ("coordinator", f"/api/v1/advisories/{ids['advisory_id']}"),
         ("listed", f"/api/v1/support-requests/{ids['request_id']}"),
+        ("owner", f"/api/v1/signals/{ids['signal_id']}"),
+        ("listed", f"/api/v1/signals/{ids['signal_id']}"),
+        ("listed", f"/api/v1/signal-sources/{ids['source_id']}"),
+        ("listed", f"/api/v1/verification-requests/{ids['verification_request_id']}"),
+        ("coordinator", f"/api/v1/verification-requests/{ids['verification_request_id']}"),
+        ("listed", f"/signals/{ids['signal_id']}"),
         ("owner", f"/events/{ids['event_id']}"),
         ("listed", f"/meetings/{ids['meeting_id']}"),
     ]:
