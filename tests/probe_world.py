@@ -155,6 +155,8 @@ EXCLUDED = {
     # restricted to IDN and KHM (not the coordinator): as events
     "signal_source": ["outsider", "outsider_fp", "outsider_readonly", "partner", "coordinator"],
     "signal": ["outsider", "outsider_fp", "outsider_readonly", "partner", "coordinator"],
+    # the rumour log: members and the coordinator, not partners
+    "rumour": ["partner"],
     # IDN asks KHM: the two parties and the coordinator
     "verification_request": ["outsider", "outsider_fp", "outsider_readonly", "partner"],
     "webhook": ["outsider", "outsider_admin", "partner", "coordinator", "listed"],
@@ -472,6 +474,17 @@ def _records(w: World) -> None:
         )
     )
     w.ids["verification_request_id"] = asked["id"]
+
+    mk["rumour"] = ["ZQXrumourClaim"]
+    rumour = _ok(
+        w.api(
+            p["owner"],
+            "POST",
+            "/api/v1/rumours",
+            json={"claim": "ZQXrumourClaim", "country": "IDN", "first_seen": "2026-11-30"},
+        )
+    )
+    w.ids["rumour_id"] = rumour["id"]
 
     mk["webhook"] = ["ZQXwebhookPath"]
     hook = _ok(
