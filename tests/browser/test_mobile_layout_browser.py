@@ -127,6 +127,21 @@ def network(db, settings, make_person, live_server):  # type: ignore[no-untyped-
         event_id = session.scalar(
             select(m.Event.id).where(m.Event.visibility != "restricted").order_by(m.Event.id)
         )
+        # a failing signal source, its long address and error in the table
+        session.add(
+            m.SignalSource(
+                url="https://news.example/feeds/health-and-disease-outbreaks-in-the-region.xml",
+                name="District health news (regional edition, all provinces)",
+                language="id",
+                visibility="network",
+                owner_party="IDN",
+                health="failing",
+                error_count=3,
+                last_error="connection refused by news.example:443 after 3 attempts; "
+                "the feed is read again later",
+                created_by=focal.id,
+            )
+        )
     # records the demo does not have: a risk assessment, a tracing notice, a report,
     # a signal with a verification request
     api = httpx.Client(base_url=live_server.url + "/api/v1", timeout=60)
