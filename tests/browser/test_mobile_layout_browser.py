@@ -40,6 +40,7 @@ NOT_PAGES = {
     "/channels/{channel_id}/messages": "fragment re-fetched into the channel page",
     "/tracing/fragment": "fragment re-fetched into /tracing",
     "/tracing/{notice_id}/people": "fragment re-fetched into the notice page",
+    "/tracing/chains/{event_id}": "fragment loaded into the event page (chains of transmission)",
     "/surveillance/fragment": "fragment re-fetched into /surveillance",
     "/surveillance/curve/fragment": "fragment re-fetched into the curve page",
     "/surveillance/rt.{fmt}": "download (CSV/JSON)",
@@ -78,6 +79,7 @@ SAMPLES: dict[str, Any] = {
     "mechanism_id": m.Mechanism,
     "agreement_id": m.Agreement,
     "report_id": m.Report,
+    "signal_id": m.Signal,
 }
 ITEM_MODELS = {"/stockpiles/{item_id}": m.StockItem, "/actions/{item_id}": m.ActionItem}
 
@@ -125,7 +127,23 @@ def network(db, settings, make_person, live_server):  # type: ignore[no-untyped-
         event_id = session.scalar(
             select(m.Event.id).where(m.Event.visibility != "restricted").order_by(m.Event.id)
         )
-    # records the demo does not have: a risk assessment, a tracing notice, a report
+        # a failing signal source, its long address and error in the table
+        session.add(
+            m.SignalSource(
+                url="https://news.example/feeds/health-and-disease-outbreaks-in-the-region.xml",
+                name="District health news (regional edition, all provinces)",
+                language="id",
+                visibility="network",
+                owner_party="IDN",
+                health="failing",
+                error_count=3,
+                last_error="connection refused by news.example:443 after 3 attempts; "
+                "the feed is read again later",
+                created_by=focal.id,
+            )
+        )
+    # records the demo does not have: a risk assessment, a tracing notice, a report,
+    # a signal with a verification request
     api = httpx.Client(base_url=live_server.url + "/api/v1", timeout=60)
     r = api.post(
         f"/events/{event_id}/risk-assessments",
@@ -165,13 +183,34 @@ def network(db, settings, make_person, live_server):  # type: ignore[no-untyped-
     assert r.status_code == 201, r.text
     r = api.post("/reports", headers=officer.headers, json={"kind": "sitrep", "event_id": event_id})
     assert r.status_code == 201, r.text
+    r = api.post(
+        "/signals",
+        headers=officer.headers,
+        json={
+            "title": "Cluster of fever with rash reported near the border crossing",
+            "url": "https://news.example/2026/11/fever-cluster-near-the-border-crossing",
+            "summary": "A district news site reports twelve people with fever and rash.",
+            "language": "en",
+            "countries": ["IDN"],
+            "visibility": "network",
+        },
+    )
+    assert r.status_code == 201, r.text
+    r = api.post(
+        f"/signals/{r.json()['id']}/verification-requests",
+        headers=officer.headers,
+        json={"party": "KHM", "question": "Is the cluster known to the district health office?"},
+    )
+    assert r.status_code == 201, r.text
     api.close()
     return cookies
 
 
 def _samples(db, path: str) -> list[str]:  # type: ignore[no-untyped-def]
     """The addresses to try for a route, its parameters filled with sample ids."""
-    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    # a parameter may carry a converter: {signal_id:int}
+    parts = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    names = [part.partition(":")[0] for part in parts]
     if not names:
         return [path]
     assert len(names) == 1, f"{path}: add a sample for several parameters"
@@ -183,7 +222,7 @@ def _samples(db, path: str) -> list[str]:  # type: ignore[no-untyped-def]
     with db.read() as session:
         ids = session.scalars(select(model.id).order_by(model.id).limit(8)).all()
     assert ids, f"no {model.__name__} to show {path}"
-    return [path.replace("{" + name + "}", str(i)) for i in ids]
+    return [path.replace("{" + parts[0] + "}", str(i)) for i in ids]
 
 
 def _measure(page: Any) -> dict[str, Any]:
